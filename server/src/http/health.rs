@@ -1,0 +1,23 @@
+//! `GET /api/health/`: liveness for load balancers and operators.
+
+use axum::{extract::State, http::StatusCode, Json};
+
+use app::protocol::Health;
+
+use crate::AppState;
+
+/// 200 when the database answers, 503 otherwise, so a balancer can take the instance out.
+pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let database = state.db.ping().await;
+    let status = if database {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = Health {
+        status: if database { "ok" } else { "degraded" }.to_owned(),
+        database,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    (status, Json(body))
+}

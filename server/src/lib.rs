@@ -1,0 +1,90 @@
+//! The Callhub server: REST API, WebSockets and the server-rendered app, on one axum router.
+//!
+//! Data flows one way: `http` handlers parse and authorize, services decide, `db` persists and
+//! the hub delivers.
+
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod shutdown;
+pub mod telemetry;
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::{config::Config, db::Db};
+
+/// State shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub leptos: leptos::config::LeptosOptions,
+}
+
+impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+/// A bound, migrated, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations and binds the listening socket.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let db = Db::connect(&config.database_url()).await?;
+        db.migrate().await?;
+        Self::with_db(config, db).await
+    }
+
+    /// Like [`Application::build`] on a database the caller prepared (tests use a fresh one each).
+    pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        let leptos = config.leptos_options()?;
+        let listener = TcpListener::bind(leptos.site_addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
+        let state = AppState {
+            config: Arc::new(config),
+            db,
+            leptos,
+        };
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let addr = self.local_addr();
+        let router = http::router(self.state.clone());
+        tracing::info!(
+            url = %format!("http://{addr}"),
+            backend = self.state.db.backend().name(),
+            "listening"
+        );
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}

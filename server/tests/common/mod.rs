@@ -1,0 +1,180 @@
+//! Test harness: starts the real server on port 0 with its own fresh database, on SQLite or on
+//! MariaDB, and offers typed helpers. `backend_tests!` runs one test body on both backends.
+
+#![allow(dead_code)] // each test binary uses its own subset of the helpers
+
+use std::{net::SocketAddr, path::PathBuf, process::Command, time::Duration};
+
+use server::{config::Config, db::Db, Application};
+
+/// The MariaDB server tests create their databases on (override with `TEST_MYSQL_URL`).
+fn mysql_admin_url() -> String {
+    std::env::var("TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    MariaDb,
+}
+
+/// A database that exists for one test and is removed when dropped, even if the test panics.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(tempfile::TempDir),
+    Schema(String),
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let path: PathBuf = dir.path().join("test.db");
+                Self {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::File(dir),
+                }
+            }
+            Backend::MariaDb => {
+                let admin = admin_db().await;
+                let name = format!("callhub_test_{}", uuid::Uuid::new_v4().simple());
+                sqlx::query(&format!("CREATE DATABASE `{name}`"))
+                    .execute(admin.pool())
+                    .await
+                    .expect("create test database");
+                admin.close().await;
+                let base = mysql_admin_url();
+                let server = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
+                Self {
+                    url: format!("{server}/{name}"),
+                    cleanup: Cleanup::Schema(name),
+                }
+            }
+        }
+    }
+
+    /// A migrated pool on this database.
+    pub async fn connect(&self) -> Db {
+        let db = Db::connect(&self.url).await.expect("connect test database");
+        db.migrate().await.expect("migrate test database");
+        db
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Cleanup::Schema(name) = &self.cleanup {
+            let name = name.clone();
+            // Drop runs outside async context; a private runtime on its own thread does the I/O.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime");
+                runtime.block_on(async move {
+                    let admin = admin_db().await;
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS `{name}`"))
+                        .execute(admin.pool())
+                        .await;
+                    admin.close().await;
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Connects to MariaDB, starting the local server once if it is down.
+async fn admin_db() -> Db {
+    if let Ok(db) = Db::connect(&mysql_admin_url()).await {
+        return db;
+    }
+    let _ = Command::new("start-stop-daemon")
+        .args([
+            "--start",
+            "--oknodo",
+            "--background",
+            "--exec",
+            "/usr/sbin/mariadbd",
+        ])
+        .status();
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        if let Ok(db) = Db::connect(&mysql_admin_url()).await {
+            return db;
+        }
+    }
+    panic!("MariaDB is not reachable at {}", mysql_admin_url());
+}
+
+/// A running server and a client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub db: Db,
+    _database: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Self {
+        let database = TestDb::new(backend).await;
+        let db = database.connect().await;
+        let config = Config {
+            data_dir: std::env::temp_dir(),
+            database_url: Some(database.url.clone()),
+            log_format: Default::default(),
+            bind_addr: Some("127.0.0.1:0".parse().expect("addr")),
+        };
+        let app = Application::with_db(config, db.clone())
+            .await
+            .expect("build app");
+        let addr = app.local_addr();
+        tokio::spawn(app.run_until_stopped(std::future::pending()));
+        Self {
+            addr,
+            client: reqwest::Client::new(),
+            db,
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+/// Expands one async test body `|app: TestApp| { ... }` into a SQLite and a MariaDB test.
+#[macro_export]
+macro_rules! backend_tests {
+    ($($name:ident => $body:expr;)+) => {
+        mod sqlite {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::Sqlite).await;
+                ($body)(app).await;
+            })+
+        }
+        mod mariadb {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let app = $crate::common::TestApp::spawn($crate::common::Backend::MariaDb).await;
+                ($body)(app).await;
+            })+
+        }
+    };
+}
