@@ -28,9 +28,50 @@ pub struct Config {
     pub database_url: Option<String>,
     #[serde(default)]
     pub log_format: LogFormat,
+    /// `production` refuses to start without an explicit SECRET_KEY.
+    #[serde(default)]
+    pub app_env: AppEnv,
+    /// Signs JWTs (HS256). Generated and kept in `DATA_DIR` in development when unset.
+    pub secret_key: Option<String>,
+    /// Access token lifetime in seconds (the reference: 5 minutes).
+    #[serde(default = "default_access_ttl")]
+    pub access_ttl: u64,
+    /// Refresh token lifetime in seconds (the reference: 1 day).
+    #[serde(default = "default_refresh_ttl")]
+    pub refresh_ttl: u64,
+    /// Sign-in attempts allowed per minute for one username.
+    #[serde(default = "default_login_per_user")]
+    pub login_attempts_per_user: u32,
+    /// Sign-in attempts allowed per minute from one client address.
+    #[serde(default = "default_login_per_ip")]
+    pub login_attempts_per_ip: u32,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AppEnv {
+    #[default]
+    Development,
+    Production,
+}
+
+fn default_access_ttl() -> u64 {
+    5 * 60
+}
+
+fn default_refresh_ttl() -> u64 {
+    24 * 60 * 60
+}
+
+fn default_login_per_user() -> u32 {
+    10
+}
+
+fn default_login_per_ip() -> u32 {
+    60
 }
 
 fn default_data_dir() -> PathBuf {
@@ -46,6 +87,12 @@ impl Config {
             Err(error) => return Err(error).context("cannot read .env"),
         }
         envy::from_env().context("invalid configuration in the environment")
+    }
+
+    /// Defaults for everything, as if the environment were empty.
+    pub fn from_defaults() -> Self {
+        envy::from_iter(std::iter::empty::<(String, String)>())
+            .expect("every setting has a default")
     }
 
     pub fn database_url(&self) -> String {

@@ -29,6 +29,8 @@ pub enum ApiError {
     /// A conflicting state: `body` is sent as is (it carries `detail` and, for calls, the call).
     #[error("conflict")]
     Conflict(Value),
+    #[error("unsupported media type")]
+    UnsupportedMediaType(String),
     #[error("request body too large")]
     PayloadTooLarge,
     #[error("too many requests")]
@@ -62,6 +64,12 @@ impl IntoResponse for ApiError {
                 detail("Method not allowed."),
             ),
             Self::Conflict(body) => (StatusCode::CONFLICT, body.clone()),
+            Self::UnsupportedMediaType(content_type) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                detail(&format!(
+                    "Unsupported media type \"{content_type}\" in request."
+                )),
+            ),
             Self::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 detail("Request body is too large."),
@@ -85,10 +93,19 @@ impl IntoResponse for ApiError {
             }
         };
         let mut response = (status, Json(body)).into_response();
-        if let Self::TooManyRequests { retry_after_secs } = self {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        match self {
+            Self::TooManyRequests { retry_after_secs } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::Unauthorized(_) => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"api\""),
+                );
+            }
+            _ => {}
         }
         response
     }

@@ -3,19 +3,31 @@
 //! Data flows one way: `http` handlers parse and authorize, services decide, `db` persists and
 //! the hub delivers.
 
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod shutdown;
 pub mod telemetry;
+pub mod users;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::{config::Config, db::Db};
+use crate::{
+    auth::{jwt::TokenKeys, password::Passwords, throttle::LoginThrottle},
+    clock::{Clock, SystemClock},
+    config::Config,
+    db::Db,
+    users::Users,
+};
+
+/// How often idle throttle entries are forgotten.
+const THROTTLE_PRUNE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// State shared by every handler.
 #[derive(Clone)]
@@ -23,6 +35,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub leptos: leptos::config::LeptosOptions,
+    pub clock: Arc<dyn Clock>,
+    pub users: Users,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -47,7 +61,29 @@ impl Application {
 
     /// Like [`Application::build`] on a database the caller prepared (tests use a fresh one each).
     pub async fn with_db(config: Config, db: Db) -> anyhow::Result<Self> {
+        Self::with_clock(config, db, Arc::new(SystemClock)).await
+    }
+
+    /// Like [`Application::with_db`] with a clock the caller controls.
+    pub async fn with_clock(config: Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let leptos = config.leptos_options()?;
+        let secret = auth::secret::load(&config)?;
+        let tokens = Arc::new(TokenKeys::new(
+            &secret,
+            config.access_ttl,
+            config.refresh_ttl,
+        ));
+        let throttle = Arc::new(LoginThrottle::new(
+            config.login_attempts_per_user,
+            config.login_attempts_per_ip,
+        ));
+        let users = Users::new(
+            db.clone(),
+            Passwords::new()?,
+            tokens,
+            throttle,
+            clock.clone(),
+        );
         let listener = TcpListener::bind(leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
@@ -55,6 +91,8 @@ impl Application {
             config: Arc::new(config),
             db,
             leptos,
+            clock,
+            users,
         };
         Ok(Self { listener, state })
     }
@@ -72,6 +110,14 @@ impl Application {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr();
         let router = http::router(self.state.clone());
+        let users = self.state.users.clone();
+        let pruner = tokio::spawn(async move {
+            let mut tick = tokio::time::interval(THROTTLE_PRUNE_INTERVAL);
+            loop {
+                tick.tick().await;
+                users.throttle().prune();
+            }
+        });
         tracing::info!(
             url = %format!("http://{addr}"),
             backend = self.state.db.backend().name(),
@@ -83,6 +129,7 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await?;
+        pruner.abort();
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -3,6 +3,9 @@
 //! `Any` carries only plain types, so timestamps are stored as epoch milliseconds and booleans as
 //! integers; the JSON layer formats them. All SQL lives in this module tree.
 
+pub mod tokens;
+pub mod users;
+
 use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
@@ -103,6 +106,24 @@ impl Db {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Runs an INSERT and returns the new row's id. sqlx's Any driver reports it for MySQL
+    /// only; SQLite is asked on the same connection.
+    pub(crate) async fn insert_returning_id<'q>(
+        &self,
+        insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::Result<i64> {
+        let mut conn = self.pool.acquire().await?;
+        let done = insert.execute(&mut *conn).await?;
+        match done.last_insert_id() {
+            Some(id) => Ok(id),
+            None => {
+                sqlx::query_scalar("SELECT last_insert_rowid()")
+                    .fetch_one(&mut *conn)
+                    .await
+            }
+        }
     }
 
     /// True when the database answers a trivial query.

@@ -5,7 +5,12 @@
 
 use std::{net::SocketAddr, path::PathBuf, process::Command, time::Duration};
 
+use app::protocol::{TokenPair, User};
+use serde_json::{json, Value};
 use server::{config::Config, db::Db, Application};
+
+/// Every test user's password: passes Django's validators.
+pub const PASSWORD: &str = "violet-kettle-42";
 
 /// The MariaDB server tests create their databases on (override with `TEST_MYSQL_URL`).
 fn mysql_admin_url() -> String {
@@ -122,14 +127,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts a server whose configuration `adjust` may change first.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
         let database = TestDb::new(backend).await;
         let db = database.connect().await;
-        let config = Config {
-            data_dir: std::env::temp_dir(),
-            database_url: Some(database.url.clone()),
-            log_format: Default::default(),
-            bind_addr: Some("127.0.0.1:0".parse().expect("addr")),
-        };
+        let mut config = Config::from_defaults();
+        config.data_dir = std::env::temp_dir();
+        config.database_url = Some(database.url.clone());
+        config.secret_key = Some("integration-test-secret-integration-test".into());
+        config.bind_addr = Some("127.0.0.1:0".parse().expect("addr"));
+        adjust(&mut config);
         let app = Application::with_db(config, db.clone())
             .await
             .expect("build app");
@@ -153,6 +167,72 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    pub async fn get_auth(&self, path: &str, access: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn post_auth(&self, path: &str, access: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .bearer_auth(access)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers `username` with [`PASSWORD`] and returns the created user.
+    pub async fn register(&self, username: &str) -> User {
+        let response = self
+            .post_json(
+                "/api/users/",
+                &json!({"username": username, "email": format!("{username}@example.com"),
+                        "password": PASSWORD, "password_confirm": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {username}");
+        response.json().await.expect("user json")
+    }
+
+    pub async fn login(&self, username: &str) -> TokenPair {
+        let response = self
+            .post_json(
+                "/api/token/",
+                &json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(response.status(), 200, "login {username}");
+        response.json().await.expect("token json")
+    }
+
+    /// Registers and signs in: the user and an access token.
+    pub async fn user(&self, username: &str) -> (User, String) {
+        let user = self.register(username).await;
+        let tokens = self.login(username).await;
+        (user, tokens.access)
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(self.db.pool())
+            .await
+            .expect("count")
     }
 }
 

@@ -1,4 +1,13 @@
 //! Wire types shared by server, browser and tests: the single source of truth for JSON shapes.
+//! Field names and values follow the reference API (Django REST Framework) exactly.
+
+mod calls;
+mod time;
+mod users;
+
+pub use calls::*;
+pub use time::Timestamp;
+pub use users::*;
 
 use serde::{Deserialize, Serialize};
 
@@ -9,4 +18,10 @@ pub struct Health {
     pub status: String,
     pub database: bool,
     pub version: String,
+}
+
+/// A DRF-style error body: `{"detail": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub detail: String,
 }

@@ -1,0 +1,190 @@
+//! Calls and their lifecycle.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Timestamp, User, UserId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct CallId(pub i64);
+
+impl std::fmt::Display for CallId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallType {
+    Audio,
+    Video,
+}
+
+impl CallType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Audio => "audio",
+            Self::Video => "video",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "audio" => Some(Self::Audio),
+            "video" => Some(Self::Video),
+            _ => None,
+        }
+    }
+}
+
+/// The reference's statuses. initiated -> ringing -> accepted -> ended; initiated|ringing ->
+/// rejected | cancelled | missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CallStatus {
+    Initiated,
+    Ringing,
+    Accepted,
+    Rejected,
+    Ended,
+    Missed,
+    Cancelled,
+}
+
+impl CallStatus {
+    pub const ALL: [Self; 7] = [
+        Self::Initiated,
+        Self::Ringing,
+        Self::Accepted,
+        Self::Rejected,
+        Self::Ended,
+        Self::Missed,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initiated => "initiated",
+            Self::Ringing => "ringing",
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::Ended => "ended",
+            Self::Missed => "missed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// Ringing or in progress: the call still occupies both parties.
+    pub fn is_live(self) -> bool {
+        matches!(self, Self::Initiated | Self::Ringing | Self::Accepted)
+    }
+
+    /// Not yet answered.
+    pub fn is_unanswered(self) -> bool {
+        matches!(self, Self::Initiated | Self::Ringing)
+    }
+}
+
+/// Why a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    Cancelled,
+    Rejected,
+    Busy,
+    Timeout,
+    HangupCaller,
+    HangupReceiver,
+    ConnectionLost,
+    AnsweredElsewhere,
+    ServerRestart,
+}
+
+impl EndReason {
+    pub const ALL: [Self; 9] = [
+        Self::Cancelled,
+        Self::Rejected,
+        Self::Busy,
+        Self::Timeout,
+        Self::HangupCaller,
+        Self::HangupReceiver,
+        Self::ConnectionLost,
+        Self::AnsweredElsewhere,
+        Self::ServerRestart,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Cancelled => "cancelled",
+            Self::Rejected => "rejected",
+            Self::Busy => "busy",
+            Self::Timeout => "timeout",
+            Self::HangupCaller => "hangup_caller",
+            Self::HangupReceiver => "hangup_receiver",
+            Self::ConnectionLost => "connection_lost",
+            Self::AnsweredElsewhere => "answered_elsewhere",
+            Self::ServerRestart => "server_restart",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Call JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Call {
+    pub id: CallId,
+    pub caller: User,
+    pub receiver: User,
+    pub call_type: CallType,
+    pub status: CallStatus,
+    pub room_id: String,
+    pub initiated_at: Timestamp,
+    pub ringing_at: Option<Timestamp>,
+    pub accepted_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    /// Seconds from accepted to ended; null until a call that was answered ends.
+    pub duration: Option<i64>,
+    pub end_reason: Option<EndReason>,
+}
+
+/// `POST /api/calls/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartCall {
+    pub receiver: UserId,
+    pub call_type: CallType,
+}
+
+/// `GET /api/calls/missed/count/`: unseen missed calls, for the badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissedCount {
+    pub count: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_use_the_reference_spelling() {
+        for status in CallStatus::ALL {
+            let json = serde_json::to_string(&status).unwrap();
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+            assert_eq!(CallStatus::parse(status.as_str()), Some(status));
+        }
+        for reason in EndReason::ALL {
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+            assert_eq!(EndReason::parse(reason.as_str()), Some(reason));
+        }
+        assert_eq!(CallType::parse("video"), Some(CallType::Video));
+        assert_eq!(CallType::parse("fax"), None);
+    }
+}

@@ -1,0 +1,44 @@
+import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** One person at one browser: an isolated context (own storage, own fake camera and microphone). */
+export interface Party {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+}
+
+async function openParty(browser: Browser, baseURL: string, name: string): Promise<Party> {
+  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
+  return { name, context, page };
+}
+
+/** Waits until the WASM bundle has hydrated the server-rendered page. */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.getByTestId('hydration')).toHaveText('ready');
+}
+
+/** Saves a screenshot of a key view under end2end/screenshots/. */
+export async function snap(page: Page, name: string): Promise<void> {
+  const dir = path.join(__dirname, '..', 'screenshots');
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+export const test = base.extend<{ alice: Party; bob: Party }>({
+  alice: async ({ browser, baseURL }, use) => {
+    const party = await openParty(browser, baseURL!, 'alice');
+    await use(party);
+    await party.context.close();
+  },
+  bob: async ({ browser, baseURL }, use) => {
+    const party = await openParty(browser, baseURL!, 'bob');
+    await use(party);
+    await party.context.close();
+  },
+});
+
+export { expect };

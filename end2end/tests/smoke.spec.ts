@@ -1,0 +1,40 @@
+import { test, expect, waitForHydration, snap } from './fixtures';
+
+test('the start page is server-rendered, then hydrates and reacts to clicks', async ({ page }) => {
+  // Without JavaScript the server-rendered HTML is already there.
+  const response = await page.request.get('/');
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain('Callhub');
+
+  await page.goto('/');
+  await waitForHydration(page);
+  const counter = page.getByTestId('counter');
+  await expect(counter).toHaveText('Clicked 0 times');
+  await counter.click();
+  await counter.click();
+  await expect(counter).toHaveText('Clicked 2 times');
+  await snap(page, 'smoke-home');
+});
+
+test('the API answers health checks', async ({ request }) => {
+  const response = await request.get('/api/health/');
+  expect(response.status()).toBe(200);
+  expect(await response.json()).toMatchObject({ status: 'ok', database: true });
+});
+
+test('two parties get independent contexts with fake camera and microphone', async ({ alice, bob }) => {
+  for (const party of [alice, bob]) {
+    await party.page.goto('/');
+    await waitForHydration(party.page);
+    const tracks = await party.page.evaluate(async () => {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+      const kinds = stream.getTracks().map((t) => t.kind).sort();
+      stream.getTracks().forEach((t) => t.stop());
+      return kinds;
+    });
+    expect(tracks).toEqual(['audio', 'video']);
+  }
+  // Separate contexts share no storage: what one user stores, the other never sees.
+  await alice.page.evaluate(() => localStorage.setItem('who', 'alice'));
+  expect(await bob.page.evaluate(() => localStorage.getItem('who'))).toBeNull();
+});

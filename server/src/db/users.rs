@@ -1,0 +1,175 @@
+//! The `users` table.
+
+use app::protocol::UserId;
+
+use super::Db;
+
+const USER_COLUMNS: &str =
+    "id, username, email, password_hash, is_online, last_seen, profile_picture";
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub password_hash: String,
+    pub is_online: i64,
+    pub last_seen: Option<i64>,
+    pub profile_picture: Option<String>,
+}
+
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub email: &'a str,
+    pub password_hash: &'a str,
+    pub now: i64,
+}
+
+/// Which unique column an insert collided with.
+#[derive(Debug, thiserror::Error)]
+pub enum InsertUserError {
+    #[error("username taken")]
+    UsernameTaken,
+    #[error("email taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The case-insensitive key uniqueness is checked on.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+impl Db {
+    pub async fn insert_user(&self, user: NewUser<'_>) -> Result<UserId, InsertUserError> {
+        let insert = sqlx::query(
+            "INSERT INTO users (username, username_key, email, email_key, password_hash, \
+             is_online, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+        )
+        .bind(user.username)
+        .bind(fold(user.username))
+        .bind(user.email)
+        .bind(fold(user.email))
+        .bind(user.password_hash)
+        .bind(user.now);
+        match self.insert_returning_id(insert).await {
+            Ok(id) => Ok(UserId(id)),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                // SQLite names the column, MySQL the index: both contain "email_key".
+                if e.message().contains("email_key") {
+                    Err(InsertUserError::EmailTaken)
+                } else {
+                    Err(InsertUserError::UsernameTaken)
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn user(&self, id: UserId) -> sqlx::Result<Option<UserRow>> {
+        sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    pub async fn user_by_username(&self, username: &str) -> sqlx::Result<Option<UserRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE username_key = ?"
+        ))
+        .bind(fold(username))
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    pub async fn username_exists(&self, username: &str) -> sqlx::Result<bool> {
+        self.key_exists("username_key", username).await
+    }
+
+    pub async fn email_exists(&self, email: &str) -> sqlx::Result<bool> {
+        self.key_exists("email_key", email).await
+    }
+
+    async fn key_exists(&self, column: &'static str, value: &str) -> sqlx::Result<bool> {
+        let found: Option<i64> =
+            sqlx::query_scalar(&format!("SELECT id FROM users WHERE {column} = ?"))
+                .bind(fold(value))
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(found.is_some())
+    }
+
+    /// Sets the presence flag and stamps `last_seen`; false if the user does not exist.
+    pub async fn set_presence(&self, id: UserId, online: bool, now: i64) -> sqlx::Result<bool> {
+        let done = sqlx::query("UPDATE users SET is_online = ?, last_seen = ? WHERE id = ?")
+            .bind(i64::from(online))
+            .bind(now)
+            .bind(id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn set_profile_picture(&self, id: UserId, file: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET profile_picture = ? WHERE id = ?")
+            .bind(file)
+            .bind(id.0)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Online users other than `except`, by name.
+    pub async fn online_users(&self, except: UserId) -> sqlx::Result<Vec<UserRow>> {
+        sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE is_online = 1 AND id <> ? \
+             ORDER BY username_key LIMIT 1000"
+        ))
+        .bind(except.0)
+        .fetch_all(self.pool())
+        .await
+    }
+
+    /// The directory: users other than `except` whose name contains `search`, online first.
+    /// Returns the total count and one page.
+    pub async fn search_users(
+        &self,
+        except: UserId,
+        search: &str,
+        limit: i64,
+        offset: i64,
+    ) -> sqlx::Result<(i64, Vec<UserRow>)> {
+        let pattern = format!("%{}%", escape_like(&fold(search)));
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users WHERE id <> ? AND username_key LIKE ? ESCAPE '!'",
+        )
+        .bind(except.0)
+        .bind(&pattern)
+        .fetch_one(self.pool())
+        .await?;
+        let rows = sqlx::query_as(&format!(
+            "SELECT {USER_COLUMNS} FROM users WHERE id <> ? AND username_key LIKE ? ESCAPE '!' \
+             ORDER BY is_online DESC, username_key LIMIT ? OFFSET ?"
+        ))
+        .bind(except.0)
+        .bind(&pattern)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((count, rows))
+    }
+}
+
+/// Makes `%`, `_` and the escape character itself match literally in a LIKE pattern.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            escaped.push('!');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

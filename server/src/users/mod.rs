@@ -1,0 +1,256 @@
+//! Accounts: registration, sign-in with rotating refresh tokens, presence and the directory.
+
+pub mod validation;
+
+use std::{net::IpAddr, sync::Arc};
+
+use serde_json::{Map, Value};
+
+use app::protocol::{PresenceStatus, TokenPair, User, UserId, UserPage};
+
+use crate::{
+    auth::{
+        jwt::{TokenKeys, TokenType},
+        password::Passwords,
+        throttle::LoginThrottle,
+    },
+    clock::Clock,
+    db::{
+        users::{InsertUserError, NewUser, UserRow},
+        Db,
+    },
+    error::ApiError,
+};
+
+/// SimpleJWT's messages, which reference clients may match on.
+const BAD_CREDENTIALS: &str = "No active account found with the given credentials";
+const BAD_TOKEN: &str = "Token is invalid or expired";
+/// Directory page size.
+pub const PAGE_SIZE: i64 = 20;
+/// Where uploaded pictures are served from.
+pub const MEDIA_PREFIX: &str = "/media/profile_pictures/";
+
+#[derive(Clone)]
+pub struct Users {
+    db: Db,
+    passwords: Passwords,
+    tokens: Arc<TokenKeys>,
+    throttle: Arc<LoginThrottle>,
+    clock: Arc<dyn Clock>,
+}
+
+/// The user JSON; `email` only when `include_email` (the user reading their own record).
+pub fn to_user(row: UserRow, include_email: bool) -> User {
+    User {
+        id: UserId(row.id),
+        username: row.username,
+        email: include_email.then_some(row.email),
+        is_online: row.is_online != 0,
+        last_seen: row.last_seen.map(app::protocol::Timestamp),
+        profile_picture: row
+            .profile_picture
+            .map(|file| format!("{MEDIA_PREFIX}{file}")),
+    }
+}
+
+impl Users {
+    pub fn new(
+        db: Db,
+        passwords: Passwords,
+        tokens: Arc<TokenKeys>,
+        throttle: Arc<LoginThrottle>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            db,
+            passwords,
+            tokens,
+            throttle,
+            clock,
+        }
+    }
+
+    pub fn tokens(&self) -> &TokenKeys {
+        &self.tokens
+    }
+
+    pub fn throttle(&self) -> &LoginThrottle {
+        &self.throttle
+    }
+
+    pub async fn register(&self, body: &Map<String, Value>) -> Result<User, ApiError> {
+        let registration = validation::parse_registration(body).map_err(ApiError::Validation)?;
+        // Friendly errors for both fields at once; the unique indexes still decide races.
+        let mut taken = crate::error::FieldErrors::new();
+        if self.db.username_exists(&registration.username).await? {
+            taken.insert("username".into(), vec![USERNAME_TAKEN.into()]);
+        }
+        if self.db.email_exists(&registration.email).await? {
+            taken.insert("email".into(), vec![EMAIL_TAKEN.into()]);
+        }
+        if !taken.is_empty() {
+            return Err(ApiError::Validation(taken));
+        }
+        let hash = self.passwords.hash(registration.password).await?;
+        let id = self
+            .db
+            .insert_user(NewUser {
+                username: &registration.username,
+                email: &registration.email,
+                password_hash: &hash,
+                now: self.clock.now_millis(),
+            })
+            .await
+            .map_err(|error| match error {
+                InsertUserError::UsernameTaken => ApiError::field("username", USERNAME_TAKEN),
+                InsertUserError::EmailTaken => ApiError::field("email", EMAIL_TAKEN),
+                InsertUserError::Database(e) => e.into(),
+            })?;
+        tracing::info!(user_id = %id, "user registered");
+        self.me(id).await
+    }
+
+    /// Verifies credentials and opens a new refresh-token family.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        ip: IpAddr,
+    ) -> Result<TokenPair, ApiError> {
+        self.throttle
+            .check(&crate::db::users::fold(username), ip)
+            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+        let row = if username.len() <= validation::USERNAME_MAX * 4 {
+            self.db.user_by_username(username).await?
+        } else {
+            None
+        };
+        let too_long = password.len() > validation::PASSWORD_MAX;
+        let hash = row.as_ref().map(|r| r.password_hash.clone());
+        // Unknown users still cost one verification, so timing does not reveal accounts.
+        let valid = !too_long && self.passwords.verify(password.to_owned(), hash).await?;
+        match row {
+            Some(row) if valid => {
+                let family = uuid::Uuid::new_v4().simple().to_string();
+                self.issue_pair(UserId(row.id), family).await
+            }
+            _ => Err(ApiError::Unauthorized(BAD_CREDENTIALS.into())),
+        }
+    }
+
+    /// Rotates a refresh token. Presenting one that was already rotated means it leaked: the
+    /// whole family is revoked and the legitimate holder must sign in again.
+    pub async fn refresh(&self, refresh: &str) -> Result<TokenPair, ApiError> {
+        let claims = self
+            .tokens
+            .verify(refresh, TokenType::Refresh)
+            .map_err(|_| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+        let now = self.clock.now_millis();
+        let row = self
+            .db
+            .refresh_token(&claims.jti)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+        if row.revoked_at.is_some() || row.expires_at <= now || row.user_id != claims.user_id.0 {
+            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+        }
+        if !self.db.use_refresh_token(&claims.jti, now).await? {
+            tracing::warn!(user_id = %claims.user_id, "refresh token reused: revoking its family");
+            self.db.revoke_refresh_family(&row.family, now).await?;
+            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+        }
+        if self.db.user(claims.user_id).await?.is_none() {
+            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+        }
+        self.issue_pair(claims.user_id, row.family).await
+    }
+
+    /// Revokes the family of a refresh token: every session that descends from that sign-in.
+    pub async fn logout(&self, refresh: &str) -> Result<(), ApiError> {
+        let claims = self
+            .tokens
+            .verify(refresh, TokenType::Refresh)
+            .map_err(|_| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+        let family = claims
+            .family
+            .ok_or_else(|| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+        self.db
+            .revoke_refresh_family(&family, self.clock.now_millis())
+            .await?;
+        Ok(())
+    }
+
+    async fn issue_pair(&self, user: UserId, family: String) -> Result<TokenPair, ApiError> {
+        let (access, _) = self.tokens.issue(TokenType::Access, user, None)?;
+        let (refresh, claims) =
+            self.tokens
+                .issue(TokenType::Refresh, user, Some(family.clone()))?;
+        self.db
+            .insert_refresh_token(&claims.jti, &family, user, claims.exp.saturating_mul(1000))
+            .await?;
+        Ok(TokenPair { access, refresh })
+    }
+
+    /// The user's own record. A valid token of a deleted user gets 401, not 404.
+    pub async fn me(&self, id: UserId) -> Result<User, ApiError> {
+        let row = self
+            .db
+            .user(id)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("User not found".into()))?;
+        Ok(to_user(row, true))
+    }
+
+    pub async fn set_presence(&self, id: UserId, online: bool) -> Result<PresenceStatus, ApiError> {
+        if !self
+            .db
+            .set_presence(id, online, self.clock.now_millis())
+            .await?
+        {
+            return Err(ApiError::Unauthorized("User not found".into()));
+        }
+        Ok(PresenceStatus {
+            status: if online { "online" } else { "offline" }.to_owned(),
+        })
+    }
+
+    pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, ApiError> {
+        let rows = self.db.online_users(id).await?;
+        Ok(rows.into_iter().map(|row| to_user(row, false)).collect())
+    }
+
+    /// One page (1-based) of users matching `search`, online first, without the caller.
+    pub async fn directory(
+        &self,
+        id: UserId,
+        search: &str,
+        page: i64,
+    ) -> Result<UserPage, ApiError> {
+        let page = page.max(1);
+        let offset = (page - 1).saturating_mul(PAGE_SIZE);
+        let (count, rows) = self.db.search_users(id, search, PAGE_SIZE, offset).await?;
+        let link = |p: i64| format!("/api/users/?search={}&page={p}", encode_query(search));
+        Ok(UserPage {
+            count,
+            next: (offset + PAGE_SIZE < count).then(|| link(page + 1)),
+            previous: (page > 1).then(|| link(page - 1)),
+            results: rows.into_iter().map(|row| to_user(row, false)).collect(),
+        })
+    }
+}
+
+const USERNAME_TAKEN: &str = "A user with that username already exists.";
+const EMAIL_TAKEN: &str = "user with this email already exists.";
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode_query(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,220 @@
+//! Parsing a registration the way Django and DRF validate a new user, with their messages, so
+//! reference clients show the same errors. All fields are checked and reported at once.
+
+use serde_json::{Map, Value};
+
+use crate::error::FieldErrors;
+
+pub const USERNAME_MAX: usize = 150;
+pub const EMAIL_MAX: usize = 254;
+pub const PASSWORD_MIN: usize = 8;
+/// Bounds the hashing work one request can ask for.
+pub const PASSWORD_MAX: usize = 1024;
+const MAX_SIMILARITY: f64 = 0.7;
+
+const REQUIRED: &str = "This field is required.";
+const NOT_NULL: &str = "This field may not be null.";
+const NOT_STRING: &str = "Not a valid string.";
+const NOT_BLANK: &str = "This field may not be blank.";
+
+static COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Collects errors per field, DRF style.
+#[derive(Default)]
+struct Errors(FieldErrors);
+
+impl Errors {
+    fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_default()
+            .push(message.into());
+    }
+}
+
+/// A required string field; `trim` as DRF's CharField does (not for passwords).
+fn string_field(
+    body: &Map<String, Value>,
+    name: &str,
+    trim: bool,
+    errors: &mut Errors,
+) -> Option<String> {
+    match body.get(name) {
+        None => errors.add(name, REQUIRED),
+        Some(Value::Null) => errors.add(name, NOT_NULL),
+        Some(Value::String(text)) => {
+            let text = if trim { text.trim() } else { text.as_str() };
+            if text.is_empty() {
+                errors.add(name, NOT_BLANK);
+            } else {
+                return Some(text.to_owned());
+            }
+        }
+        Some(_) => errors.add(name, NOT_STRING),
+    }
+    None
+}
+
+fn max_length(max: usize) -> String {
+    format!("Ensure this field has no more than {max} characters.")
+}
+
+pub fn parse_registration(body: &Map<String, Value>) -> Result<Registration, FieldErrors> {
+    let mut errors = Errors::default();
+    let username = string_field(body, "username", true, &mut errors);
+    let email = string_field(body, "email", true, &mut errors);
+    let password = string_field(body, "password", false, &mut errors);
+    let confirm = string_field(body, "password_confirm", false, &mut errors);
+
+    if let Some(username) = &username {
+        if username.chars().count() > USERNAME_MAX {
+            errors.add("username", max_length(USERNAME_MAX));
+        }
+        if !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '+' | '-'))
+        {
+            errors.add(
+                "username",
+                "Enter a valid username. This value may contain only letters, numbers, and \
+                 @/./+/-/_ characters.",
+            );
+        }
+    }
+    if let Some(email) = &email {
+        if email.chars().count() > EMAIL_MAX {
+            errors.add("email", max_length(EMAIL_MAX));
+        } else if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
+            errors.add("email", "Enter a valid email address.");
+        }
+    }
+    if let Some(password) = &password {
+        for message in password_problems(password, username.as_deref(), email.as_deref()) {
+            errors.add("password", message);
+        }
+    }
+    if let (Some(password), Some(confirm)) = (&password, &confirm) {
+        if password != confirm {
+            errors.add("password_confirm", "Password fields didn't match.");
+        }
+    }
+
+    match (username, email, password) {
+        (Some(username), Some(email), Some(password)) if errors.0.is_empty() => Ok(Registration {
+            username,
+            email,
+            password,
+        }),
+        _ => Err(errors.0),
+    }
+}
+
+/// Django's default password validators: similarity, minimum length, common, numeric.
+pub fn password_problems(
+    password: &str,
+    username: Option<&str>,
+    email: Option<&str>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let length = password.chars().count();
+    if length > PASSWORD_MAX {
+        problems.push(max_length(PASSWORD_MAX));
+        return problems;
+    }
+    let lowered = password.to_lowercase();
+    for (value, label) in [(username, "username"), (email, "email address")] {
+        if let Some(value) = value {
+            if too_similar(&lowered, &value.to_lowercase()) {
+                problems.push(format!("The password is too similar to the {label}."));
+                break;
+            }
+        }
+    }
+    if length < PASSWORD_MIN {
+        problems.push(format!(
+            "This password is too short. It must contain at least {PASSWORD_MIN} characters."
+        ));
+    }
+    if COMMON_PASSWORDS.lines().any(|common| common == lowered) {
+        problems.push("This password is too common.".to_owned());
+    }
+    if password.chars().all(|c| c.is_ascii_digit()) {
+        problems.push("This password is entirely numeric.".to_owned());
+    }
+    problems
+}
+
+/// Django compares the password with the attribute and with each of its word parts.
+fn too_similar(password: &str, attribute: &str) -> bool {
+    std::iter::once(attribute)
+        .chain(attribute.split(|c: char| !c.is_alphanumeric()))
+        .filter(|part| !part.is_empty())
+        .any(|part| strsim::normalized_levenshtein(password, part) >= MAX_SIMILARITY)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse(body: Value) -> Result<Registration, FieldErrors> {
+        parse_registration(body.as_object().unwrap())
+    }
+
+    #[test]
+    fn accepts_the_reference_example() {
+        let ok = parse(json!({"username": "testuser", "email": "test@example.com",
+            "password": "testpass123", "password_confirm": "testpass123"}))
+        .unwrap();
+        assert_eq!(ok.username, "testuser");
+    }
+
+    #[test]
+    fn reports_every_field_at_once() {
+        let errors =
+            parse(json!({"username": "bad name!", "email": "nope", "password": 5})).unwrap_err();
+        assert_eq!(errors["username"].len(), 1);
+        assert_eq!(errors["email"], vec!["Enter a valid email address."]);
+        assert_eq!(errors["password"], vec![NOT_STRING]);
+        assert_eq!(errors["password_confirm"], vec![REQUIRED]);
+    }
+
+    #[test]
+    fn applies_django_password_rules() {
+        let problems = |p: &str| password_problems(p, Some("alice"), Some("alice@example.com"));
+        assert!(problems("12345678")
+            .iter()
+            .any(|m| m.contains("entirely numeric")));
+        assert!(problems("password")
+            .iter()
+            .any(|m| m.contains("too common")));
+        assert!(problems("short1").iter().any(|m| m.contains("too short")));
+        assert!(problems("alice123")
+            .iter()
+            .any(|m| m.contains("too similar to the username")));
+        assert!(problems(&"x".repeat(1025))
+            .iter()
+            .any(|m| m.contains("1024")));
+        assert!(problems("violet-kettle-42").is_empty());
+    }
+
+    #[test]
+    fn mismatched_confirmation_and_blank_fields() {
+        let errors = parse(json!({"username": "  ", "email": "a@b.co",
+            "password": "violet-kettle-42", "password_confirm": "violet-kettle-43"}))
+        .unwrap_err();
+        assert_eq!(errors["username"], vec![NOT_BLANK]);
+        assert_eq!(
+            errors["password_confirm"],
+            vec!["Password fields didn't match."]
+        );
+    }
+}
