@@ -153,10 +153,48 @@ pub fn password_problems(
 
 /// Django compares the password with the attribute and with each of its word parts.
 fn too_similar(password: &str, attribute: &str) -> bool {
+    let password: Vec<char> = password.chars().collect();
     std::iter::once(attribute)
         .chain(attribute.split(|c: char| !c.is_alphanumeric()))
         .filter(|part| !part.is_empty())
-        .any(|part| strsim::normalized_levenshtein(password, part) >= MAX_SIMILARITY)
+        .any(|part| {
+            let part: Vec<char> = part.chars().collect();
+            similarity(&password, &part) >= MAX_SIMILARITY
+        })
+}
+
+/// Python's `difflib.SequenceMatcher.ratio()` (Ratcliff/Obershelp), which Django uses:
+/// twice the matched characters over the total length.
+fn similarity(a: &[char], b: &[char]) -> f64 {
+    let total = a.len() + b.len();
+    if total == 0 {
+        return 1.0;
+    }
+    2.0 * matched(a, b) as f64 / total as f64
+}
+
+/// Characters matched by taking the longest common block, then recursing on both sides of it.
+fn matched(a: &[char], b: &[char]) -> usize {
+    let (mut best, mut best_i, mut best_j) = (0, 0, 0);
+    let mut previous = vec![0usize; b.len() + 1];
+    for i in 0..a.len() {
+        let mut current = vec![0usize; b.len() + 1];
+        for j in 0..b.len() {
+            if a[i] == b[j] {
+                current[j + 1] = previous[j] + 1;
+                if current[j + 1] > best {
+                    best = current[j + 1];
+                    best_i = i + 1 - best;
+                    best_j = j + 1 - best;
+                }
+            }
+        }
+        previous = current;
+    }
+    if best == 0 {
+        return 0;
+    }
+    best + matched(&a[..best_i], &b[..best_j]) + matched(&a[best_i + best..], &b[best_j + best..])
 }
 
 #[cfg(test)]
@@ -204,6 +242,13 @@ mod tests {
             .iter()
             .any(|m| m.contains("1024")));
         assert!(problems("violet-kettle-42").is_empty());
+        // difflib's ratio for these is 2 * 5 / 13 = 0.77.
+        assert!(
+            similarity(
+                &['a', 'l', 'i', 'c', 'e'],
+                &"alice123".chars().collect::<Vec<_>>()
+            ) > 0.76
+        );
     }
 
     #[test]
