@@ -45,6 +45,9 @@ pub struct Config {
     /// Sign-in attempts allowed per minute from one client address.
     #[serde(default = "default_login_per_ip")]
     pub login_attempts_per_ip: u32,
+    /// Seconds an unanswered call rings before it is marked missed (reason timeout).
+    #[serde(default = "default_ring_timeout")]
+    pub ring_timeout_secs: u64,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
@@ -72,6 +75,10 @@ fn default_login_per_user() -> u32 {
 
 fn default_login_per_ip() -> u32 {
     60
+}
+
+fn default_ring_timeout() -> u64 {
+    45
 }
 
 fn default_data_dir() -> PathBuf {
@@ -102,6 +109,11 @@ impl Config {
                 self.data_dir.join("callhub.db").display()
             )
         })
+    }
+
+    /// Uploaded profile pictures.
+    pub fn media_dir(&self) -> PathBuf {
+        self.data_dir.join("media").join("profile_pictures")
     }
 
     /// Leptos settings from cargo-leptos's `LEPTOS_*` variables, with our defaults.

@@ -22,6 +22,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Unauthorized(String),
+    /// Authenticated but not allowed (e.g. the caller trying to accept their own call).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("not found")]
     NotFound,
     #[error("method not allowed")]
@@ -58,6 +61,7 @@ impl IntoResponse for ApiError {
             Self::Validation(fields) => (StatusCode::BAD_REQUEST, json!(fields)),
             Self::BadRequest(message) => (StatusCode::BAD_REQUEST, detail(message)),
             Self::Unauthorized(message) => (StatusCode::UNAUTHORIZED, detail(message)),
+            Self::Forbidden(message) => (StatusCode::FORBIDDEN, detail(message)),
             Self::NotFound => (StatusCode::NOT_FOUND, detail("Not found.")),
             Self::MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,

@@ -4,11 +4,13 @@
 //! the hub delivers.
 
 pub mod auth;
+pub mod calls;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod hub;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;
@@ -16,13 +18,15 @@ pub mod users;
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     auth::{jwt::TokenKeys, password::Passwords, throttle::LoginThrottle},
+    calls::{signals::SIGNAL_QUEUE, Calls, SignalLog, SignalWriter},
     clock::{Clock, SystemClock},
     config::Config,
     db::Db,
+    hub::{Hub, LocalHub},
     users::Users,
 };
 
@@ -37,6 +41,8 @@ pub struct AppState {
     pub leptos: leptos::config::LeptosOptions,
     pub clock: Arc<dyn Clock>,
     pub users: Users,
+    pub hub: Arc<dyn Hub>,
+    pub calls: Calls,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -49,6 +55,7 @@ impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    signal_writer: SignalWriter,
 }
 
 impl Application {
@@ -83,7 +90,22 @@ impl Application {
             tokens,
             throttle,
             clock.clone(),
+            config.media_dir(),
         );
+        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new());
+        let (signals, signal_writer) = SignalLog::new(db.clone(), SIGNAL_QUEUE);
+        let calls = Calls::new(
+            db.clone(),
+            clock.clone(),
+            hub.clone(),
+            config.ring_timeout_secs,
+            signals,
+        );
+        // Before serving: no one is connected to a call the last run left live.
+        calls
+            .close_left_live()
+            .await
+            .context("cannot close calls left live")?;
         let listener = TcpListener::bind(leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
@@ -93,14 +115,30 @@ impl Application {
             leptos,
             clock,
             users,
+            hub,
+            calls,
         };
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            signal_writer,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// The call service (tests drive the sweeper through it).
+    pub fn calls(&self) -> &Calls {
+        &self.state.calls
+    }
+
+    /// The event hub (tests and the WebSocket layer subscribe to it).
+    pub fn hub(&self) -> &Arc<dyn Hub> {
+        &self.state.hub
     }
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish.
@@ -118,19 +156,30 @@ impl Application {
                 users.throttle().prune();
             }
         });
+        let (stop, stopped) = watch::channel(false);
+        let sweeper = tokio::spawn(calls::sweeper::run(
+            self.state.calls.clone(),
+            stopped.clone(),
+        ));
+        let signal_writer = tokio::spawn(self.signal_writer.run(stopped));
         tracing::info!(
             url = %format!("http://{addr}"),
             backend = self.state.db.backend().name(),
             "listening"
         );
-        axum::serve(
+        let served = axum::serve(
             self.listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await?;
+        .await;
         pruner.abort();
+        let _ = stop.send(true);
+        // The writer flushes the signals still queued before the pool closes.
+        let _ = sweeper.await;
+        let _ = signal_writer.await;
         self.state.db.close().await;
+        served?;
         tracing::info!("stopped");
         Ok(())
     }

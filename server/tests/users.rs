@@ -391,6 +391,7 @@ backend_tests! {
     directory => directory_searches_pages_and_lists_online_first;
     hygiene => request_hygiene;
     concurrent_registration => concurrent_registrations_of_one_name_have_one_winner;
+    profile_picture => profile_picture_upload_serve_replace_delete;
 }
 
 #[tokio::test]
@@ -423,4 +424,106 @@ async fn sign_in_is_throttled_with_retry_after() {
     // Another account is not locked by alice's attempts.
     app.register("bob").await;
     app.login("bob").await;
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::new(width, height))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+async fn profile_picture_upload_serve_replace_delete(app: TestApp) {
+    let (_, token) = app.user("alice").await;
+    let (_, bob) = app.user("bob").await;
+    // Unpooled: the server closes a connection whose oversized body it refused, and a pooled
+    // client would reuse it for the next request.
+    let uploader = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let upload = |body: Vec<u8>, content_type: &'static str| {
+        uploader
+            .put(app.url("/api/users/me/picture/"))
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+    let response = upload(png(600, 300), "image/png").await.unwrap();
+    assert_eq!(response.status(), 200);
+    let me: User = response.json().await.unwrap();
+    let url = me.profile_picture.expect("picture url");
+    assert!(url.starts_with("/media/profile_pictures/") && url.ends_with(".png"));
+
+    let served = app.get(&url).await;
+    assert_eq!(served.status(), 200);
+    assert_eq!(served.headers()["x-content-type-options"], "nosniff");
+    let stored = image::load_from_memory(&served.bytes().await.unwrap()).unwrap();
+    assert_eq!(
+        (stored.width(), stored.height()),
+        (256, 128),
+        "re-encoded thumbnail"
+    );
+
+    // Others see the URL (but not the email).
+    let page: UserPage = app
+        .get_auth("/api/users/?search=alice", &bob)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.results[0].profile_picture.as_deref(),
+        Some(url.as_str())
+    );
+
+    for (body, content_type, status) in [
+        (b"not an image".to_vec(), "image/png", 400),
+        (png(4, 4), "image/jpeg", 400),
+        (png(4, 4), "image/gif", 400),
+        (png(4, 4), "application/octet-stream", 400),
+        (vec![0u8; 6 * 1024 * 1024], "image/png", 413),
+    ] {
+        let response = upload(body, content_type).await.unwrap();
+        assert_eq!(response.status(), status, "{content_type}");
+        let error: Value = response.json().await.unwrap();
+        assert!(error.is_object(), "{error}");
+    }
+    let unchanged: User = app
+        .get_auth("/api/users/me/", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.profile_picture.as_deref(), Some(url.as_str()));
+
+    // Replacing removes the old file; deleting clears the field.
+    let replaced: User = upload(png(10, 10), "image/png")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(replaced.profile_picture.as_deref(), Some(url.as_str()));
+    assert_eq!(app.get(&url).await.status(), 404);
+    let response = app
+        .client
+        .delete(app.url("/api/users/me/picture/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let cleared: User = response.json().await.unwrap();
+    assert_eq!(cleared.profile_picture, None);
+
+    let anonymous = app
+        .client
+        .put(app.url("/api/users/me/picture/"))
+        .body(png(4, 4))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }

@@ -168,6 +168,14 @@ pub struct MissedCount {
     pub count: i64,
 }
 
+/// The 409 body of a call action that lost (the call had moved on) or of a busy start: why, and
+/// the call as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallConflict {
+    pub detail: String,
+    pub call: Call,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,12 @@
 //! Field names and values follow the reference API (Django REST Framework) exactly.
 
 mod calls;
+mod events;
 mod time;
 mod users;
 
 pub use calls::*;
+pub use events::UserEvent;
 pub use time::Timestamp;
 pub use users::*;
 

@@ -3,6 +3,7 @@
 //! `Any` carries only plain types, so timestamps are stored as epoch milliseconds and booleans as
 //! integers; the JSON layer formats them. All SQL lives in this module tree.
 
+pub mod calls;
 pub mod tokens;
 pub mod users;
 

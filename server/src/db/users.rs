@@ -111,7 +111,7 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
-    pub async fn set_profile_picture(&self, id: UserId, file: &str) -> sqlx::Result<()> {
+    pub async fn set_profile_picture(&self, id: UserId, file: Option<&str>) -> sqlx::Result<()> {
         sqlx::query("UPDATE users SET profile_picture = ? WHERE id = ?")
             .bind(file)
             .bind(id.0)

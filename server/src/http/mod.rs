@@ -1,5 +1,6 @@
 //! HTTP routing: the JSON API under `/api`, then the server-rendered app and its static files.
 
+mod calls;
 mod extract;
 mod health;
 mod tokens;
@@ -7,13 +8,14 @@ mod users;
 
 pub use extract::{parse_json, AuthUser};
 
+use axum::http::{header, HeaderValue};
 use axum::{
     extract::{DefaultBodyLimit, Request},
-    routing::{get, post},
+    routing::{get, post, put},
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::trace::TraceLayer;
+use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::{error::ApiError, AppState};
 
@@ -31,7 +33,29 @@ pub fn router(state: AppState) -> Router {
         .route("/users/online_users/", get(users::online_users))
         .route("/users/set_online/", post(users::set_online))
         .route("/users/set_offline/", post(users::set_offline))
+        // The static call paths win over `{id}` (axum matches static segments first).
+        .route("/calls/", post(calls::start).get(calls::list))
+        .route("/calls/history/", get(calls::history))
+        .route("/calls/active/", get(calls::active))
+        .route("/calls/missed/", get(calls::missed))
+        .route("/calls/missed/count/", get(calls::missed_count))
+        .route("/calls/missed/seen/", post(calls::missed_seen))
+        .route("/calls/{id}/", get(calls::get))
+        .route("/calls/{id}/accept/", post(calls::accept))
+        .route("/calls/{id}/reject/", post(calls::reject))
+        .route("/calls/{id}/end/", post(calls::end))
+        .route("/calls/{id}/cancel/", post(calls::cancel))
+        .route("/calls/{id}/ringing/", post(calls::ringing))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        // Registered after the JSON cap so its own, larger cap applies.
+        .route(
+            "/users/me/picture/",
+            put(users::upload_picture)
+                .delete(users::delete_picture)
+                .layer(DefaultBodyLimit::max(
+                    crate::users::picture::MAX_UPLOAD_BYTES,
+                )),
+        )
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
 
@@ -39,6 +63,16 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos.clone();
     Router::new()
         .nest("/api", api)
+        .nest_service(
+            crate::users::MEDIA_PREFIX.trim_end_matches('/'),
+            tower::ServiceBuilder::new()
+                // Stored files are our own PNGs; never let a browser sniff them as anything else.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .service(ServeDir::new(state.config.media_dir())),
+        )
         .leptos_routes(&state, app_routes, move || {
             app::shell(shell_options.clone())
         })

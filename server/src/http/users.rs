@@ -1,6 +1,11 @@
 //! `/api/users/...`: registration, the caller's own record, presence and the directory.
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, State},
+    http::{header, HeaderMap, StatusCode},
+    Json,
+};
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -71,4 +76,28 @@ pub async fn directory(
             .directory(user.id, &query.search, query.page)
             .await?,
     ))
+}
+
+/// `PUT /api/users/me/picture/` with the image as the body (`Content-Type: image/png`,
+/// `image/jpeg` or `image/webp`).
+pub async fn upload_picture(
+    State(state): State<AppState>,
+    user: AuthUser,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<User>, ApiError> {
+    let body = body.map_err(|_| ApiError::PayloadTooLarge)?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    Ok(Json(
+        state.users.set_picture(user.id, content_type, body).await?,
+    ))
+}
+
+pub async fn delete_picture(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(state.users.delete_picture(user.id).await?))
 }

@@ -177,10 +177,10 @@ fn similarity(a: &[char], b: &[char]) -> f64 {
 fn matched(a: &[char], b: &[char]) -> usize {
     let (mut best, mut best_i, mut best_j) = (0, 0, 0);
     let mut previous = vec![0usize; b.len() + 1];
-    for i in 0..a.len() {
+    for (i, ca) in a.iter().enumerate() {
         let mut current = vec![0usize; b.len() + 1];
-        for j in 0..b.len() {
-            if a[i] == b[j] {
+        for (j, cb) in b.iter().enumerate() {
+            if ca == cb {
                 current[j + 1] = previous[j] + 1;
                 if current[j + 1] > best {
                     best = current[j + 1];

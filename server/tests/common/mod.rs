@@ -3,11 +3,18 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
-use std::{net::SocketAddr, path::PathBuf, process::Command, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, process::Command, sync::Arc, time::Duration};
 
-use app::protocol::{TokenPair, User};
+use app::protocol::{Call, CallType, TokenPair, User};
 use serde_json::{json, Value};
-use server::{config::Config, db::Db, Application};
+use server::{
+    calls::Calls,
+    clock::{Clock, ManualClock, SystemClock},
+    config::Config,
+    db::Db,
+    hub::Hub,
+    Application,
+};
 
 /// Every test user's password: passes Django's validators.
 pub const PASSWORD: &str = "violet-kettle-42";
@@ -122,7 +129,13 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub db: Db,
+    /// The configuration the server was built with (to build another on the same database).
+    pub config: Config,
+    /// The server's call service and hub, for driving the sweeper and watching events.
+    pub calls: Calls,
+    pub hub: Arc<dyn Hub>,
     _database: TestDb,
+    _data_dir: tempfile::TempDir,
 }
 
 impl TestApp {
@@ -132,6 +145,19 @@ impl TestApp {
 
     /// Starts a server whose configuration `adjust` may change first.
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_full(backend, adjust, Arc::new(SystemClock)).await
+    }
+
+    /// Starts a server whose time moves only when the test advances `clock`.
+    pub async fn spawn_with_clock(backend: Backend, clock: ManualClock) -> Self {
+        Self::spawn_full(backend, |_| {}, Arc::new(clock)).await
+    }
+
+    async fn spawn_full(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Config),
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
@@ -139,21 +165,28 @@ impl TestApp {
         let database = TestDb::new(backend).await;
         let db = database.connect().await;
         let mut config = Config::from_defaults();
-        config.data_dir = std::env::temp_dir();
+        let data_dir = tempfile::tempdir().expect("data dir");
+        config.data_dir = data_dir.path().to_path_buf();
         config.database_url = Some(database.url.clone());
         config.secret_key = Some("integration-test-secret-integration-test".into());
         config.bind_addr = Some("127.0.0.1:0".parse().expect("addr"));
         adjust(&mut config);
-        let app = Application::with_db(config, db.clone())
+        let app = Application::with_clock(config.clone(), db.clone(), clock)
             .await
             .expect("build app");
         let addr = app.local_addr();
+        let calls = app.calls().clone();
+        let hub = app.hub().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
             addr,
             client: reqwest::Client::new(),
             db,
+            config,
+            calls,
+            hub,
             _database: database,
+            _data_dir: data_dir,
         }
     }
 
@@ -226,6 +259,35 @@ impl TestApp {
         let user = self.register(username).await;
         let tokens = self.login(username).await;
         (user, tokens.access)
+    }
+
+    /// `caller` calls `receiver`: asserts 201 and returns the call.
+    pub async fn start_call(&self, caller: &str, receiver: &User, call_type: CallType) -> Call {
+        let response = self
+            .post_auth(
+                "/api/calls/",
+                caller,
+                &json!({"receiver": receiver.id, "call_type": call_type}),
+            )
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "start call to {}",
+            receiver.username
+        );
+        response.json().await.expect("call json")
+    }
+
+    /// `POST /api/calls/{id}/{action}/` as the holder of `access`.
+    pub async fn call_action(
+        &self,
+        id: impl std::fmt::Display,
+        action: &str,
+        access: &str,
+    ) -> reqwest::Response {
+        self.post_auth(&format!("/api/calls/{id}/{action}/"), access, &json!({}))
+            .await
     }
 
     pub async fn count(&self, table: &str) -> i64 {

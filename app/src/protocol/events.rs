@@ -1,0 +1,62 @@
+//! Events the server pushes to a user's devices (the `/ws/` user socket). Who receives an event is
+//! decided server-side and never part of the message.
+
+use serde::{Deserialize, Serialize};
+
+use super::Call;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum UserEvent {
+    /// A new call for the receiver: every open device of theirs rings.
+    CallIncoming { call: Call },
+    /// A call of this user changed (ringing, accepted, ended, ...): the call as it is now.
+    CallStatus { call: Call },
+}
+
+impl UserEvent {
+    pub fn call(&self) -> &Call {
+        match self {
+            Self::CallIncoming { call } | Self::CallStatus { call } => call,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{CallId, CallStatus, CallType, Timestamp, User, UserId};
+
+    #[test]
+    fn events_are_tagged_with_a_kebab_case_type() {
+        let user = |id| User {
+            id: UserId(id),
+            username: format!("u{id}"),
+            email: None,
+            is_online: false,
+            last_seen: None,
+            profile_picture: None,
+        };
+        let call = Call {
+            id: CallId(7),
+            caller: user(1),
+            receiver: user(2),
+            call_type: CallType::Audio,
+            status: CallStatus::Initiated,
+            room_id: "room".into(),
+            initiated_at: Timestamp(0),
+            ringing_at: None,
+            accepted_at: None,
+            ended_at: None,
+            duration: None,
+            end_reason: None,
+        };
+        let json = serde_json::to_value(UserEvent::CallIncoming { call: call.clone() }).unwrap();
+        assert_eq!(json["type"], "call-incoming");
+        assert_eq!(json["call"]["id"], 7);
+        let json = serde_json::to_value(UserEvent::CallStatus { call }).unwrap();
+        assert_eq!(json["type"], "call-status");
+        let back: UserEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back.call().id, CallId(7));
+    }
+}

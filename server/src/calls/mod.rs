@@ -1,0 +1,530 @@
+//! Calls: the server-owned state machine. initiated -> ringing -> accepted -> ended;
+//! initiated|ringing -> rejected | cancelled | missed.
+//!
+//! Only this service changes a call's status, always with one conditional UPDATE, so of two
+//! racing actions (accept vs cancel, accept on two devices) exactly one wins and the other gets a
+//! 409 carrying the call as it is now. Every change is published to both parties through the hub.
+
+pub mod signals;
+pub mod sweeper;
+
+use std::sync::Arc;
+
+use serde_json::json;
+use tokio::sync::{Mutex, MutexGuard};
+
+use app::protocol::{
+    Call, CallId, CallStatus, CallType, EndReason, MissedCount, StartCall, Timestamp, User,
+    UserEvent, UserId,
+};
+
+use crate::{
+    clock::Clock,
+    db::{
+        calls::{duration_secs, CallChange, CallFilter, CallRow, NewCall},
+        Db,
+    },
+    error::ApiError,
+    hub::Hub,
+    users::MEDIA_PREFIX,
+};
+
+pub use signals::{SignalLog, SignalWriter};
+
+/// Default and largest page of a call listing.
+pub const DEFAULT_PAGE: i64 = 50;
+pub const MAX_PAGE: i64 = 200;
+
+const UNANSWERED: [CallStatus; 2] = [CallStatus::Initiated, CallStatus::Ringing];
+
+/// Number of per-user start locks (user ids share one by their remainder).
+const START_LOCK_STRIPES: usize = 256;
+
+#[derive(Clone)]
+pub struct Calls {
+    db: Db,
+    clock: Arc<dyn Clock>,
+    hub: Arc<dyn Hub>,
+    ring_timeout_ms: i64,
+    start_locks: Arc<StartLocks>,
+    signals: SignalLog,
+}
+
+/// What `start` did.
+#[derive(Debug, Clone)]
+pub enum Started {
+    /// A new call, now ringing the receiver.
+    Created(Call),
+    /// Glare: the receiver was already calling the caller, and this is that call.
+    Existing(Call),
+}
+
+/// A page request of a call listing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Paging {
+    pub limit: Option<i64>,
+    pub before: Option<CallId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Caller,
+    Receiver,
+}
+
+impl Calls {
+    pub fn new(
+        db: Db,
+        clock: Arc<dyn Clock>,
+        hub: Arc<dyn Hub>,
+        ring_timeout_secs: u64,
+        signals: SignalLog,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            hub,
+            ring_timeout_ms: i64::try_from(ring_timeout_secs)
+                .unwrap_or(i64::MAX)
+                .saturating_mul(1000),
+            start_locks: Arc::new(StartLocks::new()),
+            signals,
+        }
+    }
+
+    pub fn hub(&self) -> &Arc<dyn Hub> {
+        &self.hub
+    }
+
+    /// The call_signals writer's queue, for the relay path.
+    pub fn signals(&self) -> &SignalLog {
+        &self.signals
+    }
+
+    /// Starts a call from `caller`. Busy (either party already in a live call) is a 409 `busy`,
+    /// and the attempt is still recorded as a missed call (reason busy) so the receiver sees it.
+    /// Glare (the receiver is already calling the caller) returns that call instead of a second.
+    pub async fn start(&self, caller: UserId, request: StartCall) -> Result<Started, ApiError> {
+        let receiver = request.receiver;
+        if receiver == caller {
+            return Err(ApiError::field("receiver", "You cannot call yourself."));
+        }
+        if self.db.user(receiver).await?.is_none() {
+            return Err(ApiError::field(
+                "receiver",
+                format!("Invalid pk \"{receiver}\" - object does not exist."),
+            ));
+        }
+        // Check-then-insert must not interleave with another start involving either user, or two
+        // simultaneous starts could both see "not busy" and create two live calls. Locks are
+        // in-process: the state stays in the database, and neither dialect offers a portable way
+        // to make "one live call per user" a constraint (no partial unique indexes in MySQL, and
+        // SELECT ... FOR UPDATE does not exist in SQLite). Several instances need a shared lock;
+        // that comes with multi-instance fan-out.
+        let _guards = self.start_locks.lock(caller, receiver).await;
+
+        // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
+        // nothing was created) and both parties are told again.
+        if let Some(row) = self.db.unanswered_call(receiver, caller).await? {
+            let call = to_call(row)?;
+            tracing::info!(call_id = %call.id, "glare: returning the call already ringing");
+            self.publish(&call, false);
+            return Ok(Started::Existing(call));
+        }
+
+        let now = self.clock.now_millis();
+        let room_id = uuid::Uuid::new_v4().simple().to_string();
+        let busy = self.db.live_call_of(caller).await?.is_some()
+            || self.db.live_call_of(receiver).await?.is_some();
+        let (status, end_reason) = if busy {
+            (CallStatus::Missed, Some(EndReason::Busy))
+        } else {
+            (CallStatus::Initiated, None)
+        };
+        let id = self
+            .db
+            .insert_call(NewCall {
+                caller,
+                receiver,
+                call_type: request.call_type,
+                room_id: &room_id,
+                now,
+                status,
+                end_reason,
+            })
+            .await?;
+        let call = self.load(id).await?;
+        tracing::info!(call_id = %id, %caller, %receiver, busy, "call started");
+        if busy {
+            self.publish(&call, false);
+            return Err(ApiError::Conflict(
+                json!({ "detail": "busy", "call": call }),
+            ));
+        }
+        self.publish(&call, true);
+        Ok(Started::Created(call))
+    }
+
+    /// A call the user is a party of. Anyone else gets 404, so ids reveal nothing.
+    pub async fn get(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        Ok(self.party_call(user, id).await?.0)
+    }
+
+    /// The call of a WebSocket room, if `user` is a party of it.
+    pub async fn by_room(&self, user: UserId, room_id: &str) -> Result<Call, ApiError> {
+        let row = self
+            .db
+            .call_by_room(room_id)
+            .await?
+            .ok_or(ApiError::NotFound)?;
+        let call = to_call(row)?;
+        role_of(&call, user).ok_or(ApiError::NotFound)?;
+        Ok(call)
+    }
+
+    pub async fn list(
+        &self,
+        user: UserId,
+        filter: CallFilter,
+        paging: Paging,
+    ) -> Result<Vec<Call>, ApiError> {
+        let limit = paging.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let rows = self
+            .db
+            .calls_of_user(user, filter, paging.before, limit)
+            .await?;
+        rows.into_iter().map(to_call).collect()
+    }
+
+    pub async fn missed_count(&self, user: UserId) -> Result<MissedCount, ApiError> {
+        Ok(MissedCount {
+            count: self.db.missed_unseen_count(user).await?,
+        })
+    }
+
+    /// Clears the missed-calls badge; answers with the count left (0 unless one just arrived).
+    pub async fn mark_missed_seen(&self, user: UserId) -> Result<MissedCount, ApiError> {
+        self.db.mark_missed_seen(user).await?;
+        self.missed_count(user).await
+    }
+
+    /// The receiver's device confirms it rings.
+    pub async fn ringing(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        let (call, role) = self.party_call(user, id).await?;
+        require(
+            role == Role::Receiver,
+            "Only the receiver's device can ring.",
+        )?;
+        let change = CallChange {
+            ringing_at: Some(self.clock.now_millis()),
+            ..CallChange::to(CallStatus::Ringing)
+        };
+        self.transition(call, "ring", &[CallStatus::Initiated], change)
+            .await
+    }
+
+    pub async fn accept(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        let (call, role) = self.party_call(user, id).await?;
+        require(
+            role == Role::Receiver,
+            "Only the receiver can accept a call.",
+        )?;
+        let change = CallChange {
+            accepted_at: Some(self.clock.now_millis()),
+            ..CallChange::to(CallStatus::Accepted)
+        };
+        self.transition(call, "accept", &UNANSWERED, change).await
+    }
+
+    pub async fn reject(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        let (call, role) = self.party_call(user, id).await?;
+        require(
+            role == Role::Receiver,
+            "Only the receiver can reject a call.",
+        )?;
+        let change = CallChange::finish(
+            CallStatus::Rejected,
+            self.clock.now_millis(),
+            EndReason::Rejected,
+        );
+        self.transition(call, "reject", &UNANSWERED, change).await
+    }
+
+    pub async fn cancel(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        let (call, role) = self.party_call(user, id).await?;
+        require(role == Role::Caller, "Only the caller can cancel a call.")?;
+        let change = CallChange::finish(
+            CallStatus::Cancelled,
+            self.clock.now_millis(),
+            EndReason::Cancelled,
+        );
+        self.transition(call, "cancel", &UNANSWERED, change).await
+    }
+
+    /// Hangs up: either party, in any live state. Before it is answered this is the caller
+    /// cancelling or the receiver rejecting.
+    pub async fn end(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+        self.end_with_reason(user, id, None).await
+    }
+
+    /// [`Calls::end`] recording `reason` (e.g. connection_lost) instead of who hung up.
+    pub async fn end_with_reason(
+        &self,
+        user: UserId,
+        id: CallId,
+        reason: Option<EndReason>,
+    ) -> Result<Call, ApiError> {
+        let (mut call, role) = self.party_call(user, id).await?;
+        // Twice at most: if the call was answered between our read and our update, the cancel
+        // lost and hanging up the accepted call is what the user meant.
+        for _ in 0..2 {
+            let now = self.clock.now_millis();
+            let (from, change): (&[CallStatus], CallChange) = match (call.status, role) {
+                (CallStatus::Initiated | CallStatus::Ringing, Role::Caller) => (
+                    &UNANSWERED,
+                    CallChange::finish(
+                        CallStatus::Cancelled,
+                        now,
+                        reason.unwrap_or(EndReason::Cancelled),
+                    ),
+                ),
+                (CallStatus::Initiated | CallStatus::Ringing, Role::Receiver) => (
+                    &UNANSWERED,
+                    CallChange::finish(
+                        CallStatus::Rejected,
+                        now,
+                        reason.unwrap_or(EndReason::Rejected),
+                    ),
+                ),
+                (CallStatus::Accepted, _) => {
+                    // accepted_at never changes once set, so the value read is the one stored.
+                    let accepted_at = call.accepted_at.map_or(now, Timestamp::millis);
+                    let hangup = match role {
+                        Role::Caller => EndReason::HangupCaller,
+                        Role::Receiver => EndReason::HangupReceiver,
+                    };
+                    (
+                        &[CallStatus::Accepted],
+                        CallChange {
+                            duration: Some(duration_secs(accepted_at, now)),
+                            ..CallChange::finish(CallStatus::Ended, now, reason.unwrap_or(hangup))
+                        },
+                    )
+                }
+                _ => return Err(conflict("end", &call)),
+            };
+            if self.db.update_call(call.id, from, &change).await? {
+                let call = self.load(call.id).await?;
+                self.publish(&call, false);
+                return Ok(call);
+            }
+            call = self.load(call.id).await?;
+        }
+        Err(conflict("end", &call))
+    }
+
+    /// Marks calls unanswered for longer than the ring timeout missed (reason timeout) and
+    /// announces each. Returns how many expired.
+    pub async fn sweep_once(&self) -> Result<usize, ApiError> {
+        let now = self.clock.now_millis();
+        let expired = self
+            .db
+            .expire_unanswered(now.saturating_sub(self.ring_timeout_ms), now)
+            .await?;
+        for id in &expired {
+            tracing::info!(call_id = %id, "ring timeout: call missed");
+            let call = self.load(*id).await?;
+            self.publish(&call, false);
+        }
+        Ok(expired.len())
+    }
+
+    /// At startup: calls still live were left by a crash or a restart; no one is connected to
+    /// them any more, so they are closed (reason server_restart).
+    pub async fn close_left_live(&self) -> Result<usize, ApiError> {
+        let closed = self.db.close_live_calls(self.clock.now_millis()).await?;
+        if !closed.is_empty() {
+            tracing::warn!(
+                count = closed.len(),
+                "closed calls left live by the last run"
+            );
+        }
+        for id in &closed {
+            let call = self.load(*id).await?;
+            self.publish(&call, false);
+        }
+        Ok(closed.len())
+    }
+
+    /// Applies one transition; a loser gets 409 with the call as it is now.
+    async fn transition(
+        &self,
+        call: Call,
+        verb: &str,
+        from: &[CallStatus],
+        change: CallChange,
+    ) -> Result<Call, ApiError> {
+        let won = self.db.update_call(call.id, from, &change).await?;
+        let call = self.load(call.id).await?;
+        if !won {
+            return Err(conflict(verb, &call));
+        }
+        tracing::info!(call_id = %call.id, status = call.status.as_str(), "call status changed");
+        self.publish(&call, false);
+        Ok(call)
+    }
+
+    async fn party_call(&self, user: UserId, id: CallId) -> Result<(Call, Role), ApiError> {
+        let row = self.db.call(id).await?.ok_or(ApiError::NotFound)?;
+        let call = to_call(row)?;
+        let role = role_of(&call, user).ok_or(ApiError::NotFound)?;
+        Ok((call, role))
+    }
+
+    /// A call known to exist (calls are never deleted).
+    async fn load(&self, id: CallId) -> Result<Call, ApiError> {
+        let row = self
+            .db
+            .call(id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("call {id} vanished"))?;
+        to_call(row)
+    }
+
+    /// Tells both parties; a new call rings the receiver (`call-incoming`).
+    fn publish(&self, call: &Call, incoming: bool) {
+        if incoming {
+            self.hub.publish(
+                &[call.receiver.id],
+                UserEvent::CallIncoming { call: call.clone() },
+            );
+            self.hub.publish(
+                &[call.caller.id],
+                UserEvent::CallStatus { call: call.clone() },
+            );
+        } else {
+            self.hub.publish(
+                &[call.caller.id, call.receiver.id],
+                UserEvent::CallStatus { call: call.clone() },
+            );
+        }
+    }
+}
+
+fn role_of(call: &Call, user: UserId) -> Option<Role> {
+    if call.caller.id == user {
+        Some(Role::Caller)
+    } else if call.receiver.id == user {
+        Some(Role::Receiver)
+    } else {
+        None
+    }
+}
+
+fn require(allowed: bool, message: &str) -> Result<(), ApiError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(message.into()))
+    }
+}
+
+fn conflict(verb: &str, call: &Call) -> ApiError {
+    ApiError::Conflict(json!({
+        "detail": format!("Cannot {verb} a call that is {}.", call.status.as_str()),
+        "call": call,
+    }))
+}
+
+/// The call JSON from a row; an unknown enum value in the database is our bug, not the client's.
+pub fn to_call(row: CallRow) -> Result<Call, ApiError> {
+    let call_type = CallType::parse(&row.call_type)
+        .ok_or_else(|| anyhow::anyhow!("call {}: bad call_type {:?}", row.id, row.call_type))?;
+    let status = CallStatus::parse(&row.status)
+        .ok_or_else(|| anyhow::anyhow!("call {}: bad status {:?}", row.id, row.status))?;
+    let end_reason = match row.end_reason.as_deref() {
+        None => None,
+        Some(text) => Some(
+            EndReason::parse(text)
+                .ok_or_else(|| anyhow::anyhow!("call {}: bad end_reason {text:?}", row.id))?,
+        ),
+    };
+    Ok(Call {
+        id: CallId(row.id),
+        caller: summary(
+            row.caller_id,
+            row.caller_username,
+            row.caller_is_online,
+            row.caller_last_seen,
+            row.caller_profile_picture,
+        ),
+        receiver: summary(
+            row.receiver_id,
+            row.receiver_username,
+            row.receiver_is_online,
+            row.receiver_last_seen,
+            row.receiver_profile_picture,
+        ),
+        call_type,
+        status,
+        room_id: row.room_id,
+        initiated_at: Timestamp(row.initiated_at),
+        ringing_at: row.ringing_at.map(Timestamp),
+        accepted_at: row.accepted_at.map(Timestamp),
+        ended_at: row.ended_at.map(Timestamp),
+        duration: row.duration,
+        end_reason,
+    })
+}
+
+/// A party of a call as the call JSON nests it (the user JSON without email).
+fn summary(
+    id: i64,
+    username: String,
+    is_online: i64,
+    last_seen: Option<i64>,
+    profile_picture: Option<String>,
+) -> User {
+    User {
+        id: UserId(id),
+        username,
+        email: None,
+        is_online: is_online != 0,
+        last_seen: last_seen.map(Timestamp),
+        profile_picture: profile_picture.map(|file| format!("{MEDIA_PREFIX}{file}")),
+    }
+}
+
+/// Per-user locks for `start`, striped so memory stays bounded: two users whose ids share a
+/// stripe merely serialize their starts.
+struct StartLocks {
+    stripes: Vec<Mutex<()>>,
+}
+
+impl StartLocks {
+    fn new() -> Self {
+        Self {
+            stripes: (0..START_LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+        }
+    }
+
+    fn stripe(id: UserId) -> usize {
+        // rem_euclid of a positive modulus is in 0..START_LOCK_STRIPES.
+        usize::try_from(id.0.rem_euclid(START_LOCK_STRIPES as i64)).unwrap_or(0)
+    }
+
+    /// Locks both users' stripes, always the lower index first so two starts cannot deadlock.
+    async fn lock(&self, a: UserId, b: UserId) -> (MutexGuard<'_, ()>, Option<MutexGuard<'_, ()>>) {
+        let (first, second) = {
+            let (x, y) = (Self::stripe(a), Self::stripe(b));
+            (x.min(y), x.max(y))
+        };
+        let first_guard = self.stripes[first].lock().await;
+        let second_guard = if second == first {
+            None
+        } else {
+            Some(self.stripes[second].lock().await)
+        };
+        (first_guard, second_guard)
+    }
+}

@@ -1,0 +1,366 @@
+//! The `calls` and `call_signals` tables.
+//!
+//! Every status change is one conditional UPDATE guarded by the statuses it may leave
+//! (`... WHERE id = ? AND status IN (...)`): of two racing requests exactly one matches a row, so
+//! `rows_affected` names the winner. (sqlx-mysql counts matched rows, CLIENT_FOUND_ROWS; the
+//! loser matches none because the status guard fails.)
+
+use app::protocol::{CallId, CallStatus, CallType, EndReason, UserId};
+
+use super::Db;
+
+/// The call columns plus a summary of both parties.
+const CALL_SELECT: &str = "SELECT c.id, c.caller_id, c.receiver_id, c.call_type, c.status, \
+     c.room_id, c.initiated_at, c.ringing_at, c.accepted_at, c.ended_at, c.duration, \
+     c.end_reason, \
+     cu.username AS caller_username, cu.is_online AS caller_is_online, \
+     cu.last_seen AS caller_last_seen, cu.profile_picture AS caller_profile_picture, \
+     ru.username AS receiver_username, ru.is_online AS receiver_is_online, \
+     ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture \
+     FROM calls c JOIN users cu ON cu.id = c.caller_id JOIN users ru ON ru.id = c.receiver_id";
+
+const LIVE: [CallStatus; 3] = [
+    CallStatus::Initiated,
+    CallStatus::Ringing,
+    CallStatus::Accepted,
+];
+const UNANSWERED: [CallStatus; 2] = [CallStatus::Initiated, CallStatus::Ringing];
+const FINISHED: [CallStatus; 4] = [
+    CallStatus::Ended,
+    CallStatus::Rejected,
+    CallStatus::Missed,
+    CallStatus::Cancelled,
+];
+
+/// Rows written per INSERT by the signal writer.
+pub const SIGNAL_BATCH: usize = 100;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CallRow {
+    pub id: i64,
+    pub caller_id: i64,
+    pub receiver_id: i64,
+    pub call_type: String,
+    pub status: String,
+    pub room_id: String,
+    pub initiated_at: i64,
+    pub ringing_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration: Option<i64>,
+    pub end_reason: Option<String>,
+    pub caller_username: String,
+    pub caller_is_online: i64,
+    pub caller_last_seen: Option<i64>,
+    pub caller_profile_picture: Option<String>,
+    pub receiver_username: String,
+    pub receiver_is_online: i64,
+    pub receiver_last_seen: Option<i64>,
+    pub receiver_profile_picture: Option<String>,
+}
+
+pub struct NewCall<'a> {
+    pub caller: UserId,
+    pub receiver: UserId,
+    pub call_type: CallType,
+    pub room_id: &'a str,
+    pub now: i64,
+    /// `Initiated`, or `Missed` for an attempt recorded as busy.
+    pub status: CallStatus,
+    pub end_reason: Option<EndReason>,
+}
+
+/// The columns a transition sets; `None` leaves a column as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct CallChange {
+    pub status: CallStatus,
+    pub ringing_at: Option<i64>,
+    pub accepted_at: Option<i64>,
+    pub ended_at: Option<i64>,
+    pub duration: Option<i64>,
+    pub end_reason: Option<EndReason>,
+}
+
+impl CallChange {
+    pub fn to(status: CallStatus) -> Self {
+        Self {
+            status,
+            ringing_at: None,
+            accepted_at: None,
+            ended_at: None,
+            duration: None,
+            end_reason: None,
+        }
+    }
+
+    /// A terminal change at `now`.
+    pub fn finish(status: CallStatus, now: i64, reason: EndReason) -> Self {
+        Self {
+            ended_at: Some(now),
+            end_reason: Some(reason),
+            ..Self::to(status)
+        }
+    }
+}
+
+/// Which of a user's calls a listing returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallFilter {
+    /// Every call the user made or received.
+    All,
+    /// Finished calls: ended, rejected, missed, cancelled.
+    History,
+    /// Live calls: initiated, ringing, accepted.
+    Active,
+    /// Calls the user received and missed.
+    Missed,
+}
+
+/// One `call_signals` row (offer/answer/ICE candidate), logged off the relay path.
+#[derive(Debug, Clone)]
+pub struct NewSignal {
+    pub call_id: CallId,
+    pub signal_type: String,
+    pub signal_data: String,
+    pub sender_id: UserId,
+    pub created_at: i64,
+}
+
+/// `?, ?, ?` for `n` values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// `status IN ('a', 'b')` from our own constants (never from input), so no binding is needed.
+fn status_in(column: &str, statuses: &[CallStatus]) -> String {
+    let list: Vec<String> = statuses
+        .iter()
+        .map(|s| format!("'{}'", s.as_str()))
+        .collect();
+    format!("{column} IN ({})", list.join(", "))
+}
+
+impl Db {
+    pub async fn insert_call(&self, call: NewCall<'_>) -> sqlx::Result<CallId> {
+        let ended_at = call.end_reason.map(|_| call.now);
+        let insert = sqlx::query(
+            "INSERT INTO calls (caller_id, receiver_id, call_type, status, room_id, initiated_at, \
+             ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(call.caller.0)
+        .bind(call.receiver.0)
+        .bind(call.call_type.as_str())
+        .bind(call.status.as_str())
+        .bind(call.room_id)
+        .bind(call.now)
+        .bind(ended_at)
+        .bind(call.end_reason.map(EndReason::as_str));
+        self.insert_returning_id(insert).await.map(CallId)
+    }
+
+    pub async fn call(&self, id: CallId) -> sqlx::Result<Option<CallRow>> {
+        sqlx::query_as(&format!("{CALL_SELECT} WHERE c.id = ?"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    pub async fn call_by_room(&self, room_id: &str) -> sqlx::Result<Option<CallRow>> {
+        sqlx::query_as(&format!("{CALL_SELECT} WHERE c.room_id = ?"))
+            .bind(room_id)
+            .fetch_optional(self.pool())
+            .await
+    }
+
+    /// A page of the user's calls, newest first, with ids below `before` if given.
+    pub async fn calls_of_user(
+        &self,
+        user: UserId,
+        filter: CallFilter,
+        before: Option<CallId>,
+        limit: i64,
+    ) -> sqlx::Result<Vec<CallRow>> {
+        let party = "(c.caller_id = ? OR c.receiver_id = ?)";
+        let (condition, user_binds) = match filter {
+            CallFilter::All => (party.to_owned(), 2),
+            CallFilter::History => (
+                format!("{party} AND {}", status_in("c.status", &FINISHED)),
+                2,
+            ),
+            CallFilter::Active => (format!("{party} AND {}", status_in("c.status", &LIVE)), 2),
+            CallFilter::Missed => ("c.receiver_id = ? AND c.status = 'missed'".to_owned(), 1),
+        };
+        let sql =
+            format!("{CALL_SELECT} WHERE {condition} AND c.id < ? ORDER BY c.id DESC LIMIT ?");
+        let mut query = sqlx::query_as(&sql);
+        for _ in 0..user_binds {
+            query = query.bind(user.0);
+        }
+        query
+            .bind(before.map_or(i64::MAX, |id| id.0))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await
+    }
+
+    /// Missed calls of the receiver not yet marked seen (the badge).
+    pub async fn missed_unseen_count(&self, user: UserId) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM calls WHERE receiver_id = ? AND status = 'missed' \
+             AND missed_seen = 0",
+        )
+        .bind(user.0)
+        .fetch_one(self.pool())
+        .await
+    }
+
+    /// Marks every missed call of the receiver seen; returns how many were unseen.
+    pub async fn mark_missed_seen(&self, user: UserId) -> sqlx::Result<u64> {
+        let done = sqlx::query(
+            "UPDATE calls SET missed_seen = 1 WHERE receiver_id = ? AND status = 'missed' \
+             AND missed_seen = 0",
+        )
+        .bind(user.0)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// The newest live call the user is a party of, if any.
+    pub async fn live_call_of(&self, user: UserId) -> sqlx::Result<Option<CallRow>> {
+        sqlx::query_as(&format!(
+            "{CALL_SELECT} WHERE (c.caller_id = ? OR c.receiver_id = ?) AND {} \
+             ORDER BY c.id DESC LIMIT 1",
+            status_in("c.status", &LIVE)
+        ))
+        .bind(user.0)
+        .bind(user.0)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    /// The newest unanswered call from `caller` to `receiver`, if any.
+    pub async fn unanswered_call(
+        &self,
+        caller: UserId,
+        receiver: UserId,
+    ) -> sqlx::Result<Option<CallRow>> {
+        sqlx::query_as(&format!(
+            "{CALL_SELECT} WHERE c.caller_id = ? AND c.receiver_id = ? AND {} \
+             ORDER BY c.id DESC LIMIT 1",
+            status_in("c.status", &UNANSWERED)
+        ))
+        .bind(caller.0)
+        .bind(receiver.0)
+        .fetch_optional(self.pool())
+        .await
+    }
+
+    /// Applies `change` if the call's status is one of `from`; false if it had moved on (or does
+    /// not exist).
+    pub async fn update_call(
+        &self,
+        id: CallId,
+        from: &[CallStatus],
+        change: &CallChange,
+    ) -> sqlx::Result<bool> {
+        let sql = format!(
+            "UPDATE calls SET status = ?, ringing_at = COALESCE(?, ringing_at), \
+             accepted_at = COALESCE(?, accepted_at), ended_at = COALESCE(?, ended_at), \
+             duration = COALESCE(?, duration), end_reason = COALESCE(?, end_reason) \
+             WHERE id = ? AND status IN ({})",
+            placeholders(from.len())
+        );
+        let mut update = sqlx::query(&sql)
+            .bind(change.status.as_str())
+            .bind(change.ringing_at)
+            .bind(change.accepted_at)
+            .bind(change.ended_at)
+            .bind(change.duration)
+            .bind(change.end_reason.map(EndReason::as_str))
+            .bind(id.0);
+        for status in from {
+            update = update.bind(status.as_str());
+        }
+        let done = update.execute(self.pool()).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Marks calls unanswered since before `cutoff` missed (reason timeout); returns the ids this
+    /// call changed, so that each expiry is announced once even with several sweepers.
+    pub async fn expire_unanswered(&self, cutoff: i64, now: i64) -> sqlx::Result<Vec<CallId>> {
+        let candidates: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM calls WHERE {} AND initiated_at < ? ORDER BY id",
+            status_in("status", &UNANSWERED)
+        ))
+        .bind(cutoff)
+        .fetch_all(self.pool())
+        .await?;
+        let change = CallChange::finish(CallStatus::Missed, now, EndReason::Timeout);
+        let mut expired = Vec::new();
+        for id in candidates.into_iter().map(CallId) {
+            if self.update_call(id, &UNANSWERED, &change).await? {
+                expired.push(id);
+            }
+        }
+        Ok(expired)
+    }
+
+    /// Closes every live call (reason server_restart): answered ones end with their duration,
+    /// unanswered ones are missed. Returns the ids it changed.
+    pub async fn close_live_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
+        let live: Vec<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
+            "SELECT id, status, accepted_at FROM calls WHERE {} ORDER BY id",
+            status_in("status", &LIVE)
+        ))
+        .fetch_all(self.pool())
+        .await?;
+        let mut closed = Vec::new();
+        for (id, status, accepted_at) in live {
+            let (from, change) = match (status.as_str(), accepted_at) {
+                ("accepted", Some(accepted_at)) => (
+                    &[CallStatus::Accepted][..],
+                    CallChange {
+                        duration: Some(duration_secs(accepted_at, now)),
+                        ..CallChange::finish(CallStatus::Ended, now, EndReason::ServerRestart)
+                    },
+                ),
+                _ => (
+                    &LIVE[..],
+                    CallChange::finish(CallStatus::Missed, now, EndReason::ServerRestart),
+                ),
+            };
+            if self.update_call(CallId(id), from, &change).await? {
+                closed.push(CallId(id));
+            }
+        }
+        Ok(closed)
+    }
+
+    /// Inserts signals in multi-row INSERTs of at most [`SIGNAL_BATCH`] rows.
+    pub async fn insert_call_signals(&self, signals: &[NewSignal]) -> sqlx::Result<()> {
+        for chunk in signals.chunks(SIGNAL_BATCH) {
+            let rows = vec!["(?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let sql = format!(
+                "INSERT INTO call_signals (call_id, signal_type, signal_data, sender_id, \
+                 created_at) VALUES {rows}"
+            );
+            let mut insert = sqlx::query(&sql);
+            for signal in chunk {
+                insert = insert
+                    .bind(signal.call_id.0)
+                    .bind(signal.signal_type.as_str())
+                    .bind(signal.signal_data.as_str())
+                    .bind(signal.sender_id.0)
+                    .bind(signal.created_at);
+            }
+            insert.execute(self.pool()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Whole seconds from `from` to `to` (epoch milliseconds), never negative.
+pub fn duration_secs(from: i64, to: i64) -> i64 {
+    (to.saturating_sub(from) / 1000).max(0)
+}
