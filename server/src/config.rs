@@ -48,6 +48,13 @@ pub struct Config {
     /// Seconds an unanswered call rings before it is marked missed (reason timeout).
     #[serde(default = "default_ring_timeout")]
     pub ring_timeout_secs: u64,
+    /// Seconds a party of an accepted call may be disconnected from its call room before the call
+    /// ends (reason connection_lost); rejoining within it keeps the call.
+    #[serde(default = "default_ws_grace")]
+    pub ws_grace_secs: u64,
+    /// Comma-separated origins (`https://app.example.com`) allowed to open WebSockets. Unset:
+    /// same-host origins and clients sending no Origin (non-browsers) only.
+    pub allowed_origins: Option<String>,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
@@ -81,6 +88,10 @@ fn default_ring_timeout() -> u64 {
     45
 }
 
+fn default_ws_grace() -> u64 {
+    30
+}
+
 fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
 }
@@ -108,6 +119,16 @@ impl Config {
                 "sqlite://{}?mode=rwc",
                 self.data_dir.join("callhub.db").display()
             )
+        })
+    }
+
+    /// The parsed `ALLOWED_ORIGINS`, if set (empty entries ignored).
+    pub fn allowed_origins(&self) -> Option<Vec<String>> {
+        self.allowed_origins.as_ref().map(|list| {
+            list.split(',')
+                .map(|origin| origin.trim().trim_end_matches('/').to_ascii_lowercase())
+                .filter(|origin| !origin.is_empty())
+                .collect()
         })
     }
 

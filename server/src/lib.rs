@@ -14,6 +14,7 @@ pub mod hub;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;
+pub mod ws;
 
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
@@ -28,6 +29,7 @@ use crate::{
     db::Db,
     hub::{Hub, LocalHub},
     users::Users,
+    ws::{presence::Presence, rooms::Rooms},
 };
 
 /// How often idle throttle entries are forgotten.
@@ -43,6 +45,10 @@ pub struct AppState {
     pub users: Users,
     pub hub: Arc<dyn Hub>,
     pub calls: Calls,
+    /// The call rooms whose sockets are connected to this process.
+    pub rooms: Rooms,
+    /// Open user sockets per user, for presence.
+    pub presence: Presence,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -114,9 +120,11 @@ impl Application {
             db,
             leptos,
             clock,
+            presence: Presence::new(users.clone()),
             users,
             hub,
             calls,
+            rooms: Rooms::new(),
         };
         Ok(Self {
             listener,

@@ -64,6 +64,100 @@ async fn wrong_method_is_json_405(app: TestApp) {
     assert_eq!(body["detail"], "Method not allowed.");
 }
 
+/// Every operation under `/api`, as `server/src/http` routes them. A route added without being
+/// documented, or documented without being routed, makes the document differ from this list.
+const API_OPERATIONS: &[(&str, &str)] = &[
+    ("get", "/api/health/"),
+    ("post", "/api/token/"),
+    ("post", "/api/token/refresh/"),
+    ("post", "/api/token/logout/"),
+    ("get", "/api/users/"),
+    ("post", "/api/users/"),
+    ("get", "/api/users/me/"),
+    ("get", "/api/users/online_users/"),
+    ("post", "/api/users/set_online/"),
+    ("post", "/api/users/set_offline/"),
+    ("put", "/api/users/me/picture/"),
+    ("delete", "/api/users/me/picture/"),
+    ("get", "/api/calls/"),
+    ("post", "/api/calls/"),
+    ("get", "/api/calls/history/"),
+    ("get", "/api/calls/active/"),
+    ("get", "/api/calls/missed/"),
+    ("get", "/api/calls/missed/count/"),
+    ("post", "/api/calls/missed/seen/"),
+    ("get", "/api/calls/{id}/"),
+    ("post", "/api/calls/{id}/accept/"),
+    ("post", "/api/calls/{id}/reject/"),
+    ("post", "/api/calls/{id}/end/"),
+    ("post", "/api/calls/{id}/cancel/"),
+    ("post", "/api/calls/{id}/ringing/"),
+];
+
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+async fn openapi_document_lists_every_api_route(app: TestApp) {
+    let response = app.get("/api/schema/").await;
+    assert_eq!(response.status(), 200);
+    let content_type = response.headers()[reqwest::header::CONTENT_TYPE].clone();
+    assert_eq!(content_type, "application/json");
+    let doc: Value = response.json().await.unwrap();
+    std::fs::write(
+        "/tmp/openapi.json",
+        serde_json::to_string_pretty(&doc).unwrap(),
+    )
+    .unwrap();
+    let version = doc["openapi"].as_str().unwrap_or_default();
+    assert!(version.starts_with("3."), "not OpenAPI 3: {version:?}");
+
+    let paths = doc["paths"].as_object().expect("paths");
+    let documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            HTTP_METHODS
+                .into_iter()
+                .filter(|method| item.get(*method).is_some())
+                .map(move |method| (method.to_owned(), path.clone()))
+        })
+        .collect();
+    for (method, path) in API_OPERATIONS {
+        assert!(
+            documented.iter().any(|(m, p)| m == method && p == path),
+            "{} {path} is not in the document; it has {documented:?}",
+            method.to_uppercase()
+        );
+    }
+    assert_eq!(
+        documented.len(),
+        API_OPERATIONS.len(),
+        "the document has operations that are not routes: {documented:?}"
+    );
+
+    // Authenticated operations name the bearer scheme, which the document defines.
+    let scheme = &doc["components"]["securitySchemes"]["jwt"];
+    assert_eq!(scheme["type"], "http");
+    assert_eq!(scheme["scheme"], "bearer");
+    assert_eq!(
+        paths["/api/users/me/"]["get"]["security"][0]["jwt"],
+        serde_json::json!([])
+    );
+    assert!(paths["/api/token/"]["post"].get("security").is_none());
+}
+
+async fn openapi_document_is_get_only(app: TestApp) {
+    let response = app
+        .client
+        .post(app.url("/api/schema/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 405);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"], "Method not allowed.");
+}
+
 backend_tests! {
     health_ok => health_reports_a_reachable_database;
     health_degraded => health_reports_a_lost_database_with_503;
@@ -71,4 +165,6 @@ backend_tests! {
     home_page => home_page_is_server_rendered_with_hydration_scripts;
     api_404 => unknown_api_route_is_json_404;
     api_405 => wrong_method_is_json_405;
+    openapi_routes => openapi_document_lists_every_api_route;
+    openapi_405 => openapi_document_is_get_only;
 }

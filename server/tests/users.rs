@@ -484,6 +484,8 @@ async fn profile_picture_upload_serve_replace_delete(app: TestApp) {
         (png(4, 4), "image/jpeg", 400),
         (png(4, 4), "image/gif", 400),
         (png(4, 4), "application/octet-stream", 400),
+        // Over the 64 KiB JSON cap but under the picture cap: read, then refused as no image.
+        (vec![0u8; 100 * 1024], "image/png", 400),
         (vec![0u8; 6 * 1024 * 1024], "image/png", 413),
     ] {
         let response = upload(body, content_type).await.unwrap();

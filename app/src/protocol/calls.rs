@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::{Timestamp, User, UserId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct CallId(pub i64);
 
@@ -15,6 +16,7 @@ impl std::fmt::Display for CallId {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallType {
     Audio,
@@ -41,6 +43,7 @@ impl CallType {
 /// The reference's statuses. initiated -> ringing -> accepted -> ended; initiated|ringing ->
 /// rejected | cancelled | missed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CallStatus {
     Initiated,
@@ -92,6 +95,7 @@ impl CallStatus {
 
 /// Why a call ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
     Cancelled,
@@ -139,6 +143,7 @@ impl EndReason {
 
 /// Call JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Call {
     pub id: CallId,
     pub caller: User,
@@ -157,6 +162,7 @@ pub struct Call {
 
 /// `POST /api/calls/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct StartCall {
     pub receiver: UserId,
     pub call_type: CallType,
@@ -164,6 +170,7 @@ pub struct StartCall {
 
 /// `GET /api/calls/missed/count/`: unseen missed calls, for the badge.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MissedCount {
     pub count: i64,
 }
@@ -171,6 +178,7 @@ pub struct MissedCount {
 /// The 409 body of a call action that lost (the call had moved on) or of a busy start: why, and
 /// the call as it is now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CallConflict {
     pub detail: String,
     pub call: Call,

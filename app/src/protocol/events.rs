@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::Call;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum UserEvent {
     /// A new call for the receiver: every open device of theirs rings.

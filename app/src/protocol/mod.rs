@@ -5,16 +5,19 @@ mod calls;
 mod events;
 mod time;
 mod users;
+mod ws;
 
 pub use calls::*;
 pub use events::UserEvent;
 pub use time::Timestamp;
 pub use users::*;
+pub use ws::*;
 
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/health/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Health {
     /// "ok" when every dependency answers, "degraded" otherwise.
     pub status: String,
@@ -24,6 +27,17 @@ pub struct Health {
 
 /// A DRF-style error body: `{"detail": "..."}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Detail {
     pub detail: String,
+}
+
+/// Any error body: `{"detail": "..."}`, or, for invalid input, DRF's field errors: each field's
+/// messages (`{"username": ["This field is required."]}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(untagged)]
+pub enum ErrorBody {
+    Detail(Detail),
+    Fields(std::collections::BTreeMap<String, Vec<String>>),
 }

@@ -56,6 +56,23 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
+/// The OpenAPI schema is what goes over the wire, a date-time string, not the inner integer.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{schema::Type, KnownFormat, ObjectBuilder, SchemaFormat};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("ISO 8601 UTC with milliseconds."))
+            .examples(["2026-11-26T17:00:00.123Z"])
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Timestamp {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

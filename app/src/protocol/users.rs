@@ -6,6 +6,7 @@ use super::Timestamp;
 
 /// A user's id, as the reference exposes it (an integer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct UserId(pub i64);
 
@@ -17,6 +18,7 @@ impl std::fmt::Display for UserId {
 
 /// User JSON. `email` is present only when the user reads their own record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -30,6 +32,7 @@ pub struct User {
 
 /// `POST /api/users/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Register {
     pub username: String,
     pub email: String,
@@ -39,6 +42,7 @@ pub struct Register {
 
 /// `POST /api/token/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Credentials {
     pub username: String,
     pub password: String,
@@ -46,12 +50,14 @@ pub struct Credentials {
 
 /// `POST /api/token/refresh/` and `POST /api/token/logout/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshRequest {
     pub refresh: String,
 }
 
 /// Answer of `POST /api/token/` and `POST /api/token/refresh/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TokenPair {
     pub access: String,
     pub refresh: String,
@@ -59,6 +65,7 @@ pub struct TokenPair {
 
 /// Answer of `POST /api/users/set_online/` and `set_offline/`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PresenceStatus {
     /// "online" or "offline".
     pub status: String,
@@ -66,6 +73,7 @@ pub struct PresenceStatus {
 
 /// A page of the user directory, shaped like DRF's page-number pagination.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserPage {
     pub count: i64,
     pub next: Option<String>,

@@ -6,8 +6,9 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
+use utoipa::IntoParams;
 
-use app::protocol::{Call, CallId, MissedCount, StartCall};
+use app::protocol::{Call, CallConflict, CallId, Detail, ErrorBody, MissedCount, StartCall};
 
 use super::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::{
@@ -36,9 +37,12 @@ impl<S: Send + Sync> FromRequestParts<S> for CallPath {
 }
 
 /// `?limit=` (default 50, at most 200) and `?before=<id>` (keyset paging, newest first).
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// How many calls, 1 to 200; 50 if absent.
     limit: Option<i64>,
+    /// Only calls with a smaller id: the last id of the previous page.
     before: Option<i64>,
 }
 
@@ -52,6 +56,22 @@ impl From<PageQuery> for Paging {
 }
 
 /// 201 with the new call; 200 with the existing one on glare (the receiver was already calling).
+#[utoipa::path(
+    post,
+    path = "/calls/",
+    tag = "calls",
+    security(("jwt" = [])),
+    request_body = StartCall,
+    responses(
+        (status = CREATED, description = "The new call; the receiver's devices ring", body = Call),
+        (status = OK, description = "Glare: the receiver's call to the caller, still ringing", body = Call),
+        (status = BAD_REQUEST, description = "Invalid fields, an unknown receiver or oneself", body = ErrorBody),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = CONFLICT, description = "`busy`: either party is in a live call; recorded as missed", body = CallConflict),
+        (status = PAYLOAD_TOO_LARGE, description = "Body over 64 KiB", body = Detail),
+        (status = UNSUPPORTED_MEDIA_TYPE, description = "Body is not JSON", body = Detail),
+    )
+)]
 pub async fn start(
     State(state): State<AppState>,
     user: AuthUser,
@@ -63,6 +83,19 @@ pub async fn start(
     })
 }
 
+/// One call of the caller's.
+#[utoipa::path(
+    get,
+    path = "/calls/{id}/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     user: AuthUser,
@@ -80,6 +113,19 @@ async fn listing(
     Ok(Json(state.calls.list(user.id, filter, query.into()).await?))
 }
 
+/// Every call the caller made or received.
+#[utoipa::path(
+    get,
+    path = "/calls/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(PageQuery),
+    responses(
+        (status = OK, description = "Newest first", body = Vec<Call>),
+        (status = BAD_REQUEST, description = "Invalid query parameters", body = Detail),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     user: AuthUser,
@@ -88,6 +134,19 @@ pub async fn list(
     listing(&state, user, CallFilter::All, query).await
 }
 
+/// Finished calls: ended, rejected, missed, cancelled.
+#[utoipa::path(
+    get,
+    path = "/calls/history/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(PageQuery),
+    responses(
+        (status = OK, description = "Newest first", body = Vec<Call>),
+        (status = BAD_REQUEST, description = "Invalid query parameters", body = Detail),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn history(
     State(state): State<AppState>,
     user: AuthUser,
@@ -96,6 +155,19 @@ pub async fn history(
     listing(&state, user, CallFilter::History, query).await
 }
 
+/// Live calls: initiated, ringing, accepted.
+#[utoipa::path(
+    get,
+    path = "/calls/active/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(PageQuery),
+    responses(
+        (status = OK, description = "Newest first", body = Vec<Call>),
+        (status = BAD_REQUEST, description = "Invalid query parameters", body = Detail),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn active(
     State(state): State<AppState>,
     user: AuthUser,
@@ -104,6 +176,19 @@ pub async fn active(
     listing(&state, user, CallFilter::Active, query).await
 }
 
+/// Calls the caller received and missed.
+#[utoipa::path(
+    get,
+    path = "/calls/missed/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(PageQuery),
+    responses(
+        (status = OK, description = "Newest first", body = Vec<Call>),
+        (status = BAD_REQUEST, description = "Invalid query parameters", body = Detail),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn missed(
     State(state): State<AppState>,
     user: AuthUser,
@@ -112,6 +197,17 @@ pub async fn missed(
     listing(&state, user, CallFilter::Missed, query).await
 }
 
+/// Unseen missed calls, for the badge.
+#[utoipa::path(
+    get,
+    path = "/calls/missed/count/",
+    tag = "calls",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "The count", body = MissedCount),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn missed_count(
     State(state): State<AppState>,
     user: AuthUser,
@@ -119,6 +215,17 @@ pub async fn missed_count(
     Ok(Json(state.calls.missed_count(user.id).await?))
 }
 
+/// Marks every missed call seen.
+#[utoipa::path(
+    post,
+    path = "/calls/missed/seen/",
+    tag = "calls",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "The count left: 0 unless one just arrived", body = MissedCount),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn missed_seen(
     State(state): State<AppState>,
     user: AuthUser,
@@ -126,6 +233,21 @@ pub async fn missed_seen(
     Ok(Json(state.calls.mark_missed_seen(user.id).await?))
 }
 
+/// The receiver answers.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/accept/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call as it is now", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = FORBIDDEN, description = "Only the receiver can accept", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+        (status = CONFLICT, description = "The call had moved on: why, and the call as it is now", body = CallConflict),
+    )
+)]
 pub async fn accept(
     State(state): State<AppState>,
     user: AuthUser,
@@ -134,6 +256,21 @@ pub async fn accept(
     Ok(Json(state.calls.accept(user.id, id).await?))
 }
 
+/// The receiver declines.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/reject/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call as it is now", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = FORBIDDEN, description = "Only the receiver can reject", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+        (status = CONFLICT, description = "The call had moved on: why, and the call as it is now", body = CallConflict),
+    )
+)]
 pub async fn reject(
     State(state): State<AppState>,
     user: AuthUser,
@@ -142,6 +279,21 @@ pub async fn reject(
     Ok(Json(state.calls.reject(user.id, id).await?))
 }
 
+/// The caller gives up before an answer.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/cancel/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call as it is now", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = FORBIDDEN, description = "Only the caller can cancel", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+        (status = CONFLICT, description = "The call had moved on: why, and the call as it is now", body = CallConflict),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     user: AuthUser,
@@ -150,6 +302,20 @@ pub async fn cancel(
     Ok(Json(state.calls.cancel(user.id, id).await?))
 }
 
+/// Hangs up: either party, in any live state.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/end/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call as it is now", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+        (status = CONFLICT, description = "The call had moved on: why, and the call as it is now", body = CallConflict),
+    )
+)]
 pub async fn end(
     State(state): State<AppState>,
     user: AuthUser,
@@ -158,6 +324,21 @@ pub async fn end(
     Ok(Json(state.calls.end(user.id, id).await?))
 }
 
+/// The receiver's device reports it is ringing.
+#[utoipa::path(
+    post,
+    path = "/calls/{id}/ringing/",
+    tag = "calls",
+    security(("jwt" = [])),
+    params(("id" = i64, Path, description = "The call's id")),
+    responses(
+        (status = OK, description = "The call as it is now", body = Call),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+        (status = FORBIDDEN, description = "Only the receiver can report ringing", body = Detail),
+        (status = NOT_FOUND, description = "No such call, or the caller is not a party of it", body = Detail),
+        (status = CONFLICT, description = "The call had moved on: why, and the call as it is now", body = CallConflict),
+    )
+)]
 pub async fn ringing(
     State(state): State<AppState>,
     user: AuthUser,

@@ -7,6 +7,15 @@ use app::protocol::Health;
 use crate::AppState;
 
 /// 200 when the database answers, 503 otherwise, so a balancer can take the instance out.
+#[utoipa::path(
+    get,
+    path = "/health/",
+    tag = "health",
+    responses(
+        (status = OK, description = "The database answers", body = Health),
+        (status = SERVICE_UNAVAILABLE, description = "The database does not answer", body = Health),
+    )
+)]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let database = state.db.ping().await;
     let status = if database {

@@ -3,6 +3,7 @@
 mod calls;
 mod extract;
 mod health;
+mod openapi;
 mod tokens;
 mod users;
 
@@ -11,11 +12,14 @@ pub use extract::{parse_json, AuthUser};
 use axum::http::{header, HeaderValue};
 use axum::{
     extract::{DefaultBodyLimit, Request},
-    routing::{get, post, put},
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use utoipa_axum::{
+    router::{OpenApiRouter, UtoipaMethodRouterExt},
+    routes,
+};
 
 use crate::{error::ApiError, AppState};
 
@@ -23,39 +27,43 @@ use crate::{error::ApiError, AppState};
 const MAX_JSON_BODY: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/health/", get(health::health))
-        .route("/token/", post(tokens::obtain))
-        .route("/token/refresh/", post(tokens::refresh))
-        .route("/token/logout/", post(tokens::logout))
-        .route("/users/", post(users::register).get(users::directory))
-        .route("/users/me/", get(users::me))
-        .route("/users/online_users/", get(users::online_users))
-        .route("/users/set_online/", post(users::set_online))
-        .route("/users/set_offline/", post(users::set_offline))
+    // Images are larger than any JSON body: these routes get their own cap.
+    let picture_routes = routes!(users::upload_picture, users::delete_picture).layer(
+        DefaultBodyLimit::max(crate::users::picture::MAX_UPLOAD_BYTES),
+    );
+    // Each route is registered with axum and in the OpenAPI document from the same
+    // `#[utoipa::path]` annotation on its handler (method and path relative to `/api`), so the
+    // document cannot drift from the router.
+    let (api, documented) = OpenApiRouter::default()
+        .routes(routes!(health::health))
+        .routes(routes!(tokens::obtain))
+        .routes(routes!(tokens::refresh))
+        .routes(routes!(tokens::logout))
+        .routes(routes!(users::register, users::directory))
+        .routes(routes!(users::me))
+        .routes(routes!(users::online_users))
+        .routes(routes!(users::set_online))
+        .routes(routes!(users::set_offline))
         // The static call paths win over `{id}` (axum matches static segments first).
-        .route("/calls/", post(calls::start).get(calls::list))
-        .route("/calls/history/", get(calls::history))
-        .route("/calls/active/", get(calls::active))
-        .route("/calls/missed/", get(calls::missed))
-        .route("/calls/missed/count/", get(calls::missed_count))
-        .route("/calls/missed/seen/", post(calls::missed_seen))
-        .route("/calls/{id}/", get(calls::get))
-        .route("/calls/{id}/accept/", post(calls::accept))
-        .route("/calls/{id}/reject/", post(calls::reject))
-        .route("/calls/{id}/end/", post(calls::end))
-        .route("/calls/{id}/cancel/", post(calls::cancel))
-        .route("/calls/{id}/ringing/", post(calls::ringing))
+        .routes(routes!(calls::start, calls::list))
+        .routes(routes!(calls::history))
+        .routes(routes!(calls::active))
+        .routes(routes!(calls::missed))
+        .routes(routes!(calls::missed_count))
+        .routes(routes!(calls::missed_seen))
+        .routes(routes!(calls::get))
+        .routes(routes!(calls::accept))
+        .routes(routes!(calls::reject))
+        .routes(routes!(calls::end))
+        .routes(routes!(calls::cancel))
+        .routes(routes!(calls::ringing))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Registered after the JSON cap so its own, larger cap applies.
-        .route(
-            "/users/me/picture/",
-            put(users::upload_picture)
-                .delete(users::delete_picture)
-                .layer(DefaultBodyLimit::max(
-                    crate::users::picture::MAX_UPLOAD_BYTES,
-                )),
-        )
+        .routes(picture_routes)
+        .split_for_parts();
+    let api = api
+        // A plain route: the document lists the API, not itself.
+        .route("/schema/", openapi::route(documented))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
 
@@ -63,6 +71,7 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos.clone();
     Router::new()
         .nest("/api", api)
+        .merge(crate::ws::routes())
         .nest_service(
             crate::users::MEDIA_PREFIX.trim_end_matches('/'),
             tower::ServiceBuilder::new()

@@ -8,12 +8,26 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::IntoParams;
 
-use app::protocol::{PresenceStatus, User, UserPage};
+use app::protocol::{Detail, ErrorBody, PresenceStatus, Register, User, UserPage};
 
 use super::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::{error::ApiError, AppState};
 
+/// Registers an account with Django's username and password validators.
+#[utoipa::path(
+    post,
+    path = "/users/",
+    tag = "users",
+    request_body = Register,
+    responses(
+        (status = CREATED, description = "The new user, with email", body = User),
+        (status = BAD_REQUEST, description = "Invalid or taken fields", body = ErrorBody),
+        (status = PAYLOAD_TOO_LARGE, description = "Body over 64 KiB", body = Detail),
+        (status = UNSUPPORTED_MEDIA_TYPE, description = "Body is not JSON", body = Detail),
+    )
+)]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Map<String, Value>>,
@@ -22,10 +36,32 @@ pub async fn register(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
+/// The caller's own record, with email.
+#[utoipa::path(
+    get,
+    path = "/users/me/",
+    tag = "users",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "The caller", body = User),
+        (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
+    )
+)]
 pub async fn me(State(state): State<AppState>, user: AuthUser) -> Result<Json<User>, ApiError> {
     Ok(Json(state.users.me(user.id).await?))
 }
 
+/// Online users other than the caller.
+#[utoipa::path(
+    get,
+    path = "/users/online_users/",
+    tag = "users",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "Online users, without email", body = Vec<User>),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn online_users(
     State(state): State<AppState>,
     user: AuthUser,
@@ -33,6 +69,16 @@ pub async fn online_users(
     Ok(Json(state.users.online_users(user.id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/set_online/",
+    tag = "users",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "`{\"status\": \"online\"}`", body = PresenceStatus),
+        (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
+    )
+)]
 pub async fn set_online(
     State(state): State<AppState>,
     user: AuthUser,
@@ -40,6 +86,16 @@ pub async fn set_online(
     Ok(Json(state.users.set_presence(user.id, true).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users/set_offline/",
+    tag = "users",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "`{\"status\": \"offline\"}`", body = PresenceStatus),
+        (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
+    )
+)]
 pub async fn set_offline(
     State(state): State<AppState>,
     user: AuthUser,
@@ -47,10 +103,13 @@ pub async fn set_offline(
     Ok(Json(state.users.set_presence(user.id, false).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DirectoryQuery {
+    /// Part of a username, case-insensitive; at most 150 characters.
     #[serde(default)]
     search: String,
+    /// 1-based page number.
     #[serde(default = "first_page")]
     page: i64,
 }
@@ -59,6 +118,19 @@ fn first_page() -> i64 {
     1
 }
 
+/// The directory for contacts: paginated, online first, without the caller.
+#[utoipa::path(
+    get,
+    path = "/users/",
+    tag = "users",
+    security(("jwt" = [])),
+    params(DirectoryQuery),
+    responses(
+        (status = OK, description = "One page of users", body = UserPage),
+        (status = BAD_REQUEST, description = "Invalid query parameters", body = ErrorBody),
+        (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
+    )
+)]
 pub async fn directory(
     State(state): State<AppState>,
     user: AuthUser,
@@ -80,6 +152,24 @@ pub async fn directory(
 
 /// `PUT /api/users/me/picture/` with the image as the body (`Content-Type: image/png`,
 /// `image/jpeg` or `image/webp`).
+#[utoipa::path(
+    put,
+    path = "/users/me/picture/",
+    tag = "users",
+    security(("jwt" = [])),
+    // No schema: in OpenAPI 3.1 a media type alone describes raw bytes.
+    request_body(
+        description = "The image; stored as a re-encoded PNG thumbnail",
+        content(("image/png"), ("image/jpeg"), ("image/webp"))
+    ),
+    responses(
+        (status = OK, description = "The caller with the new picture", body = User),
+        (status = BAD_REQUEST, description = "Not an image of those types (`profile_picture` errors)",
+            body = ErrorBody),
+        (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
+        (status = PAYLOAD_TOO_LARGE, description = "Image over 5 MiB", body = Detail),
+    )
+)]
 pub async fn upload_picture(
     State(state): State<AppState>,
     user: AuthUser,
@@ -95,6 +185,17 @@ pub async fn upload_picture(
     ))
 }
 
+/// Removes the caller's picture.
+#[utoipa::path(
+    delete,
+    path = "/users/me/picture/",
+    tag = "users",
+    security(("jwt" = [])),
+    responses(
+        (status = OK, description = "The caller without a picture", body = User),
+        (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
+    )
+)]
 pub async fn delete_picture(
     State(state): State<AppState>,
     user: AuthUser,

@@ -1,0 +1,348 @@
+//! WebSocket messages: the reference's call-room protocol (`/ws/call/{room_id}/`) and the user
+//! socket (`/ws/`). Every message is a JSON object tagged by `type`.
+//!
+//! Parsing is a plain function ([`parse_client_msg`]) so that malformed input can be tested
+//! without a socket, and so that every kind of mistake gets its own error code.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Call, CallId, CallType, UserEvent, UserId};
+
+/// An access token sent in an `auth` message. Its `Debug` output is redacted so that logging a
+/// message can never leak it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccessToken(pub String);
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
+/// What a client sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ClientMsg {
+    /// The first message when the token is not in the URL.
+    Auth {
+        token: AccessToken,
+    },
+    CallOffer {
+        offer: Value,
+        call_id: CallId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_type: Option<CallType>,
+    },
+    CallAnswer {
+        answer: Value,
+        call_id: CallId,
+    },
+    IceCandidate {
+        candidate: Value,
+        call_id: CallId,
+    },
+    CallEnd {
+        call_id: CallId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The receiver's device confirms it rings.
+    Ringing {
+        call_id: CallId,
+    },
+    /// User socket: presence changes of these users are wanted.
+    SubscribePresence {
+        user_ids: Vec<UserId>,
+    },
+    /// Application-level keepalive (browsers cannot send protocol pings); answered with `pong`.
+    Ping,
+}
+
+impl ClientMsg {
+    /// Every `type` a client may send, for telling an unknown type from a malformed message.
+    pub const TYPES: [&'static str; 8] = [
+        "auth",
+        "call-offer",
+        "call-answer",
+        "ice-candidate",
+        "call-end",
+        "ringing",
+        "subscribe-presence",
+        "ping",
+    ];
+
+    /// The message's `type`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Auth { .. } => "auth",
+            Self::CallOffer { .. } => "call-offer",
+            Self::CallAnswer { .. } => "call-answer",
+            Self::IceCandidate { .. } => "ice-candidate",
+            Self::CallEnd { .. } => "call-end",
+            Self::Ringing { .. } => "ringing",
+            Self::SubscribePresence { .. } => "subscribe-presence",
+            Self::Ping => "ping",
+        }
+    }
+
+    /// The call a call-room message is about, if it is one.
+    pub fn call_id(&self) -> Option<CallId> {
+        match self {
+            Self::CallOffer { call_id, .. }
+            | Self::CallAnswer { call_id, .. }
+            | Self::IceCandidate { call_id, .. }
+            | Self::CallEnd { call_id, .. }
+            | Self::Ringing { call_id } => Some(*call_id),
+            Self::Auth { .. } | Self::SubscribePresence { .. } | Self::Ping => None,
+        }
+    }
+}
+
+/// What the server sends.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ServerMsg {
+    /// Relayed from the other party, who is `sender_id`.
+    CallOffer {
+        offer: Value,
+        call_id: CallId,
+        sender_id: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        call_type: Option<CallType>,
+    },
+    CallAnswer {
+        answer: Value,
+        call_id: CallId,
+        sender_id: UserId,
+    },
+    IceCandidate {
+        candidate: Value,
+        call_id: CallId,
+        sender_id: UserId,
+    },
+    CallEnd {
+        call_id: CallId,
+        sender_id: UserId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// The other party joined the call room.
+    UserJoined {
+        user_id: UserId,
+        username: String,
+    },
+    /// The other party left the call room (or lost its connection).
+    UserLeft {
+        user_id: UserId,
+        username: String,
+    },
+    /// The last message could not be used; the socket stays open.
+    Error {
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        code: Option<String>,
+    },
+    /// The socket is authenticated and ready (room joined, events subscribed).
+    AuthOk {
+        user_id: UserId,
+    },
+    Pong,
+    /// User socket: a new call rings this user.
+    CallIncoming {
+        call: Call,
+    },
+    /// User socket: a call of this user changed.
+    CallStatus {
+        call: Call,
+    },
+}
+
+impl ServerMsg {
+    pub fn error(error: &WsError) -> Self {
+        Self::Error {
+            message: error.to_string(),
+            code: Some(error.code().to_owned()),
+        }
+    }
+}
+
+impl From<UserEvent> for ServerMsg {
+    fn from(event: UserEvent) -> Self {
+        match event {
+            UserEvent::CallIncoming { call } => Self::CallIncoming { call },
+            UserEvent::CallStatus { call } => Self::CallStatus { call },
+        }
+    }
+}
+
+/// Why a client message was refused. `code` is stable; the text is for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WsError {
+    InvalidJson,
+    NotAnObject,
+    MissingType,
+    UnknownType(String),
+    MissingField(String),
+    InvalidField(String),
+    Binary,
+    /// The message names another call than the room's.
+    WrongCall,
+    /// The message is valid but means nothing on this socket.
+    Unsupported(&'static str),
+    /// The call service refused (e.g. only the receiver can ring).
+    Refused(String),
+}
+
+impl WsError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::NotAnObject => "not_an_object",
+            Self::MissingType => "missing_type",
+            Self::UnknownType(_) => "unknown_type",
+            Self::MissingField(_) => "missing_field",
+            Self::InvalidField(_) => "invalid_field",
+            Self::Binary => "binary_not_supported",
+            Self::WrongCall => "wrong_call",
+            Self::Unsupported(_) => "unsupported",
+            Self::Refused(_) => "refused",
+        }
+    }
+}
+
+impl std::fmt::Display for WsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidJson => f.write_str("Invalid JSON."),
+            Self::NotAnObject => f.write_str("A message must be a JSON object."),
+            Self::MissingType => f.write_str("The field \"type\" is required."),
+            Self::UnknownType(kind) => write!(f, "Unknown message type \"{kind}\"."),
+            Self::MissingField(field) => write!(f, "The field \"{field}\" is required."),
+            Self::InvalidField(detail) => write!(f, "Invalid message: {detail}."),
+            Self::Binary => f.write_str("Binary messages are not supported; send JSON text."),
+            Self::WrongCall => f.write_str("call_id does not match this room's call."),
+            Self::Unsupported(what) => write!(f, "\"{what}\" is not supported on this socket."),
+            Self::Refused(detail) => f.write_str(detail),
+        }
+    }
+}
+
+/// Parses one text frame.
+pub fn parse_client_msg(text: &str) -> Result<ClientMsg, WsError> {
+    let value: Value = serde_json::from_str(text).map_err(|_| WsError::InvalidJson)?;
+    let object = value.as_object().ok_or(WsError::NotAnObject)?;
+    let kind = object
+        .get("type")
+        .and_then(Value::as_str)
+        .ok_or(WsError::MissingType)?;
+    if !ClientMsg::TYPES.contains(&kind) {
+        // Bounded: the name is echoed back, and a frame may be up to 64 KiB.
+        return Err(WsError::UnknownType(kind.chars().take(40).collect()));
+    }
+    serde_json::from_value(value).map_err(|error| {
+        let message = error.to_string();
+        match message
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            Some(field) => WsError::MissingField(field.to_owned()),
+            None => WsError::InvalidField(message),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reference_messages_parse() {
+        let offer = parse_client_msg(
+            r#"{"type":"call-offer","offer":{"type":"offer","sdp":"v=0"},"call_id":123,"call_type":"video"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            offer,
+            ClientMsg::CallOffer {
+                offer: json!({"type": "offer", "sdp": "v=0"}),
+                call_id: CallId(123),
+                call_type: Some(CallType::Video),
+            }
+        );
+        let end = parse_client_msg(r#"{"type":"call-end","call_id":1,"reason":"ended"}"#).unwrap();
+        assert_eq!(end.call_id(), Some(CallId(1)));
+        assert_eq!(
+            parse_client_msg(r#"{"type":"ringing","call_id":5}"#).unwrap(),
+            ClientMsg::Ringing { call_id: CallId(5) }
+        );
+        assert_eq!(
+            parse_client_msg(r#"{"type":"ping"}"#).unwrap(),
+            ClientMsg::Ping
+        );
+        assert_eq!(
+            parse_client_msg(r#"{"type":"subscribe-presence","user_ids":[1,2]}"#).unwrap(),
+            ClientMsg::SubscribePresence {
+                user_ids: vec![UserId(1), UserId(2)]
+            }
+        );
+    }
+
+    #[test]
+    fn each_mistake_has_its_own_error() {
+        assert_eq!(parse_client_msg("{nope"), Err(WsError::InvalidJson));
+        assert_eq!(parse_client_msg("[1]"), Err(WsError::NotAnObject));
+        assert_eq!(
+            parse_client_msg(r#"{"call_id":1}"#),
+            Err(WsError::MissingType)
+        );
+        assert_eq!(
+            parse_client_msg(r#"{"type":"dance"}"#),
+            Err(WsError::UnknownType("dance".into()))
+        );
+        assert_eq!(
+            parse_client_msg(r#"{"type":"call-answer","answer":{}}"#),
+            Err(WsError::MissingField("call_id".into()))
+        );
+        assert_eq!(
+            parse_client_msg(r#"{"type":"auth"}"#),
+            Err(WsError::MissingField("token".into()))
+        );
+        let wrong = parse_client_msg(r#"{"type":"ringing","call_id":"x"}"#).unwrap_err();
+        assert_eq!(wrong.code(), "invalid_field");
+    }
+
+    #[test]
+    fn relayed_messages_use_the_reference_field_names() {
+        let json = serde_json::to_value(ServerMsg::IceCandidate {
+            candidate: json!({"candidate": "c"}),
+            call_id: CallId(3),
+            sender_id: UserId(9),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": 3, "sender_id": 9})
+        );
+        let json = serde_json::to_value(ServerMsg::UserLeft {
+            user_id: UserId(2),
+            username: "bob".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            json!({"type": "user-left", "user_id": 2, "username": "bob"})
+        );
+        let json = serde_json::to_value(ServerMsg::error(&WsError::WrongCall)).unwrap();
+        assert_eq!(json["type"], "error");
+        assert_eq!(json["code"], "wrong_call");
+    }
+
+    #[test]
+    fn tokens_are_not_debug_printed() {
+        let msg = parse_client_msg(r#"{"type":"auth","token":"secret-jwt"}"#).unwrap();
+        assert!(!format!("{msg:?}").contains("secret-jwt"));
+    }
+}

@@ -1,0 +1,68 @@
+//! The bounds every socket lives within, and the close codes that enforce them.
+
+use std::{num::NonZeroU32, time::Duration};
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// Largest message (and frame) a client may send. SDP offers are a few KiB and ICE candidates a
+/// few hundred bytes; 64 KiB leaves ample room without letting one socket buffer megabytes.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+/// Sustained messages per second from one socket. Signaling is a handful of messages per call.
+pub const MESSAGES_PER_SEC: u32 = 20;
+
+/// Messages one socket may send at once: trickle ICE emits dozens of candidates right after the
+/// offer, and they must not trip the limit.
+pub const MESSAGE_BURST: u32 = 100;
+
+/// How often the server pings. Below the usual 30-60 s idle timeouts of proxies and NATs.
+pub const HEARTBEAT: Duration = Duration::from_secs(20);
+
+/// Heartbeats without any sign of life before the socket counts as dead.
+pub const MISSED_HEARTBEATS: u32 = 2;
+
+/// Messages queued for one socket. A client that cannot keep up is closed rather than letting
+/// its backlog grow without bound.
+pub const OUTGOING_QUEUE: usize = 64;
+
+/// Time an unauthenticated socket has to send its `auth` message.
+pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Close codes: RFC 6455 ones, then ours in the 4000-4999 range applications own.
+pub mod close {
+    /// Message too big.
+    pub const TOO_BIG: u16 = 1009;
+    /// Policy violation (the rate limit).
+    pub const POLICY: u16 = 1008;
+    /// Try again later: the client read too slowly.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// The peer stopped answering heartbeats.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Missing, invalid or expired token (as HTTP 401).
+    pub const UNAUTHORIZED: u16 = 4001;
+    /// Not a party of this call (as HTTP 403).
+    pub const FORBIDDEN: u16 = 4003;
+    /// No such room, or its call is over (as HTTP 404/410).
+    pub const NOT_FOUND: u16 = 4004;
+}
+
+/// The per-socket message rate limiter.
+pub fn rate_limiter() -> DefaultDirectRateLimiter {
+    let per_sec = NonZeroU32::new(MESSAGES_PER_SEC).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(MESSAGE_BURST).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_second(per_sec).allow_burst(burst))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_passes_and_a_flood_does_not() {
+        let limiter = rate_limiter();
+        for _ in 0..MESSAGE_BURST {
+            assert!(limiter.check().is_ok());
+        }
+        assert!(limiter.check().is_err());
+    }
+}

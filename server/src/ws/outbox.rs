@@ -1,0 +1,135 @@
+//! The writing half of a socket: a bounded queue drained by one writer task. Everyone who talks to
+//! the socket (its own reader, the other party's relay, the hub) only ever `try_send`s, so a slow
+//! client can never block them; when its queue is full it is closed instead.
+
+use std::{sync::Arc, time::Duration};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{stream::SplitSink, SinkExt};
+use tokio::{
+    sync::{mpsc, watch},
+    task::JoinHandle,
+};
+
+use app::protocol::ServerMsg;
+
+use super::limits::{close, OUTGOING_QUEUE};
+
+/// How long a closing frame may take to go out before the connection is simply dropped.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
+
+type CloseReason = Option<(u16, &'static str)>;
+
+/// A handle to send to one socket; cheap to clone.
+#[derive(Clone)]
+pub struct Outbox {
+    queue: mpsc::Sender<Message>,
+    close: Arc<watch::Sender<CloseReason>>,
+}
+
+impl Outbox {
+    /// The handle and the writer task of `sink`. The task ends when the socket is closed or every
+    /// handle is dropped.
+    pub fn spawn(sink: SplitSink<WebSocket, Message>) -> (Self, JoinHandle<()>) {
+        let (queue, receiver) = mpsc::channel(OUTGOING_QUEUE);
+        let (close, closed) = watch::channel(None);
+        let writer = tokio::spawn(write(sink, receiver, closed));
+        let outbox = Self {
+            queue,
+            close: Arc::new(close),
+        };
+        (outbox, writer)
+    }
+
+    /// A handle with no socket behind it, and what it receives (for unit tests).
+    #[cfg(test)]
+    pub fn detached() -> (Self, mpsc::Receiver<Message>) {
+        let (queue, receiver) = mpsc::channel(OUTGOING_QUEUE);
+        let (close, _) = watch::channel(None);
+        let outbox = Self {
+            queue,
+            close: Arc::new(close),
+        };
+        (outbox, receiver)
+    }
+
+    /// Queues `message`; false if it was not (queue full, which closes the socket, or closed).
+    pub fn send(&self, message: &ServerMsg) -> bool {
+        match serde_json::to_string(message) {
+            Ok(text) => self.push(Message::Text(text.into())),
+            Err(error) => {
+                tracing::error!(%error, "cannot serialize a WebSocket message");
+                false
+            }
+        }
+    }
+
+    pub fn ping(&self) -> bool {
+        self.push(Message::Ping(Default::default()))
+    }
+
+    fn push(&self, message: Message) -> bool {
+        match self.queue.try_send(message) {
+            Ok(()) => true,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.close(close::TRY_AGAIN_LATER, "too slow: outgoing queue full");
+                false
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
+        }
+    }
+
+    /// Closes the socket with `code` ahead of anything still queued. The first reason wins.
+    pub fn close(&self, code: u16, reason: &'static str) {
+        self.close.send_if_modified(|current| {
+            if current.is_some() {
+                return false;
+            }
+            *current = Some((code, reason));
+            true
+        });
+    }
+
+    /// Resolves once the socket is being closed by the server.
+    pub async fn closed(&self) {
+        let mut closed = self.close.subscribe();
+        // Err only if the sender is gone, and this handle holds it.
+        let _ = closed.wait_for(Option::is_some).await;
+    }
+}
+
+async fn write(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut queue: mpsc::Receiver<Message>,
+    mut closed: watch::Receiver<CloseReason>,
+) {
+    loop {
+        let message = tokio::select! {
+            biased;
+            _ = closed.wait_for(Option::is_some) => break,
+            message = queue.recv() => message,
+        };
+        let Some(message) = message else { break };
+        // A client that stopped reading blocks the send; a close must still get through.
+        let sent = tokio::select! {
+            biased;
+            _ = closed.wait_for(Option::is_some) => break,
+            sent = sink.send(message) => sent,
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+    let reason = *closed.borrow();
+    let frame = reason.map(|(code, reason)| CloseFrame {
+        code,
+        reason: reason.into(),
+    });
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        match frame {
+            Some(frame) => sink.send(Message::Close(Some(frame))).await,
+            None => sink.close().await,
+        }
+    })
+    .await;
+}

@@ -1,0 +1,58 @@
+//! The user socket (`/ws/`, one per tab): forwards the user's events from the hub (incoming
+//! calls, call status changes) and keeps the user online while at least one is open.
+
+use axum::extract::ws::WebSocket;
+use futures_util::StreamExt;
+use tokio::sync::broadcast::error::RecvError;
+
+use app::protocol::{ClientMsg, ServerMsg, WsError};
+
+use crate::AppState;
+
+use super::{auth, limits::close, outbox::Outbox, reader::Reader};
+
+pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket) {
+    let (sink, stream) = socket.split();
+    let (outbox, writer) = Outbox::spawn(sink);
+    let mut reader = Reader::new(stream, outbox.clone());
+    match auth::authenticate(&mut reader, query_token, state.users.tokens()).await {
+        Ok(user) => {
+            // Subscribed before auth-ok, so a client that waits for it misses nothing.
+            let mut events = state.hub.subscribe(user);
+            state.presence.connected(user).await;
+            outbox.send(&ServerMsg::AuthOk { user_id: user });
+            loop {
+                tokio::select! {
+                    event = events.recv() => match event {
+                        Ok(event) => {
+                            outbox.send(&ServerMsg::from(event));
+                        }
+                        Err(RecvError::Lagged(missed)) => {
+                            tracing::warn!(%user, missed, "user socket lagged");
+                            outbox.send(&ServerMsg::Error {
+                                message: format!("{missed} events were missed; reload the calls."),
+                                code: Some("lagged".into()),
+                            });
+                        }
+                        Err(RecvError::Closed) => break,
+                    },
+                    message = reader.next() => {
+                        let Some(message) = message else { break };
+                        let reply = match message {
+                            Ok(ClientMsg::Ping) => ServerMsg::Pong,
+                            Ok(other) => ServerMsg::error(&WsError::Unsupported(other.kind())),
+                            Err(error) => ServerMsg::error(&error),
+                        };
+                        outbox.send(&reply);
+                    }
+                }
+            }
+            drop(events);
+            state.presence.disconnected(user).await;
+        }
+        Err(refused) => outbox.close(close::UNAUTHORIZED, refused.0),
+    }
+    drop(reader);
+    drop(outbox);
+    let _ = writer.await;
+}

@@ -1,0 +1,630 @@
+//! WebSockets against the running server with a real client, on both database backends: auth,
+//! call rooms (relay, joins and leaves, bad input, limits, ringing, call-end, connection lost)
+//! and the user socket (incoming calls and status on every device, presence).
+
+mod common;
+
+use std::time::Duration;
+
+use app::protocol::{Call, CallStatus, CallType, EndReason, User};
+use common::{Backend, TestApp};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, Message},
+    MaybeTlsStream, WebSocketStream,
+};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// How long a test waits for a message it expects.
+const WAIT: Duration = Duration::from_secs(5);
+
+async fn connect(app: &TestApp, path: &str) -> Socket {
+    let (socket, _) = tokio_tungstenite::connect_async(format!("ws://{}{}", app.addr, path))
+        .await
+        .unwrap_or_else(|error| panic!("connect {path}: {error}"));
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .expect("send");
+}
+
+/// The next JSON message; panics on a close or after [`WAIT`].
+async fn recv(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .expect("frame");
+        match frame {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("json"),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+/// The next message of type `kind`, skipping others (as a reference client ignores them).
+async fn recv_type(socket: &mut Socket, kind: &str) -> Value {
+    loop {
+        let message = recv(socket).await;
+        if message["type"] == kind {
+            return message;
+        }
+    }
+}
+
+/// Asserts nothing arrives for a while.
+async fn assert_silent(socket: &mut Socket) {
+    if let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout(Duration::from_millis(300), socket.next()).await
+    {
+        panic!("unexpected message {text}");
+    }
+}
+
+/// The close code the server sent (None if the connection just ended).
+async fn close_code(socket: &mut Socket) -> Option<u16> {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("the socket closes in time");
+        match frame {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+/// A room socket authenticated by `?token=`, past its auth-ok.
+async fn join(app: &TestApp, call: &Call, token: &str) -> Socket {
+    let mut socket = connect(app, &format!("/ws/call/{}/?token={token}", call.room_id)).await;
+    let ok = recv(&mut socket).await;
+    assert_eq!(ok["type"], "auth-ok", "{ok}");
+    socket
+}
+
+/// A user socket authenticated by `?token=`, past its auth-ok.
+async fn user_socket(app: &TestApp, token: &str) -> Socket {
+    let mut socket = connect(app, &format!("/ws/?token={token}")).await;
+    assert_eq!(recv(&mut socket).await["type"], "auth-ok");
+    socket
+}
+
+struct Pair {
+    alice: User,
+    alice_token: String,
+    bob: User,
+    bob_token: String,
+    call: Call,
+}
+
+/// alice calls bob.
+async fn pair(app: &TestApp) -> Pair {
+    let (alice, alice_token) = app.user("alice").await;
+    let (bob, bob_token) = app.user("bob").await;
+    let call = app.start_call(&alice_token, &bob, CallType::Video).await;
+    Pair {
+        alice,
+        alice_token,
+        bob,
+        bob_token,
+        call,
+    }
+}
+
+async fn call_now(app: &TestApp, pair: &Pair) -> Call {
+    let response = app
+        .get_auth(&format!("/api/calls/{}/", pair.call.id), &pair.alice_token)
+        .await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("call json")
+}
+
+/// Polls until the call satisfies `done`, for up to [`WAIT`].
+async fn wait_for_call(app: &TestApp, pair: &Pair, done: impl Fn(&Call) -> bool) -> Call {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let call = call_now(app, pair).await;
+        if done(&call) || tokio::time::Instant::now() > deadline {
+            return call;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn accept(app: &TestApp, pair: &Pair) {
+    let response = app
+        .call_action(pair.call.id, "accept", &pair.bob_token)
+        .await;
+    assert_eq!(response.status(), 200);
+}
+
+async fn auth_by_query_token_or_first_message(app: TestApp) {
+    let (alice, token) = app.user("alice").await;
+    let mut by_query = connect(&app, &format!("/ws/?token={token}")).await;
+    assert_eq!(
+        recv(&mut by_query).await,
+        json!({"type": "auth-ok", "user_id": alice.id})
+    );
+    let mut by_message = connect(&app, "/ws/").await;
+    send(&mut by_message, json!({"type": "auth", "token": token})).await;
+    assert_eq!(
+        recv(&mut by_message).await,
+        json!({"type": "auth-ok", "user_id": alice.id})
+    );
+    send(&mut by_message, json!({"type": "ping"})).await;
+    assert_eq!(recv(&mut by_message).await["type"], "pong");
+}
+
+async fn unauthenticated_sockets_are_closed_with_4001(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut no_auth = connect(&app, "/ws/").await;
+    send(&mut no_auth, json!({"type": "ping"})).await;
+    assert_eq!(close_code(&mut no_auth).await, Some(4001));
+
+    let mut bad = connect(&app, "/ws/?token=not.a.jwt").await;
+    assert_eq!(close_code(&mut bad).await, Some(4001));
+
+    let room = format!("/ws/call/{}/", pair.call.room_id);
+    let mut bad_room = connect(&app, &format!("{room}?token=garbage")).await;
+    assert_eq!(close_code(&mut bad_room).await, Some(4001));
+
+    let mut bad_message = connect(&app, &room).await;
+    send(
+        &mut bad_message,
+        json!({"type": "auth", "token": "garbage"}),
+    )
+    .await;
+    assert_eq!(close_code(&mut bad_message).await, Some(4001));
+
+    // A refresh token is not an access token.
+    let refresh = app.login("alice").await.refresh;
+    let mut refresh_socket = connect(&app, &format!("{room}?token={refresh}")).await;
+    assert_eq!(close_code(&mut refresh_socket).await, Some(4001));
+}
+
+async fn only_the_two_parties_may_join_a_live_call(app: TestApp) {
+    let pair = pair(&app).await;
+    let (_, carol_token) = app.user("carol").await;
+    let room = format!("/ws/call/{}/", pair.call.room_id);
+    let mut carol = connect(&app, &format!("{room}?token={carol_token}")).await;
+    assert_eq!(close_code(&mut carol).await, Some(4003));
+    let mut nowhere = connect(&app, &format!("/ws/call/nope/?token={carol_token}")).await;
+    assert_eq!(close_code(&mut nowhere).await, Some(4003));
+
+    let response = app
+        .call_action(pair.call.id, "cancel", &pair.alice_token)
+        .await;
+    assert_eq!(response.status(), 200);
+    let mut late = connect(&app, &format!("{room}?token={}", pair.bob_token)).await;
+    assert_eq!(close_code(&mut late).await, Some(4004));
+}
+
+async fn signals_are_relayed_to_the_other_party_only(app: TestApp) {
+    let pair = pair(&app).await;
+    let id = pair.call.id;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let mut bob = join(&app, &pair.call, &pair.bob_token).await;
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "user-joined", "user_id": pair.bob.id, "username": "bob"})
+    );
+
+    let offer = json!({"type": "offer", "sdp": "v=0 alice"});
+    send(
+        &mut alice,
+        json!({"type": "call-offer", "offer": offer, "call_id": id, "call_type": "video"}),
+    )
+    .await;
+    let received = recv(&mut bob).await;
+    assert_eq!(received["type"], "call-offer");
+    assert_eq!(received["offer"], offer);
+    assert_eq!(received["call_id"], id.0);
+    assert_eq!(received["sender_id"], pair.alice.id.0);
+
+    let answer = json!({"type": "answer", "sdp": "v=0 bob"});
+    send(
+        &mut bob,
+        json!({"type": "call-answer", "answer": answer, "call_id": id}),
+    )
+    .await;
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "call-answer", "answer": answer, "call_id": id, "sender_id": pair.bob.id})
+    );
+
+    let candidate = json!({"candidate": "candidate:1 1 udp 1 10.0.0.1 5000 typ host"});
+    let ice = json!({"type": "ice-candidate", "candidate": candidate, "call_id": id});
+    send(&mut alice, ice.clone()).await;
+    assert_eq!(
+        recv(&mut bob).await,
+        json!({"type": "ice-candidate", "candidate": candidate, "call_id": id, "sender_id": pair.alice.id})
+    );
+    send(&mut bob, ice).await;
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "ice-candidate", "candidate": candidate, "call_id": id, "sender_id": pair.bob.id})
+    );
+    // Never an echo.
+    assert_silent(&mut alice).await;
+    assert_silent(&mut bob).await;
+
+    // Logged off the relay path: the rows appear shortly after.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.count("call_signals").await < 4 {
+        assert!(tokio::time::Instant::now() < deadline, "signals not logged");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    drop(bob);
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "user-left", "user_id": pair.bob.id, "username": "bob"})
+    );
+}
+
+async fn bad_messages_get_an_error_and_the_socket_stays_open(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let mut bob = join(&app, &pair.call, &pair.bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+
+    let cases = [
+        (Message::Text("{not json".into()), "invalid_json"),
+        (Message::Text(r#"{"type":"dance"}"#.into()), "unknown_type"),
+        (
+            Message::Text(r#"{"type":"call-offer","offer":{}}"#.into()),
+            "missing_field",
+        ),
+        (
+            Message::Text(
+                json!({"type": "ringing", "call_id": pair.call.id.0 + 1000})
+                    .to_string()
+                    .into(),
+            ),
+            "wrong_call",
+        ),
+        (
+            Message::Binary(vec![1, 2, 3].into()),
+            "binary_not_supported",
+        ),
+    ];
+    for (message, code) in cases {
+        alice.send(message).await.expect("send");
+        let reply = recv(&mut alice).await;
+        assert_eq!(reply["type"], "error", "{reply}");
+        assert_eq!(reply["code"], code, "{reply}");
+        assert!(reply["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+    // Nothing reached the other party, and the socket still relays.
+    assert_silent(&mut bob).await;
+    send(
+        &mut alice,
+        json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": pair.call.id}),
+    )
+    .await;
+    assert_eq!(recv(&mut bob).await["type"], "ice-candidate");
+}
+
+async fn an_oversized_message_closes_the_socket(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let huge = "x".repeat(100 * 1024);
+    let _ = alice
+        .send(Message::Text(
+            json!({"type": "ice-candidate", "candidate": huge, "call_id": pair.call.id})
+                .to_string()
+                .into(),
+        ))
+        .await;
+    assert_eq!(close_code(&mut alice).await, Some(1009));
+}
+
+async fn a_message_flood_closes_the_socket(app: TestApp) {
+    let pair = pair(&app).await;
+    // Alone in the room: nothing is relayed or answered, so only the rate limit can close it.
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let ice =
+        json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": pair.call.id});
+    for _ in 0..300 {
+        if alice
+            .send(Message::Text(ice.to_string().into()))
+            .await
+            .is_err()
+        {
+            break;
+        }
+    }
+    assert_eq!(close_code(&mut alice).await, Some(1008));
+}
+
+async fn ringing_and_call_end_go_through_the_state_machine(app: TestApp) {
+    let pair = pair(&app).await;
+    let id = pair.call.id;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let mut bob = join(&app, &pair.call, &pair.bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+
+    // Only the receiver's device rings.
+    send(&mut alice, json!({"type": "ringing", "call_id": id})).await;
+    let refused = recv(&mut alice).await;
+    assert_eq!(refused["type"], "error");
+    assert_eq!(refused["code"], "refused");
+    send(&mut bob, json!({"type": "ringing", "call_id": id})).await;
+    let call = wait_for_call(&app, &pair, |c| c.status == CallStatus::Ringing).await;
+    assert_eq!(call.status, CallStatus::Ringing);
+    assert!(call.ringing_at.is_some());
+
+    accept(&app, &pair).await;
+    send(
+        &mut alice,
+        json!({"type": "call-end", "call_id": id, "reason": "ended"}),
+    )
+    .await;
+    assert_eq!(
+        recv(&mut bob).await,
+        json!({"type": "call-end", "call_id": id, "sender_id": pair.alice.id, "reason": "ended"})
+    );
+    let call = wait_for_call(&app, &pair, |c| c.status == CallStatus::Ended).await;
+    assert_eq!(call.status, CallStatus::Ended);
+    assert_eq!(call.end_reason, Some(EndReason::HangupCaller));
+    assert_silent(&mut alice).await;
+    // Ending it again is harmless and still tells the other side.
+    send(&mut bob, json!({"type": "call-end", "call_id": id})).await;
+    assert_eq!(recv(&mut alice).await["type"], "call-end");
+    assert_silent(&mut bob).await;
+}
+
+async fn the_user_socket_rings_every_device(app: TestApp) {
+    let (alice, alice_token) = app.user("alice").await;
+    let (bob, bob_token) = app.user("bob").await;
+    let mut phone = user_socket(&app, &bob_token).await;
+    let mut laptop = user_socket(&app, &bob_token).await;
+    let mut caller = user_socket(&app, &alice_token).await;
+
+    let call = app.start_call(&alice_token, &bob, CallType::Audio).await;
+    for device in [&mut phone, &mut laptop] {
+        let event = recv(device).await;
+        assert_eq!(event["type"], "call-incoming");
+        assert_eq!(event["call"]["id"], call.id.0);
+        assert_eq!(event["call"]["caller"]["id"], alice.id.0);
+        assert_eq!(event["call"]["status"], "initiated");
+    }
+    assert_eq!(recv(&mut caller).await["type"], "call-status");
+
+    let response = app.call_action(call.id, "accept", &bob_token).await;
+    assert_eq!(response.status(), 200);
+    for device in [&mut phone, &mut laptop, &mut caller] {
+        let event = recv(device).await;
+        assert_eq!(event["type"], "call-status");
+        assert_eq!(event["call"]["status"], "accepted");
+    }
+}
+
+async fn is_online(app: &TestApp, token: &str) -> bool {
+    let me: Value = app
+        .get_auth("/api/users/me/", token)
+        .await
+        .json()
+        .await
+        .expect("me");
+    me["is_online"] == true
+}
+
+async fn wait_online(app: &TestApp, token: &str, online: bool) -> bool {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let now = is_online(app, token).await;
+        if now == online || tokio::time::Instant::now() > deadline {
+            return now;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn online_while_a_user_socket_is_open(app: TestApp) {
+    let (_, token) = app.user("alice").await;
+    let response = app
+        .post_auth("/api/users/set_offline/", &token, &json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let first = user_socket(&app, &token).await;
+    assert!(wait_online(&app, &token, true).await);
+    let second = user_socket(&app, &token).await;
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(is_online(&app, &token).await, "one socket is still open");
+    drop(second);
+    assert!(!wait_online(&app, &token, false).await);
+}
+
+async fn the_reference_readme_flow_works_unchanged(app: TestApp) {
+    let pair = pair(&app).await;
+    let call: Value = serde_json::to_value(&pair.call).expect("call json");
+    // The caller: const ws = new WebSocket(`ws://localhost:8000/ws/call/${call.room_id}/`) (with
+    // the token in the URL), then the offer and ICE candidates at once, before anyone answers.
+    let room_id = call["room_id"].as_str().expect("room_id");
+    let mut ws = connect(
+        &app,
+        &format!("/ws/call/{room_id}/?token={}", pair.alice_token),
+    )
+    .await;
+    let offer = json!({"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"});
+    ws.send(Message::Text(
+        json!({"type": "call-offer", "offer": offer, "call_id": call["id"], "call_type": "video"})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .expect("send");
+    ws.send(Message::Text(
+        json!({"type": "ice-candidate", "candidate": {"candidate": "c", "sdpMid": "0"}, "call_id": call["id"]})
+            .to_string()
+            .into(),
+    ))
+    .await
+    .expect("send");
+    // The receiver joins whenever its phone rings, and still gets both, in order.
+    let mut callee = connect(
+        &app,
+        &format!("/ws/call/{room_id}/?token={}", pair.bob_token),
+    )
+    .await;
+    let data = recv_type(&mut callee, "call-offer").await;
+    assert_eq!(data["offer"], offer);
+    assert_eq!(data["call_id"], call["id"]);
+    assert_eq!(data["call_type"], "video");
+    assert_eq!(data["sender_id"], pair.alice.id.0);
+    let data = recv(&mut callee).await;
+    assert_eq!(data["type"], "ice-candidate");
+    assert_eq!(data["candidate"]["sdpMid"], "0");
+    assert_eq!(data["sender_id"], pair.alice.id.0);
+    // And the caller hears the answer.
+    let answer = json!({"type": "answer", "sdp": "v=0"});
+    callee
+        .send(Message::Text(
+            json!({"type": "call-answer", "answer": answer, "call_id": call["id"]})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("send");
+    let data = recv_type(&mut ws, "call-answer").await;
+    assert_eq!(data["answer"], answer);
+    assert_eq!(data["sender_id"], pair.bob.id.0);
+}
+
+async fn other_origins_are_refused(app: TestApp) {
+    let (_, token) = app.user("alice").await;
+    let mut request = format!("ws://{}/ws/?token={token}", app.addr)
+        .into_client_request()
+        .expect("request");
+    request
+        .headers_mut()
+        .insert("origin", "https://evil.example".parse().expect("header"));
+    match tokio_tungstenite::connect_async(request).await {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 403);
+        }
+        other => panic!("expected a 403, got {:?}", other.map(|_| ())),
+    }
+    let mut request = format!("ws://{}/ws/?token={token}", app.addr)
+        .into_client_request()
+        .expect("request");
+    let same_host = format!("http://{}", app.addr);
+    request
+        .headers_mut()
+        .insert("origin", same_host.parse().expect("header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("same-host origin");
+    assert_eq!(recv(&mut socket).await["type"], "auth-ok");
+}
+
+backend_tests! {
+    auth_query_or_message => auth_by_query_token_or_first_message;
+    unauthenticated_4001 => unauthenticated_sockets_are_closed_with_4001;
+    room_admission => only_the_two_parties_may_join_a_live_call;
+    relay => signals_are_relayed_to_the_other_party_only;
+    bad_messages => bad_messages_get_an_error_and_the_socket_stays_open;
+    oversized => an_oversized_message_closes_the_socket;
+    flood => a_message_flood_closes_the_socket;
+    ringing_and_call_end => ringing_and_call_end_go_through_the_state_machine;
+    user_socket_events => the_user_socket_rings_every_device;
+    presence => online_while_a_user_socket_is_open;
+    reference_readme_flow => the_reference_readme_flow_works_unchanged;
+    origins => other_origins_are_refused;
+}
+
+/// Connection lost, with a one-second grace period.
+async fn grace_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| config.ws_grace_secs = 1).await
+}
+
+async fn a_dropped_party_ends_the_call_after_the_grace(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let bob = join(&app, &pair.call, &pair.bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+    accept(&app, &pair).await;
+    drop(bob);
+    assert_eq!(recv(&mut alice).await["type"], "user-left");
+    // Still accepted during the grace period.
+    assert_eq!(call_now(&app, &pair).await.status, CallStatus::Accepted);
+    let call = wait_for_call(&app, &pair, |c| c.status == CallStatus::Ended).await;
+    assert_eq!(call.status, CallStatus::Ended);
+    assert_eq!(call.end_reason, Some(EndReason::ConnectionLost));
+}
+
+async fn a_rejoin_within_the_grace_keeps_the_call(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let bob = join(&app, &pair.call, &pair.bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+    accept(&app, &pair).await;
+    drop(bob);
+    assert_eq!(recv(&mut alice).await["type"], "user-left");
+    let _bob = join(&app, &pair.call, &pair.bob_token).await;
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "user-joined", "user_id": pair.bob.id, "username": "bob"})
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let call = call_now(&app, &pair).await;
+    assert_eq!(call.status, CallStatus::Accepted);
+    assert_eq!(call.end_reason, None);
+}
+
+macro_rules! grace_tests {
+    ($($name:ident),+) => {
+        mod grace_sqlite {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(grace_app(Backend::Sqlite).await).await;
+            })+
+        }
+        mod grace_mariadb {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name(grace_app(Backend::MariaDb).await).await;
+            })+
+        }
+    };
+}
+
+grace_tests!(
+    a_dropped_party_ends_the_call_after_the_grace,
+    a_rejoin_within_the_grace_keeps_the_call
+);
+
+/// One backend is enough: nothing here touches the database after the socket opens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_socket_that_never_authenticates_is_closed_after_five_seconds() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let mut socket = connect(&app, "/ws/").await;
+    let started = tokio::time::Instant::now();
+    let frame = tokio::time::timeout(Duration::from_secs(8), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time");
+    assert_eq!(frame, Some(4001));
+    assert!(started.elapsed() >= Duration::from_secs(4));
+}
