@@ -1,7 +1,9 @@
 //! The calling app: Leptos components shared by the server (SSR) and the browser (hydrate), and
 //! [`protocol`], the wire types every other crate uses.
 
+pub mod api;
 pub mod protocol;
+pub mod session;
 
 mod pages;
 

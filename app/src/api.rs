@@ -1,0 +1,181 @@
+//! The REST client of the browser app: JSON over `fetch` (gloo-net) with the stored access token,
+//! refreshed silently once when it has expired. On the server every call fails with
+//! [`ApiFailure::Unavailable`]: pages only call the API from the browser.
+
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+
+/// Why a request failed, with a message fit for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// No network, or the server did not answer.
+    Network(String),
+    /// The server answered with an error status and a DRF-shaped body.
+    Status { status: u16, body: Value },
+    /// The session ended (refresh token rejected): sign in again.
+    SignedOut,
+    /// Called outside the browser.
+    Unavailable,
+}
+
+impl ApiFailure {
+    /// `detail`, or the first field error as "field: message", or a generic text.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Network(_) => "Cannot reach the server. Check your connection.".into(),
+            Self::SignedOut => "Your session ended. Please sign in again.".into(),
+            Self::Unavailable => "Not available here.".into(),
+            Self::Status { status, body } => {
+                if let Some(detail) = body.get("detail").and_then(Value::as_str) {
+                    return detail.to_owned();
+                }
+                if let Some((field, messages)) = body.as_object().and_then(|o| o.iter().next()) {
+                    let first = messages
+                        .as_array()
+                        .and_then(|m| m.first())
+                        .and_then(Value::as_str)
+                        .unwrap_or("invalid");
+                    return format!("{}: {first}", field.replace('_', " "));
+                }
+                format!("The server answered {status}.")
+            }
+        }
+    }
+
+    /// Field name -> first message, for showing errors next to form fields.
+    pub fn field(&self, name: &str) -> Option<String> {
+        match self {
+            Self::Status { body, .. } => body
+                .get(name)?
+                .as_array()?
+                .first()?
+                .as_str()
+                .map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    send::<(), T>("GET", path, None).await
+}
+
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    send("POST", path, Some(body)).await
+}
+
+/// A POST without a body (the call actions, presence).
+pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    send::<(), T>("POST", path, None).await
+}
+
+#[cfg(feature = "hydrate")]
+async fn send<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+) -> Result<T, ApiFailure> {
+    let first = attempt(method, path, body).await?;
+    let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
+        refresh().await?;
+        attempt(method, path, body).await?
+    } else {
+        first
+    };
+    decode(response).await
+}
+
+#[cfg(feature = "hydrate")]
+async fn attempt<B: Serialize>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+) -> Result<gloo_net::http::Response, ApiFailure> {
+    use gloo_net::http::{Method, RequestBuilder};
+
+    let method = match method {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "DELETE" => Method::DELETE,
+        _ => Method::GET,
+    };
+    let mut builder = RequestBuilder::new(path).method(method);
+    if let Some(token) = crate::session::access_token() {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    request
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+#[cfg(feature = "hydrate")]
+async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Result<T, ApiFailure> {
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if (200..300).contains(&status) {
+        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(e.to_string()))
+    } else {
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Err(ApiFailure::Status { status, body })
+    }
+}
+
+/// Rotates the refresh token; when the server refuses, the session is over.
+#[cfg(feature = "hydrate")]
+pub async fn refresh() -> Result<(), ApiFailure> {
+    use crate::protocol::{RefreshRequest, TokenPair};
+
+    let Some(refresh) = crate::session::refresh_token() else {
+        return Err(ApiFailure::SignedOut);
+    };
+    let response = attempt(
+        "POST",
+        "/api/token/refresh/",
+        Some(&RefreshRequest { refresh }),
+    )
+    .await?;
+    match decode::<TokenPair>(response).await {
+        Ok(tokens) => {
+            crate::session::store_tokens(&tokens);
+            Ok(())
+        }
+        Err(ApiFailure::Status { .. }) => {
+            crate::session::clear_tokens();
+            Err(ApiFailure::SignedOut)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+async fn send<B: Serialize, T: DeserializeOwned>(
+    _method: &str,
+    _path: &str,
+    _body: Option<&B>,
+) -> Result<T, ApiFailure> {
+    Err(ApiFailure::Unavailable)
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub async fn refresh() -> Result<(), ApiFailure> {
+    Err(ApiFailure::Unavailable)
+}
