@@ -55,6 +55,18 @@ pub struct Config {
     /// Comma-separated origins (`https://app.example.com`) allowed to open WebSockets. Unset:
     /// same-host origins and clients sending no Origin (non-browsers) only.
     pub allowed_origins: Option<String>,
+    /// Comma-separated STUN URLs for browsers; empty for none (a closed network).
+    #[serde(default = "default_stun_urls")]
+    pub stun_urls: String,
+    /// A TURN URL (`turn:host:3478`), with either static credentials (the reference's
+    /// TURN_USERNAME/TURN_PASSWORD) or TURN_SECRET (coturn `use-auth-secret`).
+    pub turn_server: Option<String>,
+    pub turn_username: Option<String>,
+    pub turn_password: Option<String>,
+    pub turn_secret: Option<String>,
+    /// Lifetime of TURN_SECRET credentials, seconds.
+    #[serde(default = "default_turn_ttl")]
+    pub turn_ttl: u64,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
@@ -90,6 +102,14 @@ fn default_ring_timeout() -> u64 {
 
 fn default_ws_grace() -> u64 {
     30
+}
+
+fn default_stun_urls() -> String {
+    "stun:stun.l.google.com:19302".into()
+}
+
+fn default_turn_ttl() -> u64 {
+    24 * 60 * 60
 }
 
 fn default_data_dir() -> PathBuf {

@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod ice;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;
@@ -49,6 +50,7 @@ pub struct AppState {
     pub rooms: Rooms,
     /// Open user sockets per user, for presence.
     pub presence: Presence,
+    pub ice: ice::Ice,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -112,10 +114,12 @@ impl Application {
             .close_left_live()
             .await
             .context("cannot close calls left live")?;
+        let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
         let listener = TcpListener::bind(leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
         let state = AppState {
+            ice,
             config: Arc::new(config),
             db,
             leptos,

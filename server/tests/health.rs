@@ -69,6 +69,7 @@ async fn wrong_method_is_json_405(app: TestApp) {
 const API_OPERATIONS: &[(&str, &str)] = &[
     ("get", "/api/health/"),
     ("post", "/api/token/"),
+    ("get", "/api/ice-servers/"),
     ("post", "/api/token/refresh/"),
     ("post", "/api/token/logout/"),
     ("get", "/api/users/"),

@@ -3,12 +3,14 @@
 
 mod calls;
 mod events;
+mod ice;
 mod time;
 mod users;
 mod ws;
 
 pub use calls::*;
 pub use events::UserEvent;
+pub use ice::*;
 pub use time::Timestamp;
 pub use users::*;
 pub use ws::*;

@@ -3,6 +3,7 @@
 mod calls;
 mod extract;
 mod health;
+mod ice;
 mod openapi;
 mod tokens;
 mod users;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(calls::end))
         .routes(routes!(calls::cancel))
         .routes(routes!(calls::ringing))
+        .routes(routes!(ice::ice_servers))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Registered after the JSON cap so its own, larger cap applies.
         .routes(picture_routes)
