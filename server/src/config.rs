@@ -55,6 +55,9 @@ pub struct Config {
     /// Comma-separated origins (`https://app.example.com`) allowed to open WebSockets. Unset:
     /// same-host origins and clients sending no Origin (non-browsers) only.
     pub allowed_origins: Option<String>,
+    /// How long a user stays online after their last socket closed (survives a page reload).
+    #[serde(default = "default_presence_grace")]
+    pub presence_grace_secs: u64,
     /// Comma-separated STUN URLs for browsers; empty for none (a closed network).
     #[serde(default = "default_stun_urls")]
     pub stun_urls: String,
@@ -102,6 +105,10 @@ fn default_ring_timeout() -> u64 {
 
 fn default_ws_grace() -> u64 {
     30
+}
+
+fn default_presence_grace() -> u64 {
+    5
 }
 
 fn default_stun_urls() -> String {

@@ -118,13 +118,14 @@ impl Application {
         let listener = TcpListener::bind(leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
+        let presence_grace = std::time::Duration::from_secs(config.presence_grace_secs);
         let state = AppState {
             ice,
             config: Arc::new(config),
             db,
             leptos,
             clock,
-            presence: Presence::new(users.clone()),
+            presence: Presence::new(users.clone(), hub.clone(), presence_grace),
             users,
             hub,
             calls,

@@ -545,6 +545,43 @@ backend_tests! {
     origins => other_origins_are_refused;
 }
 
+async fn presence_is_pushed_to_subscribers_after_the_reload_grace(app: TestApp) {
+    let (alice, alice_token) = app.user("alice").await;
+    let (bob, bob_token) = app.user("bob").await;
+    let mut watcher = user_socket(&app, &bob_token).await;
+    send(
+        &mut watcher,
+        json!({"type": "subscribe-presence", "user_ids": [alice.id, bob.id, alice.id]}),
+    )
+    .await;
+    let subscribed = recv_type(&mut watcher, "subscribed").await;
+    assert_eq!(
+        subscribed["user_ids"],
+        json!([alice.id]),
+        "deduplicated, without oneself"
+    );
+
+    let first = user_socket(&app, &alice_token).await;
+    let online = recv_type(&mut watcher, "presence").await;
+    assert_eq!(online["user_id"], json!(alice.id));
+    assert_eq!(online["is_online"], true);
+
+    // A reload: the socket closes and a new one opens within the grace. Nobody is told.
+    drop(first);
+    let second = user_socket(&app, &alice_token).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_silent(&mut watcher).await;
+
+    drop(second);
+    let offline = recv_type(&mut watcher, "presence").await;
+    assert_eq!(offline["is_online"], false);
+    assert!(offline["last_seen"].is_string());
+}
+
+async fn presence_grace_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| config.presence_grace_secs = 1).await
+}
+
 /// Connection lost, with a one-second grace period.
 async fn grace_app(backend: Backend) -> TestApp {
     TestApp::spawn_with(backend, |config| config.ws_grace_secs = 1).await
@@ -584,28 +621,33 @@ async fn a_rejoin_within_the_grace_keeps_the_call(app: TestApp) {
     assert_eq!(call.end_reason, None);
 }
 
-macro_rules! grace_tests {
-    ($($name:ident),+) => {
-        mod grace_sqlite {
+/// Like `backend_tests!`, with a server from `$spawn` (a non-default configuration).
+macro_rules! tests_with {
+    ($spawn:ident => $sqlite:ident, $mariadb:ident: $($name:ident),+) => {
+        mod $sqlite {
             use super::*;
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name(grace_app(Backend::Sqlite).await).await;
+                super::$name($spawn(Backend::Sqlite).await).await;
             })+
         }
-        mod grace_mariadb {
+        mod $mariadb {
             use super::*;
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                super::$name(grace_app(Backend::MariaDb).await).await;
+                super::$name($spawn(Backend::MariaDb).await).await;
             })+
         }
     };
 }
 
-grace_tests!(
+tests_with!(grace_app => grace_sqlite, grace_mariadb:
     a_dropped_party_ends_the_call_after_the_grace,
     a_rejoin_within_the_grace_keeps_the_call
+);
+
+tests_with!(presence_grace_app => presence_sqlite, presence_mariadb:
+    presence_is_pushed_to_subscribers_after_the_reload_grace
 );
 
 /// One backend is enough: nothing here touches the database after the socket opens.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Call;
+use super::{Call, Timestamp, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -13,12 +13,20 @@ pub enum UserEvent {
     CallIncoming { call: Call },
     /// A call of this user changed (ringing, accepted, ended, ...): the call as it is now.
     CallStatus { call: Call },
+    /// A user this one subscribed to (`subscribe-presence`) came online or went offline.
+    Presence {
+        user_id: UserId,
+        is_online: bool,
+        last_seen: Option<Timestamp>,
+    },
 }
 
 impl UserEvent {
-    pub fn call(&self) -> &Call {
+    /// The call an event is about, if it is about one.
+    pub fn call(&self) -> Option<&Call> {
         match self {
-            Self::CallIncoming { call } | Self::CallStatus { call } => call,
+            Self::CallIncoming { call } | Self::CallStatus { call } => Some(call),
+            Self::Presence { .. } => None,
         }
     }
 }
@@ -58,6 +66,14 @@ mod tests {
         let json = serde_json::to_value(UserEvent::CallStatus { call }).unwrap();
         assert_eq!(json["type"], "call-status");
         let back: UserEvent = serde_json::from_value(json).unwrap();
-        assert_eq!(back.call().id, CallId(7));
+        assert_eq!(back.call().map(|c| c.id), Some(CallId(7)));
+        let json = serde_json::to_value(UserEvent::Presence {
+            user_id: UserId(3),
+            is_online: true,
+            last_seen: Some(Timestamp(0)),
+        })
+        .unwrap();
+        assert_eq!(json["type"], "presence");
+        assert_eq!(json["is_online"], true);
     }
 }

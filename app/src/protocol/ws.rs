@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Call, CallId, CallType, UserEvent, UserId};
+use super::{Call, CallId, CallType, Timestamp, UserEvent, UserId};
 
 /// An access token sent in an `auth` message. Its `Debug` output is redacted so that logging a
 /// message can never leak it.
@@ -149,6 +149,11 @@ pub enum ServerMsg {
         user_id: UserId,
     },
     Pong,
+    /// User socket: the users whose presence this socket now watches (the request, deduplicated
+    /// and capped).
+    Subscribed {
+        user_ids: Vec<UserId>,
+    },
     /// User socket: a new call rings this user.
     CallIncoming {
         call: Call,
@@ -156,6 +161,12 @@ pub enum ServerMsg {
     /// User socket: a call of this user changed.
     CallStatus {
         call: Call,
+    },
+    /// User socket: a subscribed user came online or went offline.
+    Presence {
+        user_id: UserId,
+        is_online: bool,
+        last_seen: Option<Timestamp>,
     },
 }
 
@@ -173,6 +184,15 @@ impl From<UserEvent> for ServerMsg {
         match event {
             UserEvent::CallIncoming { call } => Self::CallIncoming { call },
             UserEvent::CallStatus { call } => Self::CallStatus { call },
+            UserEvent::Presence {
+                user_id,
+                is_online,
+                last_seen,
+            } => Self::Presence {
+                user_id,
+                is_online,
+                last_seen,
+            },
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The user socket (`/ws/`, one per tab): forwards the user's events from the hub (incoming
-//! calls, call status changes) and keeps the user online while at least one is open.
+//! calls, call status changes, presence of the users it watches) and keeps the user online while
+//! at least one is open.
 
 use axum::extract::ws::WebSocket;
 use futures_util::StreamExt;
@@ -21,6 +22,7 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
             let mut events = state.hub.subscribe(user);
             state.presence.connected(user).await;
             outbox.send(&ServerMsg::AuthOk { user_id: user });
+            let mut watched = Vec::new();
             loop {
                 tokio::select! {
                     event = events.recv() => match event {
@@ -40,6 +42,10 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
                         let Some(message) = message else { break };
                         let reply = match message {
                             Ok(ClientMsg::Ping) => ServerMsg::Pong,
+                            Ok(ClientMsg::SubscribePresence { user_ids }) => {
+                                watched = state.presence.watch(user, &watched, &user_ids);
+                                ServerMsg::Subscribed { user_ids: watched.clone() }
+                            }
                             Ok(other) => ServerMsg::error(&WsError::Unsupported(other.kind())),
                             Err(error) => ServerMsg::error(&error),
                         };
@@ -48,6 +54,7 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
                 }
             }
             drop(events);
+            state.presence.unwatch(user, &watched);
             state.presence.disconnected(user).await;
         }
         Err(refused) => outbox.close(close::UNAUTHORIZED, refused.0),

@@ -170,6 +170,8 @@ impl TestApp {
         config.database_url = Some(database.url.clone());
         config.secret_key = Some("integration-test-secret-integration-test".into());
         config.bind_addr = Some("127.0.0.1:0".parse().expect("addr"));
+        // Offline at once when the last socket closes; the grace has its own test.
+        config.presence_grace_secs = 0;
         adjust(&mut config);
         let app = Application::with_clock(config.clone(), db.clone(), clock)
             .await
