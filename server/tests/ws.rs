@@ -543,6 +543,7 @@ backend_tests! {
     presence => online_while_a_user_socket_is_open;
     reference_readme_flow => the_reference_readme_flow_works_unchanged;
     origins => other_origins_are_refused;
+    socket_cap => a_user_may_hold_a_bounded_number_of_sockets;
 }
 
 async fn presence_is_pushed_to_subscribers_after_the_reload_grace(app: TestApp) {
@@ -576,6 +577,22 @@ async fn presence_is_pushed_to_subscribers_after_the_reload_grace(app: TestApp) 
     let offline = recv_type(&mut watcher, "presence").await;
     assert_eq!(offline["is_online"], false);
     assert!(offline["last_seen"].is_string());
+}
+
+async fn a_user_may_hold_a_bounded_number_of_sockets(app: TestApp) {
+    let (_, token) = app.user("alice").await;
+    let mut open = Vec::new();
+    for _ in 0..16 {
+        open.push(user_socket(&app, &token).await);
+    }
+    let mut extra = connect(&app, &format!("/ws/?token={token}")).await;
+    assert_eq!(close_code(&mut extra).await, Some(1008));
+    // The open ones are unaffected, and closing one makes room again.
+    send(&mut open[0], json!({"type": "ping"})).await;
+    assert_eq!(recv(&mut open[0]).await["type"], "pong");
+    drop(open.pop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    open.push(user_socket(&app, &token).await);
 }
 
 async fn presence_grace_app(backend: Backend) -> TestApp {

@@ -25,6 +25,9 @@ pub const MISSED_HEARTBEATS: u32 = 2;
 /// its backlog grow without bound.
 pub const OUTGOING_QUEUE: usize = 64;
 
+/// Open user sockets one user may hold: tabs and devices, not a connection flood.
+pub const USER_SOCKETS: usize = 16;
+
 /// Time an unauthenticated socket has to send its `auth` message.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -46,16 +46,22 @@ impl Presence {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub async fn connected(&self, user: UserId) {
+    /// Counts a new user socket; false (and nothing counted) when the user already holds
+    /// `limit` of them.
+    pub async fn connected(&self, user: UserId, limit: usize) -> bool {
         let first = {
             let mut state = self.state();
             let count = state.open.entry(user).or_default();
+            if *count >= limit {
+                return false;
+            }
             *count += 1;
             *count == 1
         };
         if first {
             self.sync(user).await;
         }
+        true
     }
 
     pub async fn disconnected(&self, user: UserId) {

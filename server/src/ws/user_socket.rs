@@ -6,11 +6,16 @@ use axum::extract::ws::WebSocket;
 use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
-use app::protocol::{ClientMsg, ServerMsg, WsError};
+use app::protocol::{ClientMsg, ServerMsg, UserId, WsError};
 
-use crate::AppState;
+use crate::{hub::Subscription, AppState};
 
-use super::{auth, limits::close, outbox::Outbox, reader::Reader};
+use super::{
+    auth,
+    limits::{self, close},
+    outbox::Outbox,
+    reader::Reader,
+};
 
 pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
@@ -19,47 +24,61 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
     match auth::authenticate(&mut reader, query_token, state.users.tokens()).await {
         Ok(user) => {
             // Subscribed before auth-ok, so a client that waits for it misses nothing.
-            let mut events = state.hub.subscribe(user);
-            state.presence.connected(user).await;
-            outbox.send(&ServerMsg::AuthOk { user_id: user });
-            let mut watched = Vec::new();
-            loop {
-                tokio::select! {
-                    event = events.recv() => match event {
-                        Ok(event) => {
-                            outbox.send(&ServerMsg::from(event));
-                        }
-                        Err(RecvError::Lagged(missed)) => {
-                            tracing::warn!(%user, missed, "user socket lagged");
-                            outbox.send(&ServerMsg::Error {
-                                message: format!("{missed} events were missed; reload the calls."),
-                                code: Some("lagged".into()),
-                            });
-                        }
-                        Err(RecvError::Closed) => break,
-                    },
-                    message = reader.next() => {
-                        let Some(message) = message else { break };
-                        let reply = match message {
-                            Ok(ClientMsg::Ping) => ServerMsg::Pong,
-                            Ok(ClientMsg::SubscribePresence { user_ids }) => {
-                                watched = state.presence.watch(user, &watched, &user_ids);
-                                ServerMsg::Subscribed { user_ids: watched.clone() }
-                            }
-                            Ok(other) => ServerMsg::error(&WsError::Unsupported(other.kind())),
-                            Err(error) => ServerMsg::error(&error),
-                        };
-                        outbox.send(&reply);
-                    }
-                }
+            let events = state.hub.subscribe(user);
+            if state.presence.connected(user, limits::USER_SOCKETS).await {
+                outbox.send(&ServerMsg::AuthOk { user_id: user });
+                let watched = serve(&state, user, events, &mut reader, &outbox).await;
+                state.presence.unwatch(user, &watched);
+                state.presence.disconnected(user).await;
+            } else {
+                outbox.close(close::POLICY, "too many open sockets for this user");
             }
-            drop(events);
-            state.presence.unwatch(user, &watched);
-            state.presence.disconnected(user).await;
         }
         Err(refused) => outbox.close(close::UNAUTHORIZED, refused.0),
     }
     drop(reader);
     drop(outbox);
     let _ = writer.await;
+}
+
+/// Forwards events and answers messages until either side ends; returns the watched users.
+async fn serve(
+    state: &AppState,
+    user: UserId,
+    mut events: Subscription,
+    reader: &mut Reader,
+    outbox: &Outbox,
+) -> Vec<UserId> {
+    let mut watched = Vec::new();
+    loop {
+        tokio::select! {
+            event = events.recv() => match event {
+                Ok(event) => {
+                    outbox.send(&ServerMsg::from(event));
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(%user, missed, "user socket lagged");
+                    outbox.send(&ServerMsg::Error {
+                        message: format!("{missed} events were missed; reload the calls."),
+                        code: Some("lagged".into()),
+                    });
+                }
+                Err(RecvError::Closed) => break,
+            },
+            message = reader.next() => {
+                let Some(message) = message else { break };
+                let reply = match message {
+                    Ok(ClientMsg::Ping) => ServerMsg::Pong,
+                    Ok(ClientMsg::SubscribePresence { user_ids }) => {
+                        watched = state.presence.watch(user, &watched, &user_ids);
+                        ServerMsg::Subscribed { user_ids: watched.clone() }
+                    }
+                    Ok(other) => ServerMsg::error(&WsError::Unsupported(other.kind())),
+                    Err(error) => ServerMsg::error(&error),
+                };
+                outbox.send(&reply);
+            }
+        }
+    }
+    watched
 }
