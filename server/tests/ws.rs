@@ -272,44 +272,132 @@ async fn signals_are_relayed_to_the_other_party_only(app: TestApp) {
     );
 }
 
-async fn bad_messages_get_an_error_and_the_socket_stays_open(app: TestApp) {
+/// Every malformed or misdirected message gets its error code; nothing reaches the other party,
+/// the call is unchanged and the socket keeps working.
+async fn the_bad_message_table(app: TestApp) {
     let pair = pair(&app).await;
+    let (_, carol_token) = app.user("carol").await;
+    let (dave, _) = app.user("dave").await;
+    let foreign = app.start_call(&carol_token, &dave, CallType::Audio).await;
     let mut alice = join(&app, &pair.call, &pair.alice_token).await;
     let mut bob = join(&app, &pair.call, &pair.bob_token).await;
     recv_type(&mut alice, "user-joined").await;
+    let id = pair.call.id.0;
+    let other = foreign.id.0;
+    let deep = format!("{}{}", "[".repeat(1000), "]".repeat(1000));
+    let text = |v: Value| Message::Text(v.to_string().into());
+    let raw = |s: &str| Message::Text(s.to_owned().into());
 
-    let cases = [
-        (Message::Text("{not json".into()), "invalid_json"),
-        (Message::Text(r#"{"type":"dance"}"#.into()), "unknown_type"),
+    let cases = vec![
+        (raw("{not json"), "invalid_json"),
+        (raw(""), "invalid_json"),
+        (raw("\u{fffd}\u{fffd}"), "invalid_json"),
+        (raw(&deep), "invalid_json"),
+        (raw("null"), "not_an_object"),
+        (raw("[]"), "not_an_object"),
+        (raw("42"), "not_an_object"),
+        (raw("\"call-offer\""), "not_an_object"),
+        (raw("{}"), "missing_type"),
+        (text(json!({"type": 5})), "missing_type"),
+        (text(json!({"type": null})), "missing_type"),
+        (text(json!({"type": "dance"})), "unknown_type"),
         (
-            Message::Text(r#"{"type":"call-offer","offer":{}}"#.into()),
+            text(json!({"type": "CALL-OFFER", "offer": {}, "call_id": id})),
+            "unknown_type",
+        ),
+        (text(json!({"type": "call-offer"})), "missing_field"),
+        (
+            text(json!({"type": "call-offer", "offer": {}})),
             "missing_field",
         ),
         (
-            Message::Text(
-                json!({"type": "ringing", "call_id": pair.call.id.0 + 1000})
-                    .to_string()
-                    .into(),
-            ),
+            text(json!({"type": "call-offer", "offer": {}, "call_id": "abc"})),
+            "invalid_field",
+        ),
+        (
+            text(json!({"type": "call-offer", "offer": {}, "call_id": 1e30})),
+            "invalid_field",
+        ),
+        (
+            text(json!({"type": "call-offer", "offer": {}, "call_id": id, "call_type": "fax"})),
+            "invalid_field",
+        ),
+        (
+            text(json!({"type": "call-offer", "offer": {}, "call_id": -1})),
             "wrong_call",
         ),
         (
-            Message::Binary(vec![1, 2, 3].into()),
+            text(json!({"type": "call-offer", "offer": {}, "call_id": other})),
+            "wrong_call",
+        ),
+        (
+            text(json!({"type": "call-answer", "call_id": id})),
+            "missing_field",
+        ),
+        (
+            text(json!({"type": "call-answer", "answer": {}, "call_id": other})),
+            "wrong_call",
+        ),
+        (
+            text(json!({"type": "ice-candidate", "call_id": id})),
+            "missing_field",
+        ),
+        (
+            text(json!({"type": "ice-candidate", "candidate": {}, "call_id": other})),
+            "wrong_call",
+        ),
+        (text(json!({"type": "call-end"})), "missing_field"),
+        (
+            text(json!({"type": "call-end", "call_id": "x"})),
+            "invalid_field",
+        ),
+        (
+            text(json!({"type": "call-end", "call_id": other})),
+            "wrong_call",
+        ),
+        (text(json!({"type": "ringing"})), "missing_field"),
+        (
+            text(json!({"type": "ringing", "call_id": other})),
+            "wrong_call",
+        ),
+        // The caller's device does not ring: the state machine refuses.
+        (text(json!({"type": "ringing", "call_id": id})), "refused"),
+        (
+            text(json!({"type": "subscribe-presence", "user_ids": [1]})),
+            "unsupported",
+        ),
+        (
+            text(json!({"type": "auth", "token": pair.alice_token})),
+            "unsupported",
+        ),
+        (
+            Message::Binary(vec![0, 159, 146, 150].into()),
             "binary_not_supported",
         ),
     ];
+    assert!(cases.len() >= 30);
     for (message, code) in cases {
+        let shown = format!("{message:?}").chars().take(80).collect::<String>();
         alice.send(message).await.expect("send");
         let reply = recv(&mut alice).await;
-        assert_eq!(reply["type"], "error", "{reply}");
-        assert_eq!(reply["code"], code, "{reply}");
-        assert!(reply["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(reply["type"], "error", "{shown}: {reply}");
+        assert_eq!(reply["code"], code, "{shown}: {reply}");
     }
-    // Nothing reached the other party, and the socket still relays.
+    send(&mut alice, json!({"type": "ping"})).await;
+    assert_eq!(recv(&mut alice).await["type"], "pong");
+
     assert_silent(&mut bob).await;
+    assert_eq!(call_now(&app, &pair).await.status, CallStatus::Initiated);
+    let foreign_now: Call = app
+        .get_auth(&format!("/api/calls/{other}/"), &carol_token)
+        .await
+        .json()
+        .await
+        .expect("call");
+    assert_eq!(foreign_now.status, CallStatus::Initiated);
     send(
         &mut alice,
-        json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": pair.call.id}),
+        json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": id}),
     )
     .await;
     assert_eq!(recv(&mut bob).await["type"], "ice-candidate");
@@ -535,7 +623,7 @@ backend_tests! {
     unauthenticated_4001 => unauthenticated_sockets_are_closed_with_4001;
     room_admission => only_the_two_parties_may_join_a_live_call;
     relay => signals_are_relayed_to_the_other_party_only;
-    bad_messages => bad_messages_get_an_error_and_the_socket_stays_open;
+    bad_message_table => the_bad_message_table;
     oversized => an_oversized_message_closes_the_socket;
     flood => a_message_flood_closes_the_socket;
     ringing_and_call_end => ringing_and_call_end_go_through_the_state_machine;
