@@ -272,6 +272,19 @@ async fn signals_are_relayed_to_the_other_party_only(app: TestApp) {
     );
 }
 
+/// A reload: the new page's socket can join before the old one has left. The other party still
+/// hears `user-joined` (a new peer needs a new offer), and no `user-left` when the old one goes.
+async fn a_reloaded_party_is_announced_again(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let old = join(&app, &pair.call, &pair.bob_token).await;
+    assert_eq!(recv(&mut alice).await["type"], "user-joined");
+    let _new = join(&app, &pair.call, &pair.bob_token).await;
+    assert_eq!(recv(&mut alice).await["type"], "user-joined");
+    drop(old);
+    assert_silent(&mut alice).await;
+}
+
 /// Every malformed or misdirected message gets its error code; nothing reaches the other party,
 /// the call is unchanged and the socket keeps working.
 async fn the_bad_message_table(app: TestApp) {
@@ -624,6 +637,7 @@ backend_tests! {
     room_admission => only_the_two_parties_may_join_a_live_call;
     relay => signals_are_relayed_to_the_other_party_only;
     bad_message_table => the_bad_message_table;
+    reload_announced => a_reloaded_party_is_announced_again;
     oversized => an_oversized_message_closes_the_socket;
     flood => a_message_flood_closes_the_socket;
     ringing_and_call_end => ringing_and_call_end_go_through_the_state_machine;

@@ -64,9 +64,11 @@ impl Rooms {
     }
 
     /// Adds a socket and greets it with `auth-ok`, then with what the other party relayed before
-    /// it arrived. A pending grace timer of the same user is cancelled (they are back); the others
-    /// hear `user-joined` unless the user was already in the room on another socket. Returns
-    /// whether a grace timer was cancelled.
+    /// it arrived. A pending grace timer of the same user is cancelled (they are back). The
+    /// others hear `user-joined` for every new socket, even when the user's previous one has not
+    /// left yet: after a page reload the new page is a new peer that needs a fresh offer, and
+    /// the old socket's close may arrive after the new one joined. Returns whether a grace timer
+    /// was cancelled.
     pub fn join(&self, room_id: &str, party: Party) -> bool {
         let mut rooms = lock(&self.rooms);
         let room = rooms.entry(room_id.to_owned()).or_default();
@@ -77,14 +79,12 @@ impl Rooms {
             }
             None => false,
         };
-        if !room.parties.iter().any(|p| p.user == party.user) {
-            let joined = ServerMsg::UserJoined {
-                user_id: party.user,
-                username: party.username.clone(),
-            };
-            for other in room.parties.iter().filter(|p| p.user != party.user) {
-                other.outbox.send(&joined);
-            }
+        let joined = ServerMsg::UserJoined {
+            user_id: party.user,
+            username: party.username.clone(),
+        };
+        for other in room.parties.iter().filter(|p| p.user != party.user) {
+            other.outbox.send(&joined);
         }
         // Under the lock: nothing relayed meanwhile can overtake the greeting or the backlog.
         party.outbox.send(&ServerMsg::AuthOk {
