@@ -79,6 +79,46 @@ pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure
     send::<(), T>("POST", path, None).await
 }
 
+/// A DELETE without a body (removing the profile picture).
+pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    send::<(), T>("DELETE", path, None).await
+}
+
+/// A PUT whose body is a file or blob, sent with the blob's own content type (profile pictures).
+/// Browser only: the body type exists only there.
+#[cfg(feature = "hydrate")]
+pub async fn put_bytes<T: DeserializeOwned>(
+    path: &str,
+    body: &web_sys::Blob,
+) -> Result<T, ApiFailure> {
+    use gloo_net::http::{Method, RequestBuilder};
+
+    let content_type = body.type_();
+    let put = || async {
+        let mut builder = RequestBuilder::new(path).method(Method::PUT);
+        if !content_type.is_empty() {
+            builder = builder.header("Content-Type", &content_type);
+        }
+        if let Some(token) = crate::session::access_token() {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        builder
+            .body(body.clone())
+            .map_err(|e| ApiFailure::Network(e.to_string()))?
+            .send()
+            .await
+            .map_err(|e| ApiFailure::Network(e.to_string()))
+    };
+    let first = put().await?;
+    let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
+        refresh().await?;
+        put().await?
+    } else {
+        first
+    };
+    decode(response).await
+}
+
 #[cfg(feature = "hydrate")]
 async fn send<B: Serialize, T: DeserializeOwned>(
     method: &str,

@@ -2,8 +2,13 @@
 //! [`protocol`], the wire types every other crate uses.
 
 pub mod api;
+pub mod components;
+pub mod events;
 pub mod protocol;
+#[cfg(feature = "hydrate")]
+pub mod rtc;
 pub mod session;
+pub mod util;
 
 mod pages;
 
@@ -11,8 +16,11 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    path,
 };
+
+use crate::protocol::User;
+use crate::session::Session;
 
 /// The HTML document the server renders around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -22,6 +30,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -36,16 +45,56 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let session = session::provide_session();
+    events::provide_user_events(session);
+
+    // Effects never run during server rendering: this flips only once the browser has hydrated.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| {
+        hydrated.set(true);
+        check_session(session);
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/callhub.css" />
         <Title text="Callhub" />
         <Router>
-            <main>
+            <components::nav::Nav />
+            <main id="content">
                 <Routes fallback=pages::NotFound>
-                    <Route path=StaticSegment("") view=pages::Home />
+                    <Route path=path!("/") view=pages::home::Home />
+                    <Route path=path!("/signin") view=pages::signin::SignIn />
+                    <Route path=path!("/signup") view=pages::signup::SignUp />
+                    <Route path=path!("/contacts") view=pages::contacts::Contacts />
+                    <Route path=path!("/history") view=pages::history::History />
+                    <Route path=path!("/profile") view=pages::profile::Profile />
+                    <Route path=path!("/call/:id") view=pages::call::CallPage />
                 </Routes>
             </main>
+            <components::incoming::IncomingCall />
+            <footer class="footer">
+                <span>"Callhub"</span>
+                <span class="hydration" data-testid="hydration" aria-hidden="true">
+                    {move || if hydrated.get() { "ready" } else { "loading" }}
+                </span>
+            </footer>
         </Router>
     }
+}
+
+/// On startup in the browser: who do the stored tokens belong to? Fills [`Session::user`] (the
+/// API client refreshes an expired access token on the way), then sets [`Session::checked`].
+fn check_session(session: Session) {
+    if session::access_token().is_none() && session::refresh_token().is_none() {
+        session.checked.set(true);
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match api::get::<User>("/api/users/me/").await {
+            Ok(user) => session.user.set(Some(user)),
+            Err(api::ApiFailure::Network(_)) => {}
+            Err(_) => session::clear_tokens(),
+        }
+        session.checked.set(true);
+    });
 }

@@ -1,27 +1,44 @@
-//! Pages, one component each.
+//! Pages, one component per file. `call` (the in-call page, `/call/:id`) belongs to the media
+//! session work; every other page is here.
+
+pub mod call;
+pub mod contacts;
+pub mod history;
+pub mod home;
+pub mod profile;
+pub mod signin;
+pub mod signup;
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
-/// Landing page. Its counter only works once the WASM bundle has hydrated the server-rendered
-/// HTML, which is what the end-to-end smoke test relies on.
+use crate::session::use_session;
+
+/// Renders `children` only for a signed-in user. Once the browser has checked the stored tokens
+/// and found none valid, goes to `/signin` instead.
 #[component]
-pub fn Home() -> impl IntoView {
-    let hydrated = RwSignal::new(false);
-    // Effects never run during server rendering, so this flips only in the browser.
-    Effect::new(move |_| hydrated.set(true));
-    let clicks = RwSignal::new(0u32);
-
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if session.checked.get() && !session.signed_in() {
+            navigate(
+                "/signin",
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     view! {
-        <section class="hero">
-            <h1>"Callhub"</h1>
-            <p>"Audio and video calls with your contacts, right in the browser."</p>
-            <p class="status" data-testid="hydration">
-                {move || if hydrated.get() { "ready" } else { "loading" }}
-            </p>
-            <button data-testid="counter" on:click=move |_| clicks.update(|n| *n += 1)>
-                "Clicked " {clicks} " times"
-            </button>
-        </section>
+        <Show
+            when=move || session.signed_in()
+            fallback=|| view! { <p class="muted loading" data-testid="loading">"Loading…"</p> }
+        >
+            {children()}
+        </Show>
     }
 }
 

@@ -365,4 +365,63 @@ mod tests {
         let msg = parse_client_msg(r#"{"type":"auth","token":"secret-jwt"}"#).unwrap();
         assert!(!format!("{msg:?}").contains("secret-jwt"));
     }
+
+    mod properties {
+        use proptest::prelude::*;
+        use serde_json::{json, Value};
+
+        use super::super::*;
+
+        /// Arbitrary JSON, a few levels deep.
+        fn json_value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| json!(f)),
+                ".{0,20}".prop_map(Value::from),
+                prop::sample::select(ClientMsg::TYPES.to_vec()).prop_map(Value::from),
+            ];
+            leaf.prop_recursive(4, 64, 8, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..8).prop_map(Value::from),
+                    prop::collection::btree_map(
+                        prop_oneof![
+                            Just("type".to_owned()),
+                            Just("call_id".to_owned()),
+                            Just("offer".to_owned()),
+                            Just("candidate".to_owned()),
+                            "[a-z_]{1,10}",
+                        ],
+                        inner,
+                        0..6,
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn any_text_parses_or_is_refused_without_panicking(text in ".{0,200}") {
+                let _ = parse_client_msg(&text);
+            }
+
+            #[test]
+            fn any_json_parses_or_is_refused_with_a_code(value in json_value()) {
+                if let Err(error) = parse_client_msg(&value.to_string()) {
+                    prop_assert!(!error.code().is_empty());
+                    prop_assert!(!error.to_string().is_empty());
+                }
+            }
+
+            #[test]
+            fn relayed_messages_round_trip(call_id in 1i64.., text in ".{0,100}") {
+                let message = json!({"type": "ice-candidate", "candidate": {"candidate": text}, "call_id": call_id});
+                let parsed = parse_client_msg(&message.to_string()).expect("valid");
+                prop_assert_eq!(parsed.call_id(), Some(CallId(call_id)));
+                prop_assert_eq!(serde_json::to_value(&parsed).expect("json"), message);
+            }
+        }
+    }
 }

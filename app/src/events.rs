@@ -1,0 +1,387 @@
+//! The user socket (`/ws/`, one per tab): what makes this tab ring. It connects while someone is
+//! signed in, authenticates with the stored access token, reconnects with exponential backoff
+//! (1 s doubling to 30 s) and, after every (re)connect, resynchronizes from REST what it may have
+//! missed (`/api/calls/active/`, `/api/calls/missed/count/`).
+//!
+//! Pages read the [`UserEvents`] context; on the server its signals simply never change.
+
+use leptos::prelude::*;
+
+use crate::protocol::{Call, CallId};
+use crate::session::Session;
+
+/// The user's live events, provided once by [`crate::App`].
+#[derive(Clone, Copy)]
+pub struct UserEvents {
+    /// A call ringing for me (this tab shows the incoming-call overlay while it is `Some`).
+    pub incoming: RwSignal<Option<Call>>,
+    /// The call of the latest `call-status` event (any call of mine, as it is now). Also set after
+    /// a reconnect for calls whose state may have changed meanwhile, and by this app's own call
+    /// actions (start, accept) with the server's answer.
+    pub last_call_update: RwSignal<Option<Call>>,
+    /// Unseen missed calls (the badge in the nav).
+    pub missed_count: RwSignal<i64>,
+    /// The socket is open and authenticated.
+    pub connected: RwSignal<bool>,
+}
+
+impl UserEvents {
+    /// Publishes a call as it is now, as a `call-status` event would: updates `last_call_update`,
+    /// and clears `incoming` when that call no longer rings.
+    pub fn apply_update(&self, call: Call) {
+        let ringing_here = self
+            .incoming
+            .with_untracked(|c| c.as_ref().map(|c| c.id) == Some(call.id));
+        if ringing_here {
+            if call.status.is_unanswered() {
+                self.incoming.set(Some(call.clone()));
+            } else {
+                self.incoming.set(None);
+            }
+        }
+        self.last_call_update.set(Some(call));
+    }
+
+    /// Stops ringing for this call in this tab (accepted or declined here).
+    pub fn dismiss(&self, id: CallId) {
+        if self
+            .incoming
+            .with_untracked(|c| c.as_ref().map(|c| c.id) == Some(id))
+        {
+            self.incoming.set(None);
+        }
+    }
+
+    /// Reloads the missed-calls badge.
+    pub fn refresh_missed_count(&self) {
+        let missed = self.missed_count;
+        leptos::task::spawn_local(async move {
+            if let Ok(count) =
+                crate::api::get::<crate::protocol::MissedCount>("/api/calls/missed/count/").await
+            {
+                missed.set(count.count);
+            }
+        });
+    }
+}
+
+/// Creates the context and, in the browser, keeps a socket open while `session` has a user.
+pub fn provide_user_events(session: Session) -> UserEvents {
+    let events = UserEvents {
+        incoming: RwSignal::new(None),
+        last_call_update: RwSignal::new(None),
+        missed_count: RwSignal::new(0),
+        connected: RwSignal::new(false),
+    };
+    provide_context(events);
+
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |previous: Option<Option<crate::protocol::UserId>>| {
+        let me = session.user.with(|u| u.as_ref().map(|u| u.id));
+        if previous.flatten() != me {
+            match me {
+                Some(me) => client::start(events, session, me),
+                None => client::stop(events),
+            }
+        }
+        me
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = session;
+
+    events
+}
+
+pub fn use_user_events() -> UserEvents {
+    expect_context::<UserEvents>()
+}
+
+/// The first reconnect waits this long; each failure doubles it up to [`MAX_BACKOFF_MS`].
+pub const MIN_BACKOFF_MS: u64 = 1_000;
+pub const MAX_BACKOFF_MS: u64 = 30_000;
+
+/// How long to wait before reconnect attempt number `attempt` (0 = the first retry).
+pub fn backoff_ms(attempt: u32) -> u64 {
+    MIN_BACKOFF_MS
+        .saturating_mul(1u64 << attempt.min(16))
+        .min(MAX_BACKOFF_MS)
+}
+
+#[cfg(feature = "hydrate")]
+mod client {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use leptos::prelude::*;
+    use leptos::task::spawn_local;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    use super::{backoff_ms, UserEvents};
+    use crate::api::{self, ApiFailure};
+    use crate::protocol::{AccessToken, Call, ClientMsg, MissedCount, ServerMsg, UserId};
+    use crate::session::{self, Session};
+
+    /// The open socket and the callbacks it holds.
+    struct Live {
+        ws: WebSocket,
+        _on_open: Closure<dyn FnMut()>,
+        _on_message: Closure<dyn FnMut(MessageEvent)>,
+        _on_close: Closure<dyn FnMut(CloseEvent)>,
+    }
+
+    impl Live {
+        fn shut(self) {
+            self.ws.set_onopen(None);
+            self.ws.set_onmessage(None);
+            self.ws.set_onclose(None);
+            let _ = self.ws.close();
+        }
+    }
+
+    thread_local! {
+        static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+        /// Bumped by every start and stop: timers and tasks of an older generation give up.
+        static GENERATION: Cell<u64> = const { Cell::new(0) };
+    }
+
+    #[derive(Clone, Copy)]
+    struct Ctx {
+        events: UserEvents,
+        session: Session,
+        me: UserId,
+        generation: u64,
+    }
+
+    impl Ctx {
+        fn current(&self) -> bool {
+            GENERATION.with(Cell::get) == self.generation
+        }
+    }
+
+    fn next_generation() -> u64 {
+        GENERATION.with(|g| {
+            g.set(g.get() + 1);
+            g.get()
+        })
+    }
+
+    fn take_live() {
+        if let Some(live) = LIVE.with(|l| l.borrow_mut().take()) {
+            live.shut();
+        }
+    }
+
+    pub fn start(events: UserEvents, session: Session, me: UserId) {
+        let generation = next_generation();
+        take_live();
+        connect(
+            Ctx {
+                events,
+                session,
+                me,
+                generation,
+            },
+            Rc::new(Cell::new(0)),
+        );
+    }
+
+    pub fn stop(events: UserEvents) {
+        next_generation();
+        take_live();
+        events.connected.set(false);
+        events.incoming.set(None);
+        events.missed_count.set(0);
+    }
+
+    fn retry(ctx: Ctx, attempts: Rc<Cell<u32>>) {
+        if !ctx.current() {
+            return;
+        }
+        let delay = backoff_ms(attempts.get());
+        attempts.set(attempts.get().saturating_add(1));
+        set_timeout(move || connect(ctx, attempts), Duration::from_millis(delay));
+    }
+
+    /// One attempt: a REST call first (it refreshes an expired access token and loads the badge),
+    /// then the socket.
+    fn connect(ctx: Ctx, attempts: Rc<Cell<u32>>) {
+        if !ctx.current() {
+            return;
+        }
+        spawn_local(async move {
+            match api::get::<MissedCount>("/api/calls/missed/count/").await {
+                Ok(count) => ctx.events.missed_count.set(count.count),
+                Err(ApiFailure::SignedOut) => {
+                    if ctx.current() {
+                        ctx.session.user.set(None);
+                    }
+                    return;
+                }
+                Err(_) => return retry(ctx, attempts),
+            }
+            if !ctx.current() {
+                return;
+            }
+            let Some(token) = session::access_token() else {
+                ctx.session.user.set(None);
+                return;
+            };
+            if open(ctx, attempts.clone(), token).is_err() {
+                retry(ctx, attempts);
+            }
+        });
+    }
+
+    fn socket_url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
+        Some(format!("{scheme}://{}/ws/", location.host().ok()?))
+    }
+
+    fn open(ctx: Ctx, attempts: Rc<Cell<u32>>, token: String) -> Result<(), ()> {
+        let url = socket_url().ok_or(())?;
+        let ws = WebSocket::new(&url).map_err(|_| ())?;
+
+        let on_open = {
+            let ws = ws.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                let auth = ClientMsg::Auth {
+                    token: AccessToken(token.clone()),
+                };
+                if let Ok(text) = serde_json::to_string(&auth) {
+                    let _ = ws.send_with_str(&text);
+                }
+            })
+        };
+        let on_message = {
+            let attempts = attempts.clone();
+            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+                if !ctx.current() {
+                    return;
+                }
+                let Some(text) = event.data().as_string() else {
+                    return;
+                };
+                let Ok(message) = serde_json::from_str::<ServerMsg>(&text) else {
+                    return;
+                };
+                handle(ctx, &attempts, message);
+            })
+        };
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+            if !ctx.current() {
+                return;
+            }
+            ctx.events.connected.set(false);
+            // The next attempt replaces (and drops) this socket's callbacks: never from here.
+            retry(ctx, attempts.clone());
+        });
+        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+
+        let live = Live {
+            ws,
+            _on_open: on_open,
+            _on_message: on_message,
+            _on_close: on_close,
+        };
+        if let Some(old) = LIVE.with(|l| l.borrow_mut().replace(live)) {
+            old.shut();
+        }
+        Ok(())
+    }
+
+    fn handle(ctx: Ctx, attempts: &Rc<Cell<u32>>, message: ServerMsg) {
+        let events = ctx.events;
+        match message {
+            ServerMsg::AuthOk { .. } => {
+                attempts.set(0);
+                events.connected.set(true);
+                resync(ctx);
+            }
+            ServerMsg::CallIncoming { call } => ring(ctx, call),
+            ServerMsg::CallStatus { call } => {
+                let missed_for_me = call.receiver.id == ctx.me
+                    && call.status == crate::protocol::CallStatus::Missed;
+                events.apply_update(call);
+                if missed_for_me {
+                    events.refresh_missed_count();
+                }
+            }
+            ServerMsg::Error { code, .. } if code.as_deref() == Some("lagged") => resync(ctx),
+            _ => {}
+        }
+    }
+
+    /// Shows the overlay for a call ringing for me and confirms to the server that it rings.
+    fn ring(ctx: Ctx, call: Call) {
+        if call.receiver.id != ctx.me || !call.status.is_unanswered() {
+            return;
+        }
+        let id = call.id;
+        ctx.events.incoming.set(Some(call));
+        spawn_local(async move {
+            // 409: the call moved on meanwhile; its status event follows.
+            let _ =
+                api::post_empty::<serde_json::Value>(&format!("/api/calls/{id}/ringing/")).await;
+        });
+    }
+
+    /// After a (re)connect: what rings or changed while the socket was down.
+    fn resync(ctx: Ctx) {
+        spawn_local(async move {
+            let Ok(active) = api::get::<Vec<Call>>("/api/calls/active/").await else {
+                return;
+            };
+            if !ctx.current() {
+                return;
+            }
+            let events = ctx.events;
+            // Calls this tab knew as live but that are not any more: fetch how they ended.
+            let known: Vec<_> = [
+                events.incoming.get_untracked(),
+                events.last_call_update.get_untracked(),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|c| c.status.is_live() && !active.iter().any(|a| a.id == c.id))
+            .map(|c| c.id)
+            .collect();
+            for call in active {
+                if call.receiver.id == ctx.me
+                    && call.status.is_unanswered()
+                    && events.incoming.with_untracked(Option::is_none)
+                {
+                    ring(ctx, call.clone());
+                }
+                events.apply_update(call);
+            }
+            for id in known {
+                if let Ok(call) = api::get::<Call>(&format!("/api/calls/{id}/")).await {
+                    if ctx.current() {
+                        events.apply_update(call);
+                    }
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_one_second_to_thirty() {
+        let delays: Vec<_> = (0..7).map(backoff_ms).collect();
+        assert_eq!(delays, [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
+        assert_eq!(backoff_ms(u32::MAX), 30_000);
+    }
+}

@@ -1,0 +1,230 @@
+//! `/contacts`: the directory with presence, searchable, and a call button per person.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::components::{use_dialer, Avatar, DialerNotice};
+use crate::protocol::{CallType, User, UserPage};
+use crate::util::{now_millis, presence_text};
+
+use super::RequireUser;
+
+/// Presence of the listed people is refreshed this often while the page is open.
+const REFRESH: Duration = Duration::from_secs(5);
+/// Typing pauses this long before the search runs.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+
+#[component]
+pub fn Contacts() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <ContactList />
+        </RequireUser>
+    }
+}
+
+#[component]
+fn ContactList() -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let results = RwSignal::new(None::<Vec<User>>);
+    let error = RwSignal::new(None::<String>);
+    let now = RwSignal::new(now_millis());
+    let latest = StoredValue::new(0u64);
+    let (dialer, dial) = use_dialer();
+
+    let load = move || {
+        // Timers may fire after the page is gone: then there is nothing to load for.
+        let (Some(search), Some(last)) = (query.try_get_untracked(), latest.try_get_value()) else {
+            return;
+        };
+        let ticket = last + 1;
+        latest.set_value(ticket);
+        spawn_local(async move {
+            let path = format!("/api/users/?search={}", encode_component(search.trim()));
+            let result = api::get::<UserPage>(&path).await;
+            if latest.try_get_value() != Some(ticket) {
+                return; // a newer search answered or will answer
+            }
+            match result {
+                Ok(page) => {
+                    results.set(Some(page.results));
+                    error.set(None);
+                }
+                Err(failure) => error.set(Some(failure.message())),
+            }
+            now.set(now_millis());
+        });
+    };
+
+    // Search as the user types (debounced), and right away on the first run.
+    Effect::new(move |first: Option<()>| {
+        let typed = query.get();
+        if first.is_none() {
+            load();
+        } else {
+            set_timeout(
+                move || {
+                    if query.try_get_untracked().as_ref() == Some(&typed) {
+                        load();
+                    }
+                },
+                DEBOUNCE,
+            );
+        }
+    });
+    // Presence changes are not pushed: poll while the page is open.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(load, REFRESH) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+
+    view! {
+        <section class="page">
+            <header class="page-header">
+                <h1>"Contacts"</h1>
+                <form class="search" role="search" on:submit=move |ev| {
+                    ev.prevent_default();
+                    load();
+                }>
+                    <label for="contact-search" class="sr-only">"Search people"</label>
+                    <input
+                        id="contact-search"
+                        type="search"
+                        placeholder="Search by name…"
+                        autocomplete="off"
+                        data-testid="contact-search"
+                        bind:value=query
+                    />
+                </form>
+            </header>
+            <DialerNotice dialer=dialer />
+            <Show when=move || error.with(Option::is_some)>
+                <p class="notice notice-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            {move || match results.with(|r| r.as_ref().map(Vec::is_empty)) {
+                None => view! { <p class="muted loading">"Loading contacts…"</p> }.into_any(),
+                Some(true) => {
+                    view! {
+                        <p class="empty" data-testid="contacts-empty">
+                            {move || {
+                                if query.with(|q| q.trim().is_empty()) {
+                                    "Nobody else is here yet. Invite a friend to sign up!".to_owned()
+                                } else {
+                                    format!("Nobody matches “{}”.", query.get().trim())
+                                }
+                            }}
+                        </p>
+                    }
+                        .into_any()
+                }
+                Some(false) => ().into_any(),
+            }}
+            <ul class="contact-list" data-testid="contact-list">
+                <For
+                    each=move || results.get().unwrap_or_default()
+                    key=|u| {
+                        (
+                            u.id,
+                            u.is_online,
+                            u.last_seen,
+                            u.profile_picture.clone(),
+                            u.username.clone(),
+                        )
+                    }
+                    let:user
+                >
+                    <ContactRow user=user now=now dialer_pending=dialer.pending dial=dial.clone() />
+                </For>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn ContactRow<F>(
+    user: User,
+    now: RwSignal<i64>,
+    dialer_pending: RwSignal<bool>,
+    dial: F,
+) -> impl IntoView
+where
+    F: Fn(User, CallType) + Clone + Send + Sync + 'static,
+{
+    let online = user.is_online;
+    let name = user.username.clone();
+    let presence_user = user.clone();
+    let (audio_user, video_user) = (user.clone(), user.clone());
+    let dial_video = dial.clone();
+    view! {
+        <li class="contact card" data-testid="contact" data-username=name.clone()>
+            <div class="avatar-wrap">
+                <Avatar name=name.clone() picture=user.profile_picture.clone() />
+                <span
+                    class=if online { "presence-dot online" } else { "presence-dot" }
+                    data-testid="presence"
+                    data-online=online.to_string()
+                    role="img"
+                    aria-label=if online { "Online" } else { "Offline" }
+                ></span>
+            </div>
+            <div class="contact-main">
+                <span class="contact-name" data-testid="contact-name">{name.clone()}</span>
+                <span class="muted small" data-testid="last-seen">
+                    {move || presence_text(&presence_user, now.get())}
+                </span>
+            </div>
+            <div class="contact-actions">
+                <button
+                    class="btn btn-secondary"
+                    data-testid="call-audio"
+                    aria-label=format!("Audio call with {name}")
+                    disabled=move || dialer_pending.get()
+                    on:click=move |_| dial(audio_user.clone(), CallType::Audio)
+                >
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z" />
+                    </svg>
+                    "Audio"
+                </button>
+                <button
+                    class="btn btn-primary"
+                    data-testid="call-video"
+                    aria-label=format!("Video call with {name}")
+                    disabled=move || dialer_pending.get()
+                    on:click=move |_| dial_video(video_user.clone(), CallType::Video)
+                >
+                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z" />
+                    </svg>
+                    "Video"
+                </button>
+            </div>
+        </li>
+    }
+}
+
+/// Percent-encodes a query parameter value (RFC 3986 unreserved characters stay).
+pub fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn queries_are_percent_encoded() {
+        assert_eq!(super::encode_component("a b&c=é"), "a%20b%26c%3D%C3%A9");
+    }
+}

@@ -1,0 +1,230 @@
+//! `/history`: ended calls (All) and missed calls (Missed); opening Missed clears the badge.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api;
+use crate::components::{use_dialer, Avatar, DialerNotice};
+use crate::events::use_user_events;
+use crate::protocol::{Call, CallStatus, CallType, MissedCount, UserId};
+use crate::session::use_session;
+use crate::util::{duration_text, end_reason_text, other_party, status_text, when_text};
+
+use super::RequireUser;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tab {
+    All,
+    Missed,
+}
+
+#[component]
+pub fn History() -> impl IntoView {
+    view! {
+        <RequireUser>
+            <CallHistory />
+        </RequireUser>
+    }
+}
+
+#[component]
+fn CallHistory() -> impl IntoView {
+    let session = use_session();
+    let events = use_user_events();
+    let tab = RwSignal::new(Tab::All);
+    let calls = RwSignal::new(None::<Vec<Call>>);
+    let error = RwSignal::new(None::<String>);
+    let latest = StoredValue::new(0u64);
+    let (dialer, dial) = use_dialer();
+
+    let load = move |which: Tab| {
+        let Some(last) = latest.try_get_value() else {
+            return;
+        };
+        let ticket = last + 1;
+        latest.set_value(ticket);
+        spawn_local(async move {
+            let path = match which {
+                Tab::All => "/api/calls/history/",
+                Tab::Missed => "/api/calls/missed/",
+            };
+            let result = api::get::<Vec<Call>>(path).await;
+            if latest.try_get_value() != Some(ticket) {
+                return;
+            }
+            match result {
+                Ok(list) => {
+                    calls.set(Some(list));
+                    error.set(None);
+                }
+                Err(failure) => error.set(Some(failure.message())),
+            }
+            if which == Tab::Missed {
+                if let Ok(left) = api::post_empty::<MissedCount>("/api/calls/missed/seen/").await {
+                    events.missed_count.set(left.count);
+                }
+            }
+        });
+    };
+
+    Effect::new(move |_| load(tab.get()));
+    // A call of mine changed (ended, missed): the list is out of date.
+    Effect::new(move |first: Option<()>| {
+        let ended = events
+            .last_call_update
+            .with(|c| c.as_ref().map(|c| !c.status.is_live()));
+        if first.is_some() && ended == Some(true) {
+            if let Some(which) = tab.try_get_untracked() {
+                load(which);
+            }
+        }
+    });
+
+    let me = move || session.user.with(|u| u.as_ref().map(|u| u.id));
+
+    let tab_button = move |which: Tab, label: &'static str, testid: &'static str| {
+        view! {
+            <button
+                role="tab"
+                class="tab"
+                data-testid=testid
+                aria-selected=move || (tab.get() == which).to_string()
+                on:click=move |_| {
+                    if tab.get_untracked() != which {
+                        calls.set(None);
+                        tab.set(which);
+                    }
+                }
+            >
+                {label}
+                {move || {
+                    let n = events.missed_count.get();
+                    (which == Tab::Missed && n > 0)
+                        .then(|| view! { <span class="badge">{n}</span> })
+                }}
+            </button>
+        }
+    };
+
+    view! {
+        <section class="page">
+            <header class="page-header">
+                <h1>"Call history"</h1>
+                <div class="tabs" role="tablist" aria-label="Which calls">
+                    {tab_button(Tab::All, "All", "tab-all")}
+                    {tab_button(Tab::Missed, "Missed", "tab-missed")}
+                </div>
+            </header>
+            <DialerNotice dialer=dialer />
+            <Show when=move || error.with(Option::is_some)>
+                <p class="notice notice-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            {move || {
+                let Some(me) = me() else { return ().into_any() };
+                match calls.get() {
+                    None => view! { <p class="muted loading">"Loading calls…"</p> }.into_any(),
+                    Some(list) if list.is_empty() => {
+                        view! {
+                            <p class="empty" data-testid="history-empty">
+                                {if tab.get_untracked() == Tab::Missed {
+                                    "No missed calls."
+                                } else {
+                                    "No calls yet."
+                                }}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Some(list) => {
+                        let dial = dial.clone();
+                        view! {
+                            <ul class="history-list" data-testid="history-list">
+                                {list
+                                    .into_iter()
+                                    .map(|call| {
+                                        view! {
+                                            <HistoryRow
+                                                call=call
+                                                me=me
+                                                pending=dialer.pending
+                                                dial=dial.clone()
+                                            />
+                                        }
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                            .into_any()
+                    }
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn HistoryRow<F>(call: Call, me: UserId, pending: RwSignal<bool>, dial: F) -> impl IntoView
+where
+    F: Fn(crate::protocol::User, CallType) + Clone + Send + Sync + 'static,
+{
+    let outgoing = call.caller.id == me;
+    let other = other_party(&call, me).clone();
+    let name = other.username.clone();
+    let missed = call.status == CallStatus::Missed && !outgoing;
+    let kind = match call.call_type {
+        CallType::Audio => "Audio",
+        CallType::Video => "Video",
+    };
+    let direction = if outgoing { "Outgoing" } else { "Incoming" };
+    let duration = call.duration.map(duration_text);
+    let reason = call.end_reason.map(end_reason_text);
+    let call_type = call.call_type;
+    let back = other.clone();
+    view! {
+        <li
+            class=if missed { "history-row card missed" } else { "history-row card" }
+            data-testid="history-row"
+            data-call-id=call.id.to_string()
+            data-status=call.status.as_str()
+        >
+            <Avatar name=name.clone() picture=other.profile_picture.clone() />
+            <div class="history-main">
+                <span class="contact-name" data-testid="history-party">{name.clone()}</span>
+                <span class="muted small">
+                    <span class="direction" data-testid="history-direction">
+                        {if outgoing { "↗ " } else { "↙ " }}
+                        {direction}
+                    </span>
+                    " · "
+                    <span data-testid="history-type">{kind}</span>
+                    " · "
+                    <time datetime=call.initiated_at.to_string()>{when_text(call.initiated_at)}</time>
+                </span>
+            </div>
+            <div class="history-status">
+                <span class=format!("status status-{}", call.status.as_str()) data-testid="history-status">
+                    {status_text(call.status)}
+                </span>
+                {duration
+                    .map(|d| {
+                        view! {
+                            <span class="duration" data-testid="history-duration" aria-label="Duration">
+                                {d}
+                            </span>
+                        }
+                    })}
+                {reason
+                    .map(|r| view! { <span class="muted small" data-testid="history-reason">{r}</span> })}
+            </div>
+            <button
+                class="btn btn-secondary"
+                data-testid="call-back"
+                aria-label=format!("Call {name} back ({})", kind.to_lowercase())
+                disabled=move || pending.get()
+                on:click=move |_| dial(back.clone(), call_type)
+            >
+                "Call back"
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,141 @@
+//! `/signup`: field errors come from the server's DRF-shaped body, next to each field.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+
+use crate::api::{self, ApiFailure};
+use crate::protocol::{Register, User};
+use crate::session::use_session;
+
+use super::signin::sign_in;
+
+const FIELDS: [&str; 4] = ["username", "email", "password", "password_confirm"];
+
+#[component]
+pub fn SignUp() -> impl IntoView {
+    let session = use_session();
+    let navigate = use_navigate();
+    let username = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let pending = RwSignal::new(false);
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let form = Register {
+            username: username.get_untracked().trim().to_owned(),
+            email: email.get_untracked().trim().to_owned(),
+            password: password.get_untracked(),
+            password_confirm: confirm.get_untracked(),
+        };
+        pending.set(true);
+        failure.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let (name, pass) = (form.username.clone(), form.password.clone());
+            let result = match api::post::<_, User>("/api/users/", &form).await {
+                Ok(_) => sign_in(name, pass).await,
+                Err(e) => Err(e),
+            };
+            pending.set(false);
+            match result {
+                Ok(user) => {
+                    session.user.set(Some(user));
+                    session.checked.set(true);
+                    navigate(
+                        "/contacts",
+                        NavigateOptions {
+                            replace: true,
+                            ..Default::default()
+                        },
+                    );
+                }
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+
+    let field_error =
+        move |name: &'static str| move || failure.with(|f| f.as_ref().and_then(|f| f.field(name)));
+    // Errors that belong to no field of the form (non_field_errors, detail, network).
+    let general_error = move || {
+        failure.with(|f| {
+            let f = f.as_ref()?;
+            if FIELDS.iter().any(|name| f.field(name).is_some()) {
+                return None;
+            }
+            Some(f.field("non_field_errors").unwrap_or_else(|| f.message()))
+        })
+    };
+
+    view! {
+        <section class="card form-card">
+            <h1>"Create your account"</h1>
+            <form on:submit=on_submit novalidate data-testid="signup-form">
+                <Field label="Username" name="username" kind="text" autocomplete="username"
+                    value=username error=Signal::derive(field_error("username")) />
+                <Field label="Email" name="email" kind="email" autocomplete="email"
+                    value=email error=Signal::derive(field_error("email")) />
+                <Field label="Password" name="password" kind="password" autocomplete="new-password"
+                    value=password error=Signal::derive(field_error("password")) />
+                <Field label="Confirm password" name="password_confirm" kind="password"
+                    autocomplete="new-password" value=confirm
+                    error=Signal::derive(field_error("password_confirm")) />
+                <Show when=move || general_error().is_some()>
+                    <p class="form-error" role="alert" data-testid="signup-error">
+                        {move || general_error().unwrap_or_default()}
+                    </p>
+                </Show>
+                <button
+                    type="submit"
+                    class="btn btn-primary btn-block"
+                    data-testid="signup-submit"
+                    disabled=move || pending.get()
+                >
+                    {move || if pending.get() { "Creating…" } else { "Sign up" }}
+                </button>
+            </form>
+            <p class="muted">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+        </section>
+    }
+}
+
+/// A labelled input with its error underneath (linked for screen readers).
+#[component]
+fn Field(
+    label: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let input_id = format!("signup-{name}");
+    let error_id = format!("signup-{name}-error");
+    view! {
+        <div class="field">
+            <label for=input_id.clone()>{label}</label>
+            <input
+                id=input_id
+                type=kind
+                name=name
+                autocomplete=autocomplete
+                data-testid=format!("signup-{name}")
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=error_id.clone()
+                bind:value=value
+            />
+            <p class="field-error" id=error_id data-testid=format!("signup-{name}-error")>
+                {move || error.get().unwrap_or_default()}
+            </p>
+        </div>
+    }
+}

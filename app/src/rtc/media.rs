@@ -1,0 +1,117 @@
+//! The local microphone and camera.
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
+
+use super::error_name;
+
+/// The local stream, and a notice when it is less than asked for (a video call without camera).
+pub struct LocalMedia {
+    pub stream: MediaStream,
+    pub notice: Option<String>,
+}
+
+/// Asks for the microphone, and the camera too for a video call. A video call on a machine
+/// without a usable camera falls back to audio only (with a notice). The error is a sentence
+/// for the user.
+pub async fn acquire(video: bool) -> Result<LocalMedia, String> {
+    match request(true, video).await {
+        Ok(stream) => Ok(LocalMedia {
+            stream,
+            notice: None,
+        }),
+        Err(name)
+            if video
+                && matches!(
+                    name.as_str(),
+                    "NotFoundError" | "NotReadableError" | "OverconstrainedError"
+                ) =>
+        {
+            let stream = request(true, false)
+                .await
+                .map_err(|name| explain(&name, false))?;
+            Ok(LocalMedia {
+                stream,
+                notice: Some(
+                    "No camera is available: the other side hears you but cannot see you.".into(),
+                ),
+            })
+        }
+        Err(name) => Err(explain(&name, video)),
+    }
+}
+
+/// getUserMedia; the error's name on failure.
+async fn request(audio: bool, video: bool) -> Result<MediaStream, String> {
+    let devices = web_sys::window()
+        .map(|w| w.navigator())
+        .and_then(|n| n.media_devices().ok())
+        .filter(|d| !JsValue::from(d).is_undefined())
+        .ok_or_else(|| "NoMediaDevices".to_owned())?;
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_audio(&JsValue::from_bool(audio));
+    constraints.set_video(&JsValue::from_bool(video));
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .map_err(|e| error_name(&e))?;
+    let stream = JsFuture::from(promise).await.map_err(|e| error_name(&e))?;
+    stream
+        .dyn_into::<MediaStream>()
+        .map_err(|_| "TypeError".to_owned())
+}
+
+/// What went wrong, for the user.
+fn explain(name: &str, video: bool) -> String {
+    let devices = if video {
+        "microphone and camera"
+    } else {
+        "microphone"
+    };
+    match name {
+        "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => format!(
+            "Callhub is not allowed to use your {devices}. Allow access in your browser's site \
+             settings, then reload this page."
+        ),
+        "NotFoundError" | "DevicesNotFoundError" => {
+            format!("No {devices} was found. Connect one, then reload this page.")
+        }
+        "NotReadableError" | "TrackStartError" => {
+            format!("Your {devices} cannot be started: another application may be using it.")
+        }
+        "NoMediaDevices" => {
+            "This browser cannot capture audio or video here (calls need a secure https page)."
+                .into()
+        }
+        other => format!("Your {devices} cannot be started ({other})."),
+    }
+}
+
+/// Every track of `stream`.
+pub fn tracks(stream: &MediaStream) -> Vec<MediaStreamTrack> {
+    stream
+        .get_tracks()
+        .iter()
+        .filter_map(|t| t.dyn_into::<MediaStreamTrack>().ok())
+        .collect()
+}
+
+/// Enables or disables (silence / black frames) the tracks of one kind ("audio" or "video").
+pub fn set_enabled(stream: &MediaStream, kind: &str, enabled: bool) {
+    for track in tracks(stream) {
+        if track.kind() == kind {
+            track.set_enabled(enabled);
+        }
+    }
+}
+
+pub fn has_kind(stream: &MediaStream, kind: &str) -> bool {
+    tracks(stream).iter().any(|t| t.kind() == kind)
+}
+
+/// Stops every track: the camera light goes off.
+pub fn stop(stream: &MediaStream) {
+    for track in tracks(stream) {
+        track.stop();
+    }
+}

@@ -1,0 +1,246 @@
+//! One RTCPeerConnection: local tracks, offer/answer, trickle ICE with remote candidates held
+//! until the remote description is set, and a negotiated data channel for the media state.
+
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
+    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcOfferOptions,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+    RtcSignalingState, RtcTrackEvent,
+};
+
+use super::{error_text, from_js, media};
+
+/// What a connection reports, tagged by the engine with its session.
+pub enum PeerEvent {
+    /// A local ICE candidate to send (RTCIceCandidate.toJSON()).
+    Candidate(Value),
+    State(RtcPeerConnectionState),
+    /// The remote stream got a track.
+    Track(MediaStream),
+    ChannelOpen,
+    ChannelMessage(String),
+}
+
+pub struct Peer {
+    pub pc: RtcPeerConnection,
+    /// The negotiation this connection belongs to (see the module docs of `rtc`).
+    pub session: Option<String>,
+    pub remote_described: bool,
+    /// Remote candidates that arrived before the remote description.
+    pub pending: Vec<Value>,
+    channel: RtcDataChannel,
+    _closures: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+impl Peer {
+    /// A connection with the local tracks; kinds the call has but the local stream lacks are
+    /// received only. `ice_servers` is a JS array for `iceServers`.
+    pub fn new(
+        ice_servers: &JsValue,
+        session: Option<String>,
+        local: Option<&MediaStream>,
+        video: bool,
+        on_event: Rc<dyn Fn(PeerEvent)>,
+    ) -> Result<Self, String> {
+        let config = RtcConfiguration::new();
+        config.set_ice_servers(ice_servers);
+        let pc = RtcPeerConnection::new_with_configuration(&config).map_err(|e| error_text(&e))?;
+
+        let kinds: &[&str] = if video {
+            &["audio", "video"]
+        } else {
+            &["audio"]
+        };
+        for kind in kinds {
+            let track = local.and_then(|stream| {
+                media::tracks(stream)
+                    .into_iter()
+                    .find(|track| track.kind() == *kind)
+            });
+            match (track, local) {
+                (Some(track), Some(stream)) => {
+                    pc.add_track_0(&track, stream);
+                }
+                _ => {
+                    let init = RtcRtpTransceiverInit::new();
+                    init.set_direction(RtcRtpTransceiverDirection::Recvonly);
+                    pc.add_transceiver_with_str_and_init(kind, &init);
+                }
+            }
+        }
+
+        // Both sides create the same channel (id 0): no in-band announcement needed.
+        let init = RtcDataChannelInit::new();
+        init.set_negotiated(true);
+        init.set_id(0);
+        let channel = pc.create_data_channel_with_data_channel_dict("state", &init);
+
+        let mut closures = Vec::new();
+        let events = on_event.clone();
+        let on_candidate = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let event: RtcPeerConnectionIceEvent = event.unchecked_into();
+            if let Some(candidate) = event.candidate() {
+                // An empty candidate string is the end-of-candidates marker: nothing to send.
+                if !candidate.candidate().is_empty() {
+                    events(PeerEvent::Candidate(from_js(&candidate.to_json())));
+                }
+            }
+        });
+        pc.set_onicecandidate(Some(on_candidate.as_ref().unchecked_ref()));
+        closures.push(on_candidate);
+
+        let events = on_event.clone();
+        let state_pc = pc.clone();
+        let on_state = Closure::<dyn FnMut(JsValue)>::new(move |_| {
+            events(PeerEvent::State(state_pc.connection_state()));
+        });
+        pc.set_onconnectionstatechange(Some(on_state.as_ref().unchecked_ref()));
+        closures.push(on_state);
+
+        let events = on_event.clone();
+        let remote = MediaStream::new().map_err(|e| error_text(&e))?;
+        let on_track = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let event: RtcTrackEvent = event.unchecked_into();
+            let track: MediaStreamTrack = event.track();
+            remote.add_track(&track);
+            events(PeerEvent::Track(Clone::clone(&remote)));
+        });
+        pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
+        closures.push(on_track);
+
+        let events = on_event.clone();
+        let on_open = Closure::<dyn FnMut(JsValue)>::new(move |_| events(PeerEvent::ChannelOpen));
+        channel.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        closures.push(on_open);
+
+        let on_message = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            let event: MessageEvent = event.unchecked_into();
+            if let Some(text) = event.data().as_string() {
+                on_event(PeerEvent::ChannelMessage(text));
+            }
+        });
+        channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        closures.push(on_message);
+
+        super::stats::track(Some(&pc));
+        Ok(Self {
+            pc,
+            session,
+            remote_described: false,
+            pending: Vec::new(),
+            channel,
+            _closures: closures,
+        })
+    }
+
+    /// Sends a text on the data channel when it is open.
+    pub fn send_state(&self, text: &str) {
+        if self.channel.ready_state() == RtcDataChannelState::Open {
+            let _ = self.channel.send_with_str(text);
+        }
+    }
+
+    pub fn signaling_state(&self) -> RtcSignalingState {
+        self.pc.signaling_state()
+    }
+
+    /// Closes the connection and silences its handlers. Local tracks are not stopped: they are
+    /// reused by the next connection of the call.
+    pub fn close(&self) {
+        self.pc.set_onicecandidate(None);
+        self.pc.set_onconnectionstatechange(None);
+        self.pc.set_ontrack(None);
+        self.channel.set_onopen(None);
+        self.channel.set_onmessage(None);
+        self.channel.close();
+        self.pc.close();
+        super::stats::forget(&self.pc);
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+/// `{type, sdp}` of a description JS object.
+fn description_json(description: &JsValue) -> Value {
+    let get = |key: &str| {
+        js_sys::Reflect::get(description, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    json!({ "type": get("type"), "sdp": get("sdp") })
+}
+
+fn description_init(description: &Value, kind: RtcSdpType) -> RtcSessionDescriptionInit {
+    let init = RtcSessionDescriptionInit::new(kind);
+    init.set_sdp(description.get("sdp").and_then(Value::as_str).unwrap_or(""));
+    init
+}
+
+/// createOffer (with an ICE restart when asked) + setLocalDescription; the offer as JSON.
+pub async fn make_offer(pc: &RtcPeerConnection, ice_restart: bool) -> Result<Value, String> {
+    let options = RtcOfferOptions::new();
+    if ice_restart {
+        options.set_ice_restart(true);
+    }
+    let offer = JsFuture::from(pc.create_offer_with_rtc_offer_options(&options))
+        .await
+        .map_err(|e| error_text(&e))?;
+    let offer = description_json(&offer);
+    JsFuture::from(pc.set_local_description(&description_init(&offer, RtcSdpType::Offer)))
+        .await
+        .map_err(|e| error_text(&e))?;
+    Ok(offer)
+}
+
+/// setRemoteDescription(offer) + createAnswer + setLocalDescription; the answer as JSON.
+pub async fn answer_offer(pc: &RtcPeerConnection, offer: &Value) -> Result<Value, String> {
+    JsFuture::from(pc.set_remote_description(&description_init(offer, RtcSdpType::Offer)))
+        .await
+        .map_err(|e| error_text(&e))?;
+    let answer = JsFuture::from(pc.create_answer())
+        .await
+        .map_err(|e| error_text(&e))?;
+    let answer = description_json(&answer);
+    JsFuture::from(pc.set_local_description(&description_init(&answer, RtcSdpType::Answer)))
+        .await
+        .map_err(|e| error_text(&e))?;
+    Ok(answer)
+}
+
+pub async fn apply_answer(pc: &RtcPeerConnection, answer: &Value) -> Result<(), String> {
+    JsFuture::from(pc.set_remote_description(&description_init(answer, RtcSdpType::Answer)))
+        .await
+        .map(|_| ())
+        .map_err(|e| error_text(&e))
+}
+
+/// addIceCandidate from a relayed RTCIceCandidate JSON.
+pub async fn add_candidate(pc: &RtcPeerConnection, candidate: &Value) -> Result<(), String> {
+    let text = candidate
+        .get("candidate")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let init = RtcIceCandidateInit::new(text);
+    init.set_sdp_mid(candidate.get("sdpMid").and_then(Value::as_str));
+    init.set_sdp_m_line_index(
+        candidate
+            .get("sdpMLineIndex")
+            .and_then(Value::as_u64)
+            .and_then(|i| u16::try_from(i).ok()),
+    );
+    JsFuture::from(pc.add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init)))
+        .await
+        .map(|_| ())
+        .map_err(|e| error_text(&e))
+}

@@ -1,0 +1,125 @@
+//! Inbound media statistics from getStats(): what proves media flows. Exposed to tests (and to
+//! curious people in the console) as `await window.__callhub_stats()`, which resolves to
+//! `{audioBytes, videoBytes, videoFrames, videoTracks, connection}` of the current connection
+//! (zeros when there is none). The connection itself is `window.__callhub_pc`.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{RtcPeerConnection, RtcRtpReceiver};
+
+thread_local! {
+    static CURRENT: RefCell<Option<RtcPeerConnection>> = const { RefCell::new(None) };
+    static INSTALLED: RefCell<bool> = const { RefCell::new(false) };
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CallStats {
+    pub audio_bytes: f64,
+    pub video_bytes: f64,
+    pub video_frames: f64,
+    /// Remote video tracks being received (0 in an audio call).
+    pub video_tracks: u32,
+}
+
+/// Makes `pc` the connection the hook reports (None: no connection).
+pub fn track(pc: Option<&RtcPeerConnection>) {
+    CURRENT.with(|current| *current.borrow_mut() = pc.cloned());
+    if let Some(window) = web_sys::window() {
+        let value = pc.map_or(JsValue::NULL, JsValue::from);
+        let _ = js_sys::Reflect::set(&window, &JsValue::from_str("__callhub_pc"), &value);
+    }
+}
+
+/// Forgets `pc` if it is the current one.
+pub fn forget(pc: &RtcPeerConnection) {
+    let current = CURRENT.with(|current| current.borrow().as_ref() == Some(pc));
+    if current {
+        track(None);
+    }
+}
+
+/// Sums the inbound-rtp byte counters by kind.
+pub async fn read(pc: &RtcPeerConnection) -> CallStats {
+    let mut stats = CallStats::default();
+    let Ok(report) = JsFuture::from(pc.get_stats()).await else {
+        return stats;
+    };
+    let report: web_sys::RtcStatsReport = report.unchecked_into();
+    let number = |entry: &JsValue, key: &str| {
+        js_sys::Reflect::get(entry, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    };
+    let text = |entry: &JsValue, key: &str| {
+        js_sys::Reflect::get(entry, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    for entry in report.values().into_iter().flatten() {
+        if text(&entry, "type") != "inbound-rtp" {
+            continue;
+        }
+        let kind = match text(&entry, "kind") {
+            kind if kind.is_empty() => text(&entry, "mediaType"),
+            kind => kind,
+        };
+        match kind.as_str() {
+            "audio" => stats.audio_bytes += number(&entry, "bytesReceived"),
+            "video" => {
+                stats.video_bytes += number(&entry, "bytesReceived");
+                stats.video_frames += number(&entry, "framesDecoded");
+            }
+            _ => {}
+        }
+    }
+    stats.video_tracks = pc
+        .get_receivers()
+        .iter()
+        .filter_map(|r| r.dyn_into::<RtcRtpReceiver>().ok())
+        .filter(|r| {
+            let track = r.track();
+            track.kind() == "video" && track.ready_state() == web_sys::MediaStreamTrackState::Live
+        })
+        .count() as u32;
+    stats
+}
+
+/// Defines `window.__callhub_stats` once per page.
+pub fn install_hook() {
+    if INSTALLED.with(|installed| installed.replace(true)) {
+        return;
+    }
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let hook = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+        wasm_bindgen_futures::future_to_promise(async {
+            let pc = CURRENT.with(|current| current.borrow().clone());
+            let (stats, connection) = match &pc {
+                Some(pc) => (read(pc).await, format!("{:?}", pc.connection_state())),
+                None => (CallStats::default(), "none".to_owned()),
+            };
+            let result = js_sys::Object::new();
+            let set = |key: &str, value: JsValue| {
+                let _ = js_sys::Reflect::set(&result, &JsValue::from_str(key), &value);
+            };
+            set("audioBytes", stats.audio_bytes.into());
+            set("videoBytes", stats.video_bytes.into());
+            set("videoFrames", stats.video_frames.into());
+            set("videoTracks", stats.video_tracks.into());
+            set("connection", connection.to_lowercase().into());
+            Ok(result.into())
+        })
+    });
+    let _ = js_sys::Reflect::set(
+        &window,
+        &JsValue::from_str("__callhub_stats"),
+        hook.as_ref().unchecked_ref(),
+    );
+    // Lives as long as the page.
+    hook.forget();
+}
