@@ -168,6 +168,11 @@ for (const side of ['caller', 'receiver'] as const) {
     expect(call.end_reason).toBe(side === 'caller' ? 'hangup_caller' : 'hangup_receiver');
     expect(typeof call.duration).toBe('number');
     expect(call.duration).toBeGreaterThanOrEqual(1);
+    // The history shows it, with its duration.
+    await alice.page.goto('/history');
+    const row = alice.page.getByTestId('history-row').first();
+    await expect(row).toHaveAttribute('data-status', 'ended');
+    await expect(row.getByTestId('history-duration')).toHaveText(/^\d+:\d{2}$/);
     // The camera is released.
     const live = await hanger.page.evaluate(
       () => (window as unknown as { __callhub_pc?: unknown }).__callhub_pc ?? null,

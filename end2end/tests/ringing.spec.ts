@@ -109,3 +109,25 @@ test('calling someone who is in another call shows that they are busy', async ({
     await carolContext.close();
   }
 });
+
+test('glare: alice and bob call each other at the same moment and get one call', async ({ alice, bob }) => {
+  const a = await registerViaApi(alice.page.request, 'alice');
+  const b = await registerViaApi(bob.page.request, 'bob');
+  await openSignedIn(alice.page, a);
+  await openSignedIn(bob.page, b);
+  await waitForSocket(alice.page);
+  await waitForSocket(bob.page);
+  const toBob = (await findContact(alice.page, b.username)).getByTestId('call-audio');
+  const toAlice = (await findContact(bob.page, a.username)).getByTestId('call-audio');
+
+  await Promise.all([toBob.click(), toAlice.click()]);
+
+  // Both land on the same call: whoever came second was handed the call already ringing.
+  await expect(alice.page).toHaveURL(/\/call\/\d+$/);
+  await expect(bob.page).toHaveURL(/\/call\/\d+$/);
+  const id = alice.page.url().match(/\/call\/(\d+)$/)![1];
+  expect(bob.page.url()).toMatch(new RegExp(`/call/${id}$`));
+  const active = await (await api(alice.page.request, a, 'GET', '/api/calls/active/')).json();
+  expect(active.map((call: { id: number }) => call.id)).toEqual([Number(id)]);
+  await snap(bob.page, 'glare');
+});
