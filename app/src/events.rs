@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::{Call, CallId};
+use crate::protocol::{Call, CallId, Timestamp, UserId};
 use crate::session::Session;
 
 /// The user's live events, provided once by [`crate::App`].
@@ -23,6 +23,18 @@ pub struct UserEvents {
     pub missed_count: RwSignal<i64>,
     /// The socket is open and authenticated.
     pub connected: RwSignal<bool>,
+    /// Users whose presence a page shows: the server pushes their changes to this tab.
+    pub watched: RwSignal<Vec<UserId>>,
+    /// The latest presence change of a watched user.
+    pub presence: RwSignal<Option<PresenceChange>>,
+}
+
+/// A watched user came online or went offline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PresenceChange {
+    pub user_id: UserId,
+    pub is_online: bool,
+    pub last_seen: Option<Timestamp>,
 }
 
 impl UserEvents {
@@ -72,8 +84,17 @@ pub fn provide_user_events(session: Session) -> UserEvents {
         last_call_update: RwSignal::new(None),
         missed_count: RwSignal::new(0),
         connected: RwSignal::new(false),
+        watched: RwSignal::new(Vec::new()),
+        presence: RwSignal::new(None),
     };
     provide_context(events);
+
+    // Tell the server whenever the watched users change (and after every connect, below).
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let watched = events.watched.get();
+        client::watch(watched);
+    });
 
     #[cfg(feature = "hydrate")]
     Effect::new(move |previous: Option<Option<crate::protocol::UserId>>| {
@@ -118,7 +139,7 @@ mod client {
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-    use super::{backoff_ms, UserEvents};
+    use super::{backoff_ms, PresenceChange, UserEvents};
     use crate::api::{self, ApiFailure};
     use crate::protocol::{AccessToken, Call, ClientMsg, MissedCount, ServerMsg, UserId};
     use crate::session::{self, Session};
@@ -298,14 +319,38 @@ mod client {
         Ok(())
     }
 
+    /// Sends `subscribe-presence` for `users` if the socket is open (else the next auth-ok will).
+    pub fn watch(users: Vec<UserId>) {
+        LIVE.with(|live| {
+            if let Some(live) = live.borrow().as_ref() {
+                if live.ws.ready_state() == WebSocket::OPEN {
+                    let message = ClientMsg::SubscribePresence { user_ids: users };
+                    if let Ok(text) = serde_json::to_string(&message) {
+                        let _ = live.ws.send_with_str(&text);
+                    }
+                }
+            }
+        });
+    }
+
     fn handle(ctx: Ctx, attempts: &Rc<Cell<u32>>, message: ServerMsg) {
         let events = ctx.events;
         match message {
             ServerMsg::AuthOk { .. } => {
                 attempts.set(0);
                 events.connected.set(true);
+                watch(events.watched.get_untracked());
                 resync(ctx);
             }
+            ServerMsg::Presence {
+                user_id,
+                is_online,
+                last_seen,
+            } => events.presence.set(Some(PresenceChange {
+                user_id,
+                is_online,
+                last_seen,
+            })),
             ServerMsg::CallIncoming { call } => ring(ctx, call),
             ServerMsg::CallStatus { call } => {
                 let missed_for_me = call.receiver.id == ctx.me

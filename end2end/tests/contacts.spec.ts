@@ -1,7 +1,7 @@
 import { test, expect, snap } from './fixtures';
 import { findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
 
-test('contacts show who is online once they have the app open', async ({ alice, bob }) => {
+test('contacts show who is online, pushed live as people open and close the app', async ({ alice, bob }) => {
   const a = await registerViaApi(alice.page.request, 'alice');
   const b = await registerViaApi(bob.page.request, 'bob');
 
@@ -10,15 +10,23 @@ test('contacts show who is online once they have the app open', async ({ alice, 
   let row = await findContact(alice.page, b.username);
   await expect(row.getByTestId('presence')).toHaveAttribute('data-online', 'false');
 
-  // Bob opens the app: his user socket makes him online, and Alice's list follows.
+  await waitForSocket(alice.page);
+
+  // Bob opens the app: his user socket makes him online, and Alice's list follows at once
+  // (pushed, not polled: well within the timeout).
   await openSignedIn(bob.page, b);
   await waitForSocket(bob.page);
   row = alice.page.locator(`[data-testid="contact"][data-username="${b.username}"]`);
-  await expect(row.getByTestId('presence')).toHaveAttribute('data-online', 'true', { timeout: 20_000 });
+  await expect(row.getByTestId('presence')).toHaveAttribute('data-online', 'true', { timeout: 5_000 });
   await expect(row.getByTestId('last-seen')).toHaveText('Online');
   await expect(row.getByTestId('call-video')).toBeVisible();
   await expect(row.getByTestId('call-audio')).toBeVisible();
   await snap(alice.page, 'contacts-online');
+
+  // Bob closes the app: after the reload grace (5 s) he is offline on Alice's screen.
+  await bob.page.close();
+  await expect(row.getByTestId('presence')).toHaveAttribute('data-online', 'false', { timeout: 12_000 });
+  await expect(row.getByTestId('last-seen')).not.toHaveText('Online');
 
   // Searching for nobody.
   await alice.page.getByTestId('contact-search').fill('nobody-has-this-name');

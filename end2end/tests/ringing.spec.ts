@@ -120,7 +120,9 @@ test('glare: alice and bob call each other at the same moment and get one call',
   const toBob = (await findContact(alice.page, b.username)).getByTestId('call-audio');
   const toAlice = (await findContact(bob.page, a.username)).getByTestId('call-audio');
 
-  await Promise.all([toBob.click(), toAlice.click()]);
+  // Dispatched, not clicked: a click waits until nothing covers the button, and the first call's
+  // incoming overlay would cover it on the other page, so the two would no longer race.
+  await Promise.all([toBob.dispatchEvent('click'), toAlice.dispatchEvent('click')]);
 
   // Both land on the same call: whoever came second was handed the call already ringing.
   await expect(alice.page).toHaveURL(/\/call\/\d+$/);

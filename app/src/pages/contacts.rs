@@ -7,13 +7,12 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::{use_dialer, Avatar, DialerNotice};
+use crate::events::use_user_events;
 use crate::protocol::{CallType, User, UserPage};
 use crate::util::{now_millis, presence_text};
 
 use super::RequireUser;
 
-/// Presence of the listed people is refreshed this often while the page is open.
-const REFRESH: Duration = Duration::from_secs(5);
 /// Typing pauses this long before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(250);
 
@@ -75,11 +74,37 @@ fn ContactList() -> impl IntoView {
             );
         }
     });
-    // Presence changes are not pushed: poll while the page is open.
+    // Presence is pushed for the people listed: watch them, apply each change to its row, and
+    // reload after a reconnect (changes while the socket was down were not pushed).
+    let events = use_user_events();
     Effect::new(move |_| {
-        if let Ok(handle) = set_interval_with_handle(load, REFRESH) {
-            on_cleanup(move || handle.clear());
+        let ids: Vec<_> = results.with(|r| {
+            r.as_ref()
+                .map(|users| users.iter().map(|u| u.id).collect())
+                .unwrap_or_default()
+        });
+        if events.watched.with_untracked(|w| *w != ids) {
+            events.watched.set(ids);
         }
+    });
+    on_cleanup(move || events.watched.set(Vec::new()));
+    Effect::new(move |_| {
+        let Some(change) = events.presence.get() else {
+            return;
+        };
+        results.update(|r| {
+            for user in r.iter_mut().flatten().filter(|u| u.id == change.user_id) {
+                user.is_online = change.is_online;
+                user.last_seen = change.last_seen;
+            }
+        });
+    });
+    Effect::new(move |was_connected: Option<bool>| {
+        let connected = events.connected.get();
+        if connected && was_connected == Some(false) {
+            load();
+        }
+        connected
     });
 
     view! {
