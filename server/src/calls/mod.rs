@@ -14,8 +14,8 @@ use serde_json::json;
 use tokio::sync::{Mutex, MutexGuard};
 
 use app::protocol::{
-    Call, CallId, CallStatus, CallType, EndReason, MissedCount, StartCall, Timestamp, User,
-    UserEvent, UserId,
+    Call, CallId, CallStatus, CallType, EndReason, MissedCount, StartCall, Timestamp, UserEvent,
+    UserId,
 };
 
 use crate::{
@@ -26,7 +26,7 @@ use crate::{
     },
     error::ApiError,
     hub::Hub,
-    users::MEDIA_PREFIX,
+    users::public_user,
 };
 
 pub use signals::{SignalLog, SignalWriter};
@@ -451,14 +451,14 @@ pub fn to_call(row: CallRow) -> Result<Call, ApiError> {
     };
     Ok(Call {
         id: CallId(row.id),
-        caller: summary(
+        caller: public_user(
             row.caller_id,
             row.caller_username,
             row.caller_is_online,
             row.caller_last_seen,
             row.caller_profile_picture,
         ),
-        receiver: summary(
+        receiver: public_user(
             row.receiver_id,
             row.receiver_username,
             row.receiver_is_online,
@@ -475,24 +475,6 @@ pub fn to_call(row: CallRow) -> Result<Call, ApiError> {
         duration: row.duration,
         end_reason,
     })
-}
-
-/// A party of a call as the call JSON nests it (the user JSON without email).
-fn summary(
-    id: i64,
-    username: String,
-    is_online: i64,
-    last_seen: Option<i64>,
-    profile_picture: Option<String>,
-) -> User {
-    User {
-        id: UserId(id),
-        username,
-        email: None,
-        is_online: is_online != 0,
-        last_seen: last_seen.map(Timestamp),
-        profile_picture: profile_picture.map(|file| format!("{MEDIA_PREFIX}{file}")),
-    }
 }
 
 /// Per-user locks for `start`, striped so memory stays bounded: two users whose ids share a

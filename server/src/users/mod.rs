@@ -47,15 +47,34 @@ pub struct Users {
 
 /// The user JSON; `email` only when `include_email` (the user reading their own record).
 pub fn to_user(row: UserRow, include_email: bool) -> User {
+    let email = include_email.then_some(row.email);
+    let mut user = public_user(
+        row.id,
+        row.username,
+        row.is_online,
+        row.last_seen,
+        row.profile_picture,
+    );
+    user.email = email;
+    user
+}
+
+/// The user JSON others see (no email), from the stored columns; calls nest it for their
+/// parties too.
+pub fn public_user(
+    id: i64,
+    username: String,
+    is_online: i64,
+    last_seen: Option<i64>,
+    profile_picture: Option<String>,
+) -> User {
     User {
-        id: UserId(row.id),
-        username: row.username,
-        email: include_email.then_some(row.email),
-        is_online: row.is_online != 0,
-        last_seen: row.last_seen.map(app::protocol::Timestamp),
-        profile_picture: row
-            .profile_picture
-            .map(|file| format!("{MEDIA_PREFIX}{file}")),
+        id: UserId(id),
+        username,
+        email: None,
+        is_online: is_online != 0,
+        last_seen: last_seen.map(app::protocol::Timestamp),
+        profile_picture: profile_picture.map(|file| format!("{MEDIA_PREFIX}{file}")),
     }
 }
 
