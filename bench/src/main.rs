@@ -1,0 +1,206 @@
+//! Callhub load generator: drives a running server through its public API (REST and the two
+//! WebSockets) on 127.0.0.1 and prints a table and one JSON line. scripts/bench starts a fresh
+//! server and runs the standard set; see README.md, "Benchmarks".
+
+mod client;
+mod idle;
+mod relay;
+mod report;
+mod rest;
+mod setup;
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::Result;
+use clap::Parser;
+
+use report::Report;
+
+#[derive(Parser, Debug)]
+#[command(about = "Load generator for a running Callhub server")]
+struct Args {
+    /// The server's address.
+    #[arg(long, default_value = "127.0.0.1:3000")]
+    addr: String,
+    /// The server's process id, for its memory and CPU (/proc/<pid>); without it idle is skipped.
+    #[arg(long)]
+    server_pid: Option<u32>,
+    /// Comma-separated: idle, rest, setup, relay.
+    #[arg(long, default_value = "idle,rest,setup,relay")]
+    scenarios: String,
+    /// Prefix of the benchmark usernames (default: unique per run).
+    #[arg(long)]
+    prefix: Option<String>,
+    /// Accounts created at once (each costs two argon2 hashes on the server).
+    #[arg(long, default_value_t = 8)]
+    account_concurrency: usize,
+    #[arg(long, default_value_t = 64)]
+    rest_concurrency: usize,
+    #[arg(long, default_value_t = 10)]
+    rest_secs: u64,
+    #[arg(long, default_value_t = 1000)]
+    relay_pairs: usize,
+    /// The target-rate run: messages/s over all relay sockets.
+    #[arg(long, default_value_t = 5000.0)]
+    relay_rate: f64,
+    #[arg(long, default_value_t = 15)]
+    relay_secs: u64,
+    #[arg(long, default_value_t = 625)]
+    idle_users: usize,
+    /// User sockets per idle user (the server allows 16).
+    #[arg(long, default_value_t = 16)]
+    idle_per_user: usize,
+    /// How long the idle sockets are held (the server pings every 20 s).
+    #[arg(long, default_value_t = 25)]
+    idle_hold_secs: u64,
+    #[arg(long, default_value_t = 20)]
+    setup_pairs: usize,
+    #[arg(long, default_value_t = 25)]
+    setup_rounds: usize,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let began = Instant::now();
+    let api = client::Api::new(&args.addr)?;
+    let scenarios: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
+    let wants = |name: &str| scenarios.contains(&name);
+    let mut report = Report::default();
+
+    let mut needed = 0;
+    if wants("idle") && args.server_pid.is_some() {
+        needed = needed.max(args.idle_users);
+    }
+    if wants("rest") {
+        needed = needed.max(2 * args.rest_concurrency);
+    }
+    if wants("setup") {
+        needed = needed.max(2 * args.setup_pairs);
+    }
+    if wants("relay") {
+        needed = needed.max(2 * args.relay_pairs);
+    }
+    let prefix = args.prefix.clone().unwrap_or_else(|| {
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        format!("b{}_", secs % 1_000_000)
+    });
+    eprintln!(
+        "creating {needed} accounts ({} at a time)",
+        args.account_concurrency
+    );
+    let started = Instant::now();
+    let accounts = api
+        .create_accounts(&prefix, needed, args.account_concurrency)
+        .await?;
+    let secs = started.elapsed().as_secs_f64();
+    report.add("accounts.created", accounts.len() as f64, "");
+    report.add("accounts.secs", secs, "s");
+    report.add(
+        "accounts.per_sec",
+        accounts.len() as f64 / secs.max(1e-9),
+        "/s",
+    );
+
+    // First, while the server's heap is still small: freed memory of other scenarios would hide
+    // what the sockets cost.
+    if wants("idle") {
+        match args.server_pid {
+            Some(pid) => {
+                eprintln!(
+                    "idle: {} users x {} sockets",
+                    args.idle_users, args.idle_per_user
+                );
+                idle::run(
+                    &api,
+                    &accounts[..args.idle_users],
+                    args.idle_per_user,
+                    Duration::from_secs(args.idle_hold_secs),
+                    pid,
+                    &mut report,
+                )
+                .await?;
+            }
+            None => report.note("idle skipped: no --server-pid"),
+        }
+    }
+    if wants("rest") {
+        let duration = Duration::from_secs(args.rest_secs);
+        eprintln!("rest: GET /api/users/me/ x {}", args.rest_concurrency);
+        rest::me(
+            &api,
+            &accounts,
+            args.rest_concurrency,
+            duration,
+            &mut report,
+        )
+        .await?;
+        eprintln!("rest: start + accept + end x {}", args.rest_concurrency);
+        rest::calls(
+            &api,
+            &accounts,
+            args.rest_concurrency,
+            duration,
+            &mut report,
+        )
+        .await?;
+    }
+    if wants("setup") {
+        eprintln!(
+            "setup: {} pairs x {} calls",
+            args.setup_pairs, args.setup_rounds
+        );
+        setup::run(
+            &api,
+            &accounts,
+            args.setup_pairs,
+            args.setup_rounds,
+            &mut report,
+        )
+        .await?;
+    }
+    if wants("relay") {
+        let duration = Duration::from_secs(args.relay_secs);
+        let pairs = args.relay_pairs;
+        eprintln!("relay: {pairs} pairs at {} msg/s", args.relay_rate);
+        relay::run(
+            &api,
+            &accounts,
+            pairs,
+            args.relay_rate,
+            duration,
+            "target",
+            args.server_pid,
+            &mut report,
+        )
+        .await?;
+        report.set_target("relay.target.latency.p50", "<=", 100.0);
+        report.set_target("relay.target.latency.p99", "<=", 1000.0);
+        // The most the server lets these sockets send: its per-socket limit times the sockets.
+        let max = relay::PER_SOCKET_LIMIT * (2 * pairs) as f64;
+        report.note(format!(
+            "relay.max: offered {max} msg/s = the server's per-socket limit ({} msg/s) x {} sockets; more would close sockets with 1008",
+            relay::PER_SOCKET_LIMIT,
+            2 * pairs
+        ));
+        eprintln!("relay: {pairs} pairs at {max} msg/s (the per-socket limit)");
+        relay::run(
+            &api,
+            &accounts,
+            pairs,
+            max,
+            duration,
+            "max",
+            args.server_pid,
+            &mut report,
+        )
+        .await?;
+        report.set_target("relay.max.throughput", ">=", 40_000.0);
+    }
+    report.add("total_secs", began.elapsed().as_secs_f64(), "s");
+    report.print();
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! Call setup: the time from `POST /api/calls/` to the receiver's `call-incoming` on its user
+//! socket, and the offer -> answer round trip through the call room once both parties joined.
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Result};
+use futures_util::{Stream, StreamExt};
+use hdrhistogram::Histogram;
+use serde_json::json;
+use tokio_tungstenite::tungstenite::{self, Message};
+
+use app::protocol::{CallId, ServerMsg};
+
+use crate::{
+    client::{self, Account, Api},
+    report::{self, Report},
+};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Samples {
+    incoming: Histogram<u64>,
+    start: Histogram<u64>,
+    offer_answer: Histogram<u64>,
+    errors: u64,
+}
+
+/// `pairs` pairs concurrently, `rounds` calls each, one after another.
+pub async fn run(
+    api: &Api,
+    accounts: &[Account],
+    pairs: usize,
+    rounds: usize,
+    report: &mut Report,
+) -> Result<()> {
+    let mut tasks = Vec::new();
+    for pair in accounts.chunks_exact(2).take(pairs) {
+        let (api, caller, receiver) = (api.clone(), pair[0].clone(), pair[1].clone());
+        tasks.push(tokio::spawn(async move {
+            pair_rounds(api, caller, receiver, rounds).await
+        }));
+    }
+    let mut incoming = report::histogram();
+    let mut start = report::histogram();
+    let mut offer_answer = report::histogram();
+    let mut errors = 0;
+    for task in tasks {
+        let samples = task.await??;
+        incoming.add(&samples.incoming)?;
+        start.add(&samples.start)?;
+        offer_answer.add(&samples.offer_answer)?;
+        errors += samples.errors;
+    }
+    report.add("setup.pairs", pairs as f64, "");
+    report.latencies("setup.call_incoming", &incoming, false);
+    if !incoming.is_empty() {
+        report.set_target("setup.call_incoming.p99", "<=", 10_000.0);
+    }
+    report.latencies("setup.post_calls", &start, false);
+    report.latencies("setup.offer_answer_rtt", &offer_answer, false);
+    report.add("setup.errors", errors as f64, "");
+    Ok(())
+}
+
+async fn pair_rounds(
+    api: Api,
+    caller: Account,
+    receiver: Account,
+    rounds: usize,
+) -> Result<Samples> {
+    let mut samples = Samples {
+        incoming: report::histogram(),
+        start: report::histogram(),
+        offer_answer: report::histogram(),
+        errors: 0,
+    };
+    let (_user_sink, mut user_stream) = api.user_socket(&receiver).await?.split();
+    for _ in 0..rounds {
+        if let Err(error) = round(&api, &caller, &receiver, &mut user_stream, &mut samples).await {
+            eprintln!("setup: {error:#}");
+            samples.errors += 1;
+        }
+    }
+    Ok(samples)
+}
+
+async fn round<S>(
+    api: &Api,
+    caller: &Account,
+    receiver: &Account,
+    user_stream: &mut S,
+    samples: &mut Samples,
+) -> Result<()>
+where
+    S: Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
+{
+    let sent = Instant::now();
+    let (call, rung) = tokio::join!(
+        async {
+            let call = api.start_call(caller, receiver.id).await;
+            (call, sent.elapsed())
+        },
+        next_matching(user_stream, |message| matches!(
+            message,
+            ServerMsg::CallIncoming { .. }
+        ))
+    );
+    let (call, start_latency) = (call.0?, call.1);
+    let (rung_at, incoming) = rung?;
+    let ServerMsg::CallIncoming { call: incoming } = incoming else {
+        unreachable!()
+    };
+    if incoming.id != call.id {
+        bail!(
+            "call-incoming for call {} instead of {}",
+            incoming.id,
+            call.id
+        );
+    }
+    report::record(&mut samples.start, start_latency.as_micros() as u64);
+    report::record(&mut samples.incoming, (rung_at - sent).as_micros() as u64);
+
+    let result = offer_answer(api, caller, receiver, call.id, &call.room_id).await;
+    let _ = api.call_action(caller, call.id, "end").await;
+    report::record(&mut samples.offer_answer, result?.as_micros() as u64);
+    Ok(())
+}
+
+/// Both join the room; the caller sends an offer, the receiver answers as soon as it has it.
+async fn offer_answer(
+    api: &Api,
+    caller: &Account,
+    receiver: &Account,
+    call_id: CallId,
+    room: &str,
+) -> Result<Duration> {
+    api.call_action(receiver, call_id, "accept").await?;
+    let (mut caller_sink, mut caller_stream) = api.room_socket(caller, room).await?.split();
+    let (mut receiver_sink, mut receiver_stream) = api.room_socket(receiver, room).await?.split();
+    let sdp =
+        json!({"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
+    let sent = Instant::now();
+    client::send_json(
+        &mut caller_sink,
+        &json!({"type": "call-offer", "call_id": call_id, "offer": sdp, "call_type": "audio"}),
+    )
+    .await?;
+    next_matching(&mut receiver_stream, |message| {
+        matches!(message, ServerMsg::CallOffer { .. })
+    })
+    .await?;
+    let answer = json!({"type": "answer", "sdp": "v=0\r\n"});
+    client::send_json(
+        &mut receiver_sink,
+        &json!({"type": "call-answer", "call_id": call_id, "answer": answer}),
+    )
+    .await?;
+    let (answered, _) = next_matching(&mut caller_stream, |message| {
+        matches!(message, ServerMsg::CallAnswer { .. })
+    })
+    .await?;
+    Ok(answered - sent)
+}
+
+/// The next server message `wanted` accepts, and when it arrived.
+async fn next_matching<S>(
+    stream: &mut S,
+    wanted: impl Fn(&ServerMsg) -> bool,
+) -> Result<(Instant, ServerMsg)>
+where
+    S: Stream<Item = Result<Message, tungstenite::Error>> + Unpin,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let message = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .map_err(|_| anyhow!("nothing within {WAIT:?}"))?
+            .ok_or_else(|| anyhow!("socket closed"))??;
+        let at = Instant::now();
+        if let Message::Text(text) = message {
+            if let Ok(message) = serde_json::from_str::<ServerMsg>(&text) {
+                if wanted(&message) {
+                    return Ok((at, message));
+                }
+            }
+        }
+    }
+}
