@@ -173,6 +173,7 @@ for (const side of ['caller', 'receiver'] as const) {
     const row = alice.page.getByTestId('history-row').first();
     await expect(row).toHaveAttribute('data-status', 'ended');
     await expect(row.getByTestId('history-duration')).toHaveText(/^\d+:\d{2}$/);
+    await snap(alice.page, `history-after-hangup-${side}`);
     // The camera is released.
     const live = await hanger.page.evaluate(
       () => (window as unknown as { __callhub_pc?: unknown }).__callhub_pc ?? null,
@@ -242,4 +243,5 @@ test('the caller can cancel while it rings', async ({ alice, bob }) => {
   await alice.page.getByTestId('cancel-button').click();
   await expect(alice.page).toHaveURL(/\/contacts$/);
   expect((await getCall(alice, a, call.id)).status).toBe('cancelled');
+  await snap(alice.page, 'after-cancel');
 });

@@ -55,6 +55,7 @@ test('bob declines: the call is rejected and his overlay goes away', async ({ al
   await expect
     .poll(async () => (await (await api(alice.page.request, a, 'GET', `/api/calls/${callId}/`)).json()).status)
     .toBe('rejected');
+  await snap(alice.page, 'caller-after-decline');
 });
 
 test('every open tab of bob rings; answering in one stops the other', async ({ alice, bob }) => {
