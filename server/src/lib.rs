@@ -20,6 +20,7 @@ pub mod ws;
 use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
@@ -180,8 +181,15 @@ impl Application {
             backend = self.state.db.backend().name(),
             "listening"
         );
+        // Signaling is many small messages: Nagle's algorithm meeting delayed ACKs added 40 ms
+        // to offer -> answer round trips (bench/: setup).
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY");
+            }
+        });
         let served = axum::serve(
-            self.listener,
+            listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)

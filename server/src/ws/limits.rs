@@ -8,6 +8,13 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 /// few hundred bytes; 64 KiB leaves ample room without letting one socket buffer megabytes.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
+/// Read and write buffer of one socket. tungstenite's defaults (128 KiB each) made an idle socket
+/// cost about 140 KB of server memory (bench/: idle); signaling messages are a few KiB, the read
+/// buffer grows on demand up to [`MAX_MESSAGE_BYTES`], and a write buffer of zero sends each
+/// message at once, which is what a relay wants anyway.
+pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+pub const WRITE_BUFFER_BYTES: usize = 0;
+
 /// Sustained messages per second from one socket. Signaling is a handful of messages per call.
 pub const MESSAGES_PER_SEC: u32 = 20;
 

@@ -66,6 +66,8 @@ fn bounded(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
     upgrade
         .max_message_size(limits::MAX_MESSAGE_BYTES)
         .max_frame_size(limits::MAX_MESSAGE_BYTES)
+        .read_buffer_size(limits::READ_BUFFER_BYTES)
+        .write_buffer_size(limits::WRITE_BUFFER_BYTES)
 }
 
 #[derive(Deserialize)]
