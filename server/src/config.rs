@@ -70,6 +70,13 @@ pub struct Config {
     /// Lifetime of TURN_SECRET credentials, seconds.
     #[serde(default = "default_turn_ttl")]
     pub turn_ttl: u64,
+    /// `redis://host:6379`: run as one of several instances behind the same database, with Redis
+    /// carrying events between them. Unset (or empty): a single instance, no Redis needed.
+    pub redis_url: Option<String>,
+    /// Names this group of instances in Redis channels and keys, so groups sharing a Redis stay
+    /// apart.
+    #[serde(default = "default_redis_prefix")]
+    pub redis_prefix: String,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
@@ -119,6 +126,10 @@ fn default_turn_ttl() -> u64 {
     24 * 60 * 60
 }
 
+fn default_redis_prefix() -> String {
+    "callhub".into()
+}
+
 fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
 }
@@ -147,6 +158,13 @@ impl Config {
                 self.data_dir.join("callhub.db").display()
             )
         })
+    }
+
+    /// `REDIS_URL` if set and not empty.
+    pub fn redis_url(&self) -> Option<&str> {
+        self.redis_url
+            .as_deref()
+            .filter(|url| !url.trim().is_empty())
     }
 
     /// The parsed `ALLOWED_ORIGINS`, if set (empty entries ignored).

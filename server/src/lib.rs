@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod calls;
 pub mod clock;
+pub mod cluster;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -27,6 +28,7 @@ use crate::{
     auth::{jwt::TokenKeys, password::Passwords, throttle::LoginThrottle},
     calls::{signals::SIGNAL_QUEUE, Calls, SignalLog, SignalWriter},
     clock::{Clock, SystemClock},
+    cluster::{Cluster, Local, RedisHub},
     config::Config,
     db::Db,
     hub::{Hub, LocalHub},
@@ -52,6 +54,8 @@ pub struct AppState {
     /// Open user sockets per user, for presence.
     pub presence: Presence,
     pub ice: ice::Ice,
+    /// The other instances, when REDIS_URL is set.
+    pub cluster: Option<Cluster>,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -65,6 +69,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     signal_writer: SignalWriter,
+    /// The Redis tasks of a cluster member, stopped with the server.
+    cluster_tasks: Vec<tokio::task::AbortHandle>,
 }
 
 impl Application {
@@ -101,7 +107,15 @@ impl Application {
             clock.clone(),
             config.media_dir(),
         );
-        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new());
+        let cluster = config
+            .redis_url()
+            .map(|url| Cluster::new(url, &config.redis_prefix))
+            .transpose()?;
+        let local_hub = LocalHub::new();
+        let hub: Arc<dyn Hub> = match &cluster {
+            Some(cluster) => Arc::new(RedisHub::new(local_hub.clone(), cluster.clone())),
+            None => Arc::new(local_hub.clone()),
+        };
         let (signals, signal_writer) = SignalLog::new(db.clone(), SIGNAL_QUEUE);
         let calls = Calls::new(
             db.clone(),
@@ -110,32 +124,56 @@ impl Application {
             config.ring_timeout_secs,
             signals,
         );
-        // Before serving: no one is connected to a call the last run left live.
-        calls
-            .close_left_live()
-            .await
-            .context("cannot close calls left live")?;
+        // Before serving: no one is connected to a call the last run left live. Not so with
+        // several instances: a live call may be another instance's, and closing it would cut it.
+        if cluster.is_none() {
+            calls
+                .close_left_live()
+                .await
+                .context("cannot close calls left live")?;
+        }
         let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
         let listener = TcpListener::bind(leptos.site_addr)
             .await
             .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
         let presence_grace = std::time::Duration::from_secs(config.presence_grace_secs);
+        let presence = Presence::new(
+            users.clone(),
+            Arc::new(local_hub.clone()),
+            presence_grace,
+            cluster.clone(),
+        );
+        let rooms = cluster.clone().map(Rooms::with_cluster).unwrap_or_default();
+        let cluster_tasks = match &cluster {
+            Some(cluster) => {
+                cluster
+                    .start(Local {
+                        hub: local_hub,
+                        rooms: rooms.clone(),
+                        presence: presence.clone(),
+                    })
+                    .await
+            }
+            None => Vec::new(),
+        };
         let state = AppState {
             ice,
             config: Arc::new(config),
             db,
             leptos,
             clock,
-            presence: Presence::new(users.clone(), hub.clone(), presence_grace),
+            presence,
             users,
             hub,
             calls,
-            rooms: Rooms::new(),
+            rooms,
+            cluster,
         };
         Ok(Self {
             listener,
             state,
             signal_writer,
+            cluster_tasks,
         })
     }
 
@@ -195,6 +233,9 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         pruner.abort();
+        for task in &self.cluster_tasks {
+            task.abort();
+        }
         let _ = stop.send(true);
         // The writer flushes the signals still queued before the pool closes.
         let _ = sweeper.await;

@@ -24,6 +24,9 @@ pub struct Health {
     /// "ok" when every dependency answers, "degraded" otherwise.
     pub status: String,
     pub database: bool,
+    /// Whether Redis (several instances) is connected; absent when REDIS_URL is not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redis: Option<bool>,
     pub version: String,
 }
 

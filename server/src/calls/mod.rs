@@ -116,12 +116,13 @@ impl Calls {
             ));
         }
         // Check-then-insert must not interleave with another start involving either user, or two
-        // simultaneous starts could both see "not busy" and create two live calls. Locks are
-        // in-process: the state stays in the database, and neither dialect offers a portable way
-        // to make "one live call per user" a constraint (no partial unique indexes in MySQL, and
-        // SELECT ... FOR UPDATE does not exist in SQLite). Several instances need a shared lock;
-        // that comes with multi-instance fan-out.
+        // simultaneous starts could both see "not busy" and create two live calls. Neither
+        // dialect offers a portable way to make "one live call per user" a constraint (no
+        // partial unique indexes in MySQL, and SELECT ... FOR UPDATE does not exist in SQLite),
+        // so starts take locks: in-process stripes, and on MariaDB also the database's named
+        // locks, which hold across every instance sharing it.
         let _guards = self.start_locks.lock(caller, receiver).await;
+        let _shared = self.db.lock_users([caller, receiver]).await?;
 
         // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
         // nothing was created) and both parties are told again.

@@ -4,6 +4,7 @@
 //! integers; the JSON layer formats them. All SQL lives in this module tree.
 
 pub mod calls;
+pub mod locks;
 pub mod tokens;
 pub mod users;
 

@@ -2,6 +2,11 @@
 //! closing takes effect only after a short grace period, so a page reload does not flash the
 //! user offline to everyone. Changes are pushed to the users who subscribed to them
 //! (`subscribe-presence`: the contacts a client shows).
+//!
+//! With several instances ([`Cluster`]), each counts its sockets in Redis too, so a user whose
+//! last socket here closes stays online while they have one on another instance; changes go out
+//! on the bus and every instance tells its own watchers. Without Redis at hand, an instance goes
+//! by its own sockets (and says so in the log).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -11,7 +16,11 @@ use std::{
 
 use app::protocol::{UserEvent, UserId};
 
-use crate::{hub::Hub, users::Users};
+use crate::{
+    cluster::{BusMessage, Cluster},
+    hub::Hub,
+    users::Users,
+};
 
 /// How many users one socket may watch: a contacts page, not the whole directory.
 pub const MAX_WATCHED: usize = 500;
@@ -27,19 +36,31 @@ struct State {
 #[derive(Clone)]
 pub struct Presence {
     users: Users,
+    /// Delivers to this instance's watchers only: other instances hear changes on the bus.
     hub: Arc<dyn Hub>,
     grace: Duration,
     state: Arc<Mutex<State>>,
+    cluster: Option<Cluster>,
 }
 
 impl Presence {
-    pub fn new(users: Users, hub: Arc<dyn Hub>, grace: Duration) -> Self {
+    pub fn new(users: Users, hub: Arc<dyn Hub>, grace: Duration, cluster: Option<Cluster>) -> Self {
         Self {
             users,
             hub,
             grace,
             state: Arc::default(),
+            cluster,
         }
+    }
+
+    /// Open user sockets per user on this instance.
+    pub fn open_counts(&self) -> Vec<(UserId, usize)> {
+        self.state()
+            .open
+            .iter()
+            .map(|(user, count)| (*user, *count))
+            .collect()
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -58,6 +79,9 @@ impl Presence {
             *count += 1;
             *count == 1
         };
+        if let Some(cluster) = &self.cluster {
+            cluster.count_open(user, 1).await;
+        }
         if first {
             self.sync(user).await;
         }
@@ -76,9 +100,12 @@ impl Presence {
                     state.open.remove(&user);
                     true
                 }
-                None => false,
+                None => return,
             }
         };
+        if let Some(cluster) = &self.cluster {
+            cluster.count_open(user, -1).await;
+        }
         if !last {
             return;
         }
@@ -129,6 +156,33 @@ impl Presence {
         self.state().open.contains_key(&user)
     }
 
+    /// Open here or on another instance.
+    async fn is_online(&self, user: UserId) -> bool {
+        if self.is_open(user) {
+            return true;
+        }
+        match &self.cluster {
+            Some(cluster) => cluster.open_elsewhere(user).await.unwrap_or(false),
+            None => false,
+        }
+    }
+
+    /// Tells this instance's watchers of the user a presence event is about.
+    pub fn tell_watchers(&self, event: UserEvent) {
+        let UserEvent::Presence { user_id, .. } = &event else {
+            return;
+        };
+        let watchers: Vec<UserId> = self
+            .state()
+            .watchers
+            .get(user_id)
+            .map(|w| w.keys().copied().collect())
+            .unwrap_or_default();
+        if !watchers.is_empty() {
+            self.hub.publish(&watchers, event);
+        }
+    }
+
     /// Writes the presence the open sockets imply and tells the watchers if it changed (a
     /// reload within the grace changes nothing). A socket opening or closing while a write is in
     /// flight could leave the older value stored, so every write is followed by a check and
@@ -142,36 +196,32 @@ impl Presence {
             }
         };
         let online = loop {
-            let online = self.is_open(user);
+            let online = self.is_online(user).await;
             if let Err(error) = self.users.set_presence(user, online).await {
                 tracing::warn!(%error, %user, "cannot store presence");
                 return;
             }
-            if self.is_open(user) == online {
+            if self.is_online(user).await == online {
                 break online;
             }
         };
         if online == before {
             return;
         }
-        let watchers: Vec<UserId> = self
-            .state()
-            .watchers
-            .get(&user)
-            .map(|w| w.keys().copied().collect())
-            .unwrap_or_default();
-        if watchers.is_empty() {
-            return;
-        }
         match self.users.me(user).await {
-            Ok(record) => self.hub.publish(
-                &watchers,
-                UserEvent::Presence {
+            Ok(record) => {
+                let event = UserEvent::Presence {
                     user_id: user,
                     is_online: record.is_online,
                     last_seen: record.last_seen,
-                },
-            ),
+                };
+                if let Some(cluster) = &self.cluster {
+                    cluster.send(BusMessage::Presence {
+                        event: event.clone(),
+                    });
+                }
+                self.tell_watchers(event);
+            }
             Err(error) => tracing::warn!(%error, %user, "cannot read presence to announce"),
         }
     }

@@ -1,9 +1,15 @@
 //! The call rooms of this process: room id -> the connected parties' outboxes, the grace timers
-//! of parties whose connection dropped, and the signals sent before the other party arrived. It only delivers; whether a user may join, and
-//! what a call's status becomes, is decided by the call service.
+//! of parties whose connection dropped, and the signals sent before the other party arrived. It
+//! only delivers; whether a user may join, and what a call's status becomes, is decided by the
+//! call service.
+//!
+//! With several instances ([`Cluster`]), the two parties may be connected to different ones. Each
+//! instance then also remembers which users of its rooms have sockets on which other instances
+//! (learned from `Joined`/`Here`/`Left` bus messages), relays to them over the bus, and keeps a
+//! signal pending only while no other party is known anywhere.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     future::Future,
     sync::{
         atomic::{AtomicU64, Ordering},
@@ -15,6 +21,8 @@ use std::{
 use tokio::task::AbortHandle;
 
 use app::protocol::{ServerMsg, UserId};
+
+use crate::cluster::{BusMessage, Cluster};
 
 use super::{limits::OUTGOING_QUEUE, outbox::Outbox};
 
@@ -40,12 +48,36 @@ struct Room {
     grace: HashMap<UserId, (u64, AbortHandle)>,
     /// Relayed while no one else was in the room: (sender, message), oldest first.
     pending: Vec<(UserId, ServerMsg)>,
+    /// Users with sockets in this room on other instances: user -> those instances.
+    remote: HashMap<UserId, HashSet<u64>>,
+}
+
+impl Room {
+    fn is_here(&self, user: UserId) -> bool {
+        self.parties.iter().any(|p| p.user == user)
+    }
+
+    fn is_elsewhere(&self, user: UserId) -> bool {
+        self.remote.contains_key(&user)
+    }
+
+    fn has_remote_other(&self, user: UserId) -> bool {
+        self.remote.keys().any(|u| *u != user)
+    }
+
+    fn send_local(&self, except: UserId, message: &ServerMsg) {
+        for other in self.parties.iter().filter(|p| p.user != except) {
+            other.outbox.send(message);
+        }
+    }
 }
 
 #[derive(Clone, Default)]
 pub struct Rooms {
     rooms: Arc<Mutex<HashMap<String, Room>>>,
     next_id: Arc<AtomicU64>,
+    /// The other instances of the group, if any.
+    cluster: Option<Cluster>,
 }
 
 // Every operation is one short critical section that cannot leave the map inconsistent.
@@ -56,6 +88,20 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Rooms {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Rooms whose parties may be connected to other instances of `cluster`.
+    pub fn with_cluster(cluster: Cluster) -> Self {
+        Self {
+            cluster: Some(cluster),
+            ..Self::default()
+        }
+    }
+
+    fn broadcast(&self, message: BusMessage) {
+        if let Some(cluster) = &self.cluster {
+            cluster.send(message);
+        }
     }
 
     /// A fresh id for a connection or a timer.
@@ -83,9 +129,7 @@ impl Rooms {
             user_id: party.user,
             username: party.username.clone(),
         };
-        for other in room.parties.iter().filter(|p| p.user != party.user) {
-            other.outbox.send(&joined);
-        }
+        room.send_local(party.user, &joined);
         // Under the lock: nothing relayed meanwhile can overtake the greeting or the backlog.
         party.outbox.send(&ServerMsg::AuthOk {
             user_id: party.user,
@@ -97,6 +141,12 @@ impl Rooms {
             party.outbox.send(message);
         }
         room.pending = mine;
+        // Under the lock too: the other instances learn of joins in the order they happen here.
+        self.broadcast(BusMessage::Joined {
+            room: room_id.to_owned(),
+            user: party.user,
+            username: party.username.clone(),
+        });
         room.parties.push(party);
         resumed
     }
@@ -108,15 +158,21 @@ impl Rooms {
         let Some(room) = rooms.get_mut(room_id) else {
             return;
         };
-        let mut others = room.parties.iter().filter(|p| p.user != sender).peekable();
-        if others.peek().is_none() {
+        let local = room.parties.iter().any(|p| p.user != sender);
+        let remote = room.has_remote_other(sender);
+        if !local && !remote {
             if room.pending.len() < PENDING_LIMIT {
                 room.pending.push((sender, message.clone()));
             }
             return;
         }
-        for other in others {
-            other.outbox.send(message);
+        room.send_local(sender, message);
+        if remote {
+            self.broadcast(BusMessage::Relay {
+                room: room_id.to_owned(),
+                sender,
+                message: message.clone(),
+            });
         }
     }
 
@@ -131,20 +187,119 @@ impl Rooms {
             return false;
         };
         let party = room.parties.remove(index);
-        let last = !room.parties.iter().any(|p| p.user == user);
+        let last_here = !room.is_here(user);
+        if last_here {
+            self.broadcast(BusMessage::Left {
+                room: room_id.to_owned(),
+                user,
+                username: party.username.clone(),
+            });
+        }
+        let last = last_here && !room.is_elsewhere(user);
         if last {
-            let left = ServerMsg::UserLeft {
-                user_id: party.user,
-                username: party.username,
-            };
-            for other in &room.parties {
-                other.outbox.send(&left);
-            }
+            room.send_local(
+                user,
+                &ServerMsg::UserLeft {
+                    user_id: party.user,
+                    username: party.username,
+                },
+            );
         }
         if room.parties.is_empty() && room.grace.is_empty() {
             rooms.remove(room_id);
         }
         last
+    }
+
+    /// Signaling relayed by another instance: to this instance's parties other than the sender.
+    /// Never kept pending: the sending instance keeps what no one was there to receive.
+    pub fn remote_relay(&self, room_id: &str, sender: UserId, message: &ServerMsg) {
+        if let Some(room) = lock(&self.rooms).get(room_id) {
+            room.send_local(sender, message);
+        }
+    }
+
+    /// A socket of `user` joined the room on instance `from`: the parties here hear
+    /// `user-joined`, the user's grace timer here is cancelled (they came back elsewhere), the
+    /// joiner's instance learns who is here, and what waited for them is relayed.
+    pub fn remote_joined(&self, room_id: &str, from: u64, user: UserId, username: String) {
+        let mut rooms = lock(&self.rooms);
+        // Rooms with no one here are not tracked: their parties learn who is elsewhere on joining.
+        let Some(room) = rooms.get_mut(room_id) else {
+            return;
+        };
+        room.remote.entry(user).or_default().insert(from);
+        if let Some((_, timer)) = room.grace.remove(&user) {
+            timer.abort();
+        }
+        room.send_local(
+            user,
+            &ServerMsg::UserJoined {
+                user_id: user,
+                username,
+            },
+        );
+        let users: HashSet<UserId> = room.parties.iter().map(|p| p.user).collect();
+        if !users.is_empty() {
+            self.broadcast(BusMessage::Here {
+                room: room_id.to_owned(),
+                users: users.into_iter().collect(),
+            });
+        }
+        self.flush_pending(room_id, room);
+        if room.parties.is_empty() && room.grace.is_empty() {
+            rooms.remove(room_id);
+        }
+    }
+
+    /// Instance `from` has sockets of `users` in the room (its answer to our join).
+    pub fn remote_here(&self, room_id: &str, from: u64, users: &[UserId]) {
+        let mut rooms = lock(&self.rooms);
+        let Some(room) = rooms.get_mut(room_id) else {
+            return;
+        };
+        for user in users {
+            room.remote.entry(*user).or_default().insert(from);
+        }
+        self.flush_pending(room_id, room);
+    }
+
+    /// The last socket of `user` in the room on instance `from` left.
+    pub fn remote_left(&self, room_id: &str, from: u64, user: UserId, username: String) {
+        let mut rooms = lock(&self.rooms);
+        let Some(room) = rooms.get_mut(room_id) else {
+            return;
+        };
+        if let Some(instances) = room.remote.get_mut(&user) {
+            instances.remove(&from);
+            if instances.is_empty() {
+                room.remote.remove(&user);
+            }
+        }
+        if !room.is_here(user) && !room.is_elsewhere(user) {
+            room.send_local(
+                user,
+                &ServerMsg::UserLeft {
+                    user_id: user,
+                    username,
+                },
+            );
+        }
+    }
+
+    /// Relays, oldest first, the pending signals someone on another instance can now receive.
+    fn flush_pending(&self, room_id: &str, room: &mut Room) {
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut room.pending)
+            .into_iter()
+            .partition(|(sender, _)| room.has_remote_other(*sender));
+        room.pending = waiting;
+        for (sender, message) in ready {
+            self.broadcast(BusMessage::Relay {
+                room: room_id.to_owned(),
+                sender,
+                message,
+            });
+        }
     }
 
     /// Runs `expired` after `grace` unless `user` rejoins the room first. Returns false, doing
@@ -161,7 +316,7 @@ impl Rooms {
         let mut map = lock(&self.rooms);
         if map
             .get(room_id)
-            .is_some_and(|room| room.parties.iter().any(|p| p.user == user))
+            .is_some_and(|room| room.is_here(user) || room.is_elsewhere(user))
         {
             return false;
         }
@@ -285,6 +440,130 @@ mod tests {
         );
         let (b, _b_rx) = party(&rooms, 2);
         assert!(rooms.join("r", b), "the timer was cancelled");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(fired_rx.try_recv().is_err());
+    }
+
+    /// Rooms of an instance in a group, and what they publish on the bus.
+    fn clustered() -> (Rooms, mpsc::Receiver<BusMessage>) {
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        let bus = cluster.take_outgoing().unwrap();
+        (Rooms::with_cluster(cluster), bus)
+    }
+
+    fn published(bus: &mut mpsc::Receiver<BusMessage>) -> Vec<BusMessage> {
+        std::iter::from_fn(|| bus.try_recv().ok()).collect()
+    }
+
+    const ELSEWHERE: u64 = 7;
+
+    #[tokio::test]
+    async fn early_signals_wait_for_a_party_on_another_instance_then_go_once_in_order() {
+        let (rooms, mut bus) = clustered();
+        let (a, mut a_rx) = party(&rooms, 1);
+        rooms.join("r", a);
+        assert!(matches!(
+            &published(&mut bus)[..],
+            [BusMessage::Joined {
+                user: UserId(1),
+                ..
+            }]
+        ));
+        rooms.relay("r", UserId(1), &hang_up(1));
+        rooms.relay("r", UserId(1), &hang_up(11));
+        assert!(published(&mut bus).is_empty(), "no one anywhere: kept");
+
+        rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
+        assert_eq!(types(&mut a_rx), ["auth-ok", "user-joined"]);
+        let sent = published(&mut bus);
+        assert!(matches!(&sent[0], BusMessage::Here { users, .. } if users == &[UserId(1)]));
+        assert_eq!(
+            sent[1..],
+            [hang_up(1), hang_up(11)].map(|message| BusMessage::Relay {
+                room: "r".into(),
+                sender: UserId(1),
+                message,
+            })
+        );
+        // A second join elsewhere finds nothing pending any more: exactly once.
+        rooms.remote_joined("r", ELSEWHERE + 1, UserId(2), "u2".into());
+        assert!(published(&mut bus)
+            .iter()
+            .all(|m| !matches!(m, BusMessage::Relay { .. })));
+
+        // From now on relays go straight to the bus, and relays from there to the local party.
+        rooms.relay("r", UserId(1), &hang_up(1));
+        assert!(matches!(
+            &published(&mut bus)[..],
+            [BusMessage::Relay { .. }]
+        ));
+        rooms.remote_relay("r", UserId(2), &hang_up(2));
+        assert_eq!(types(&mut a_rx), ["user-joined", "call-end"]);
+    }
+
+    #[tokio::test]
+    async fn a_joiner_learns_who_is_elsewhere_from_here_answers() {
+        let (rooms, mut bus) = clustered();
+        let (a, _a_rx) = party(&rooms, 1);
+        rooms.join("r", a);
+        rooms.relay("r", UserId(1), &hang_up(1));
+        published(&mut bus);
+        rooms.remote_here("r", ELSEWHERE, &[UserId(2)]);
+        assert!(matches!(
+            &published(&mut bus)[..],
+            [BusMessage::Relay {
+                sender: UserId(1),
+                ..
+            }]
+        ));
+        // Rooms with no one here are not tracked.
+        rooms.remote_here("other", ELSEWHERE, &[UserId(2)]);
+        rooms.remote_joined("other", ELSEWHERE, UserId(2), "u2".into());
+        assert_eq!(rooms.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn user_left_is_told_when_the_user_has_no_socket_anywhere() {
+        let (rooms, mut bus) = clustered();
+        let (a, mut a_rx) = party(&rooms, 1);
+        rooms.join("r", a);
+        let (b, _b_rx) = party(&rooms, 2);
+        let b_conn = b.conn;
+        rooms.join("r", b);
+        rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
+        types(&mut a_rx);
+        published(&mut bus);
+
+        assert!(
+            !rooms.leave("r", UserId(2), b_conn),
+            "still there elsewhere"
+        );
+        assert!(matches!(
+            &published(&mut bus)[..],
+            [BusMessage::Left {
+                user: UserId(2),
+                ..
+            }]
+        ));
+        assert!(types(&mut a_rx).is_empty());
+        assert!(!rooms.start_grace("r", UserId(2), Duration::ZERO, async {}));
+
+        rooms.remote_left("r", ELSEWHERE, UserId(2), "u2".into());
+        assert_eq!(types(&mut a_rx), ["user-left"]);
+    }
+
+    #[tokio::test]
+    async fn a_join_on_another_instance_cancels_the_grace_timer() {
+        let (rooms, _bus) = clustered();
+        let (a, _a_rx) = party(&rooms, 1);
+        rooms.join("r", a);
+        let (fired, mut fired_rx) = mpsc::channel(1);
+        assert!(
+            rooms.start_grace("r", UserId(2), Duration::from_millis(50), async move {
+                let _ = fired.send(()).await;
+            })
+        );
+        rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert!(fired_rx.try_recv().is_err());
     }

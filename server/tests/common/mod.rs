@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
+pub mod socket;
+
 use std::{net::SocketAddr, path::PathBuf, process::Command, sync::Arc, time::Duration};
 
 use app::protocol::{Call, CallType, TokenPair, User};
@@ -134,7 +136,8 @@ pub struct TestApp {
     /// The server's call service and hub, for driving the sweeper and watching events.
     pub calls: Calls,
     pub hub: Arc<dyn Hub>,
-    _database: TestDb,
+    /// Shared by the instances of a group ([`TestApp::sibling`]).
+    database: Arc<TestDb>,
     _data_dir: tempfile::TempDir,
 }
 
@@ -162,17 +165,43 @@ impl TestApp {
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
             .with_test_writer()
             .try_init();
-        let database = TestDb::new(backend).await;
-        let db = database.connect().await;
+        let database = Arc::new(TestDb::new(backend).await);
         let mut config = Config::from_defaults();
-        let data_dir = tempfile::tempdir().expect("data dir");
-        config.data_dir = data_dir.path().to_path_buf();
         config.database_url = Some(database.url.clone());
         config.secret_key = Some("integration-test-secret-integration-test".into());
         config.bind_addr = Some("127.0.0.1:0".parse().expect("addr"));
         // Offline at once when the last socket closes; the grace has its own test.
         config.presence_grace_secs = 0;
         adjust(&mut config);
+        Self::start(config, database, clock).await
+    }
+
+    /// Starts an instance of a group sharing a fresh MariaDB database and the Redis at
+    /// `redis_url`, under a channel and key prefix of its own (so parallel tests do not meet).
+    pub async fn spawn_clustered(redis_url: &str) -> Self {
+        let group = format!("callhub-test-{}", uuid::Uuid::new_v4().simple());
+        Self::spawn_with(Backend::MariaDb, |config| {
+            config.redis_url = Some(redis_url.to_owned());
+            config.redis_prefix = group;
+        })
+        .await
+    }
+
+    /// Another instance on this one's database, with the same configuration (and so the same
+    /// Redis group, if any).
+    pub async fn sibling(&self) -> Self {
+        Self::start(
+            self.config.clone(),
+            self.database.clone(),
+            Arc::new(SystemClock),
+        )
+        .await
+    }
+
+    async fn start(mut config: Config, database: Arc<TestDb>, clock: Arc<dyn Clock>) -> Self {
+        let db = database.connect().await;
+        let data_dir = tempfile::tempdir().expect("data dir");
+        config.data_dir = data_dir.path().to_path_buf();
         let app = Application::with_clock(config.clone(), db.clone(), clock)
             .await
             .expect("build app");
@@ -187,7 +216,7 @@ impl TestApp {
             config,
             calls,
             hub,
-            _database: database,
+            database,
             _data_dir: data_dir,
         }
     }

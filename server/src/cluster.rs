@@ -1,0 +1,540 @@
+//! Several instances behind one database (`REDIS_URL`): Redis pub/sub carries what one instance
+//! must deliver to sockets connected to another (user events, call room signaling, presence
+//! changes), and a few Redis hashes count each instance's open user sockets for presence. The
+//! state stays in the database; losing Redis loses only cross-instance delivery, never a call.
+//!
+//! Every instance publishes on one channel (`{group}:bus`) and ignores its own messages. Two
+//! background tasks own the Redis connections: one publishes from a bounded queue (so a publish
+//! never waits) and refreshes this instance's liveness; the other listens. Each reconnects with
+//! exponential backoff and logs the loss and the recovery once, not once per message.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc, Mutex, PoisonError,
+    },
+    time::{Duration, Instant},
+};
+
+use futures_util::StreamExt;
+use redis::{aio::MultiplexedConnection, AsyncConnectionConfig};
+use serde::{Deserialize, Serialize};
+use tokio::{sync::mpsc, task::AbortHandle};
+
+use app::protocol::{ServerMsg, UserEvent, UserId};
+
+use crate::{
+    hub::{Hub, LocalHub},
+    ws::{presence::Presence, rooms::Rooms},
+};
+
+/// Messages waiting for the publisher; past this a message is dropped (and counted) rather than
+/// making a socket or a request wait for Redis.
+const OUTGOING_QUEUE: usize = 4096;
+/// Reconnection delays double from the first to the cap.
+const BACKOFF_FIRST: Duration = Duration::from_millis(100);
+const BACKOFF_CAP: Duration = Duration::from_secs(5);
+/// A Redis command slower than this counts as Redis being unavailable.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often an instance says it is alive; its socket counts expire after [`ALIVE_TTL_SECS`]
+/// without it, so the users of a crashed instance do not stay online forever.
+const HEARTBEAT: Duration = Duration::from_secs(5);
+const ALIVE_TTL_SECS: i64 = 15;
+/// At most one warning per this period for the same kind of failure.
+const WARN_EVERY: Duration = Duration::from_secs(30);
+
+/// What instances tell each other.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum BusMessage {
+    /// A [`Hub`] event for these users' devices.
+    Event {
+        recipients: Vec<UserId>,
+        event: UserEvent,
+    },
+    /// Signaling for the parties of a call room other than `sender`.
+    Relay {
+        room: String,
+        sender: UserId,
+        message: ServerMsg,
+    },
+    /// A socket of `user` joined the room on the sending instance.
+    Joined {
+        room: String,
+        user: UserId,
+        username: String,
+    },
+    /// Answer to `Joined`: these users have sockets in the room on the sending instance.
+    Here { room: String, users: Vec<UserId> },
+    /// The last socket of `user` in the room on the sending instance left.
+    Left {
+        room: String,
+        user: UserId,
+        username: String,
+    },
+    /// A user's presence changed: each instance tells its own watchers.
+    Presence { event: UserEvent },
+}
+
+#[derive(Serialize, Deserialize)]
+struct Envelope {
+    from: u64,
+    message: BusMessage,
+}
+
+/// This process's handle on the instance group. Cheap to clone.
+#[derive(Clone)]
+pub struct Cluster {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Random per process: tells our own messages and socket counts from other instances'.
+    id: u64,
+    /// Prefixes every channel and key, so groups (and tests) sharing a Redis do not meet.
+    group: String,
+    client: redis::Client,
+    outgoing: mpsc::Sender<BusMessage>,
+    /// Taken by the publisher task.
+    queue: Mutex<Option<mpsc::Receiver<BusMessage>>>,
+    /// The command connection while Redis is reachable.
+    conn: Mutex<Option<MultiplexedConnection>>,
+    subscribed: AtomicBool,
+    /// Signalled when the subscription drops: the command connection to the same Redis is
+    /// most likely dead too, and would only tell at its next command.
+    lost: tokio::sync::Notify,
+    dropped: AtomicU64,
+    warned: Mutex<HashMap<&'static str, Instant>>,
+}
+
+/// What bus messages from other instances are delivered to.
+pub struct Local {
+    pub hub: LocalHub,
+    pub rooms: Rooms,
+    pub presence: Presence,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Cluster {
+    /// A handle for `url`; nothing connects before [`Cluster::start`].
+    pub fn new(url: &str, group: &str) -> anyhow::Result<Self> {
+        // The error would quote the URL, password included.
+        let client = redis::Client::open(url)
+            .map_err(|error| anyhow::anyhow!("invalid REDIS_URL ({:?})", error.kind()))?;
+        let (outgoing, queue) = mpsc::channel(OUTGOING_QUEUE);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                id: rand::random(),
+                group: group.to_owned(),
+                client,
+                outgoing,
+                queue: Mutex::new(Some(queue)),
+                conn: Mutex::new(None),
+                subscribed: AtomicBool::new(false),
+                lost: tokio::sync::Notify::new(),
+                dropped: AtomicU64::new(0),
+                warned: Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+
+    pub fn id(&self) -> u64 {
+        self.inner.id
+    }
+
+    /// What this handle would publish, for unit tests of the modules that publish.
+    #[cfg(test)]
+    pub(crate) fn take_outgoing(&self) -> Option<mpsc::Receiver<BusMessage>> {
+        lock(&self.inner.queue).take()
+    }
+
+    fn channel(&self) -> String {
+        format!("{}:bus", self.inner.group)
+    }
+
+    fn instances_key(&self) -> String {
+        format!("{}:instances", self.inner.group)
+    }
+
+    fn open_key(&self, instance: u64) -> String {
+        format!("{}:open:{instance}", self.inner.group)
+    }
+
+    /// True while both connections are up (for /api/health/).
+    pub fn is_connected(&self) -> bool {
+        self.inner.subscribed.load(Ordering::Relaxed) && lock(&self.inner.conn).is_some()
+    }
+
+    /// Starts the publisher and the listener, waiting (briefly) for the first subscription so
+    /// that an instance is reachable once it serves. Redis being down is not fatal: the tasks
+    /// keep trying. Returns the tasks, to stop them at shutdown.
+    pub async fn start(&self, local: Local) -> Vec<AbortHandle> {
+        let local = Arc::new(local);
+        let (ready, is_ready) = tokio::sync::oneshot::channel();
+        let listener = tokio::spawn(self.clone().listen(local.clone(), ready));
+        let publisher = tokio::spawn(self.clone().publish_loop(local));
+        if tokio::time::timeout(Duration::from_secs(3), is_ready)
+            .await
+            .is_err()
+        {
+            tracing::warn!("Redis is not reachable yet; serving this instance's users only");
+        }
+        vec![listener.abort_handle(), publisher.abort_handle()]
+    }
+
+    /// Queues `message` for the other instances; never waits.
+    pub fn send(&self, message: BusMessage) {
+        if self.inner.outgoing.try_send(message).is_err() {
+            let dropped = self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            self.warn_limited(
+                "queue",
+                format_args!("Redis publish queue full: {dropped} messages dropped so far"),
+            );
+        }
+    }
+
+    /// Logs a warning unless one of the same `kind` was logged within [`WARN_EVERY`].
+    fn warn_limited(&self, kind: &'static str, message: std::fmt::Arguments<'_>) {
+        let now = Instant::now();
+        let mut warned = lock(&self.inner.warned);
+        if warned
+            .get(kind)
+            .is_some_and(|last| now.duration_since(*last) < WARN_EVERY)
+        {
+            return;
+        }
+        warned.insert(kind, now);
+        tracing::warn!("{message}");
+    }
+
+    async fn connect(&self) -> redis::RedisResult<MultiplexedConnection> {
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(COMMAND_TIMEOUT))
+            .set_response_timeout(Some(COMMAND_TIMEOUT));
+        self.inner
+            .client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await
+    }
+
+    /// Owns the command connection: publishes the queue, refreshes liveness, reconnects.
+    async fn publish_loop(self, local: Arc<Local>) {
+        let Some(mut queue) = lock(&self.inner.queue).take() else {
+            return;
+        };
+        let mut backoff = BACKOFF_FIRST;
+        let mut lost_at: Option<Instant> = None;
+        loop {
+            let error = match self.connect().await {
+                Ok(mut conn) => match self.register(&mut conn, &local.presence).await {
+                    Ok(()) => {
+                        if let Some(since) = lost_at.take() {
+                            tracing::info!(
+                                down_secs = since.elapsed().as_secs(),
+                                "Redis publisher reconnected"
+                            );
+                        }
+                        backoff = BACKOFF_FIRST;
+                        *lock(&self.inner.conn) = Some(conn.clone());
+                        let error = self.serve_queue(&mut conn, &mut queue, &local).await;
+                        *lock(&self.inner.conn) = None;
+                        error
+                    }
+                    Err(error) => error,
+                },
+                Err(error) => error,
+            };
+            if lost_at.is_none() {
+                lost_at = Some(Instant::now());
+                tracing::warn!(
+                    error = %error,
+                    "Redis unavailable: other instances miss this one's events until it is back; \
+                     retrying with backoff"
+                );
+            }
+            // Stale by the time Redis is back: delivery is best effort, the database has the state.
+            let mut stale = 0u64;
+            while queue.try_recv().is_ok() {
+                stale += 1;
+            }
+            if stale > 0 {
+                self.inner.dropped.fetch_add(stale, Ordering::Relaxed);
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_CAP);
+        }
+    }
+
+    /// Publishes until a command fails; returns that failure.
+    async fn serve_queue(
+        &self,
+        conn: &mut MultiplexedConnection,
+        queue: &mut mpsc::Receiver<BusMessage>,
+        local: &Local,
+    ) -> redis::RedisError {
+        let channel = self.channel();
+        let mut heartbeat = tokio::time::interval(HEARTBEAT);
+        heartbeat.tick().await;
+        loop {
+            let result = tokio::select! {
+                message = queue.recv() => {
+                    let Some(message) = message else {
+                        return redis::RedisError::from((redis::ErrorKind::Io, "stopped"));
+                    };
+                    let payload = match serde_json::to_string(&Envelope { from: self.id(), message }) {
+                        Ok(payload) => payload,
+                        Err(error) => {
+                            tracing::error!(%error, "cannot encode a bus message");
+                            continue;
+                        }
+                    };
+                    redis::cmd("PUBLISH")
+                        .arg(&channel)
+                        .arg(payload)
+                        .exec_async(conn)
+                        .await
+                }
+                _ = heartbeat.tick() => self.heartbeat(conn, &local.presence).await,
+                () = self.inner.lost.notified() => Err(redis::RedisError::from((
+                    redis::ErrorKind::Io,
+                    "the subscription dropped",
+                ))),
+            };
+            if let Err(error) = result {
+                return error;
+            }
+        }
+    }
+
+    /// Writes this instance's socket counts afresh and joins the group. Done on every
+    /// (re)connection, as Redis may have restarted empty, and on every heartbeat, which also
+    /// repairs a count missed while reconnecting.
+    async fn register(
+        &self,
+        conn: &mut MultiplexedConnection,
+        presence: &Presence,
+    ) -> redis::RedisResult<()> {
+        let key = self.open_key(self.id());
+        let mut pipe = redis::pipe();
+        pipe.atomic().del(&key);
+        let counts = presence.open_counts();
+        if !counts.is_empty() {
+            let fields: Vec<(i64, usize)> =
+                counts.into_iter().map(|(user, n)| (user.0, n)).collect();
+            pipe.hset_multiple(&key, &fields);
+        }
+        pipe.expire(&key, ALIVE_TTL_SECS)
+            .sadd(self.instances_key(), self.id());
+        pipe.exec_async(conn).await
+    }
+
+    /// Keeps this instance's counts alive and forgets instances whose counts expired.
+    async fn heartbeat(
+        &self,
+        conn: &mut MultiplexedConnection,
+        presence: &Presence,
+    ) -> redis::RedisResult<()> {
+        self.register(conn, presence).await?;
+        let instances: Vec<u64> = redis::cmd("SMEMBERS")
+            .arg(self.instances_key())
+            .query_async(conn)
+            .await?;
+        for instance in instances.into_iter().filter(|i| *i != self.id()) {
+            let alive: bool = redis::cmd("EXISTS")
+                .arg(self.open_key(instance))
+                .query_async(conn)
+                .await?;
+            if !alive {
+                redis::cmd("SREM")
+                    .arg(self.instances_key())
+                    .arg(instance)
+                    .exec_async(conn)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds `delta` to this instance's open user sockets of `user` in Redis.
+    pub async fn count_open(&self, user: UserId, delta: i64) {
+        let Some(mut conn) = lock(&self.inner.conn).clone() else {
+            return;
+        };
+        let result: redis::RedisResult<()> = redis::cmd("HINCRBY")
+            .arg(self.open_key(self.id()))
+            .arg(user.0)
+            .arg(delta)
+            .exec_async(&mut conn)
+            .await;
+        if let Err(error) = result {
+            // The publisher notices too and re-registers every count when it reconnects.
+            self.warn_limited(
+                "presence",
+                format_args!("cannot count a socket in Redis: {error}"),
+            );
+        }
+    }
+
+    /// Whether `user` has an open user socket on another live instance; None when Redis cannot
+    /// tell (the caller then goes by this instance alone).
+    pub async fn open_elsewhere(&self, user: UserId) -> Option<bool> {
+        let Some(mut conn) = lock(&self.inner.conn).clone() else {
+            self.warn_limited(
+                "presence",
+                format_args!("Redis unavailable: presence reflects this instance's sockets only"),
+            );
+            return None;
+        };
+        let result: redis::RedisResult<bool> = async {
+            let instances: Vec<u64> = redis::cmd("SMEMBERS")
+                .arg(self.instances_key())
+                .query_async(&mut conn)
+                .await?;
+            let mut pipe = redis::pipe();
+            let others: Vec<u64> = instances.into_iter().filter(|i| *i != self.id()).collect();
+            if others.is_empty() {
+                return Ok(false);
+            }
+            for instance in &others {
+                pipe.hget(self.open_key(*instance), user.0);
+            }
+            let counts: Vec<Option<i64>> = pipe.query_async(&mut conn).await?;
+            Ok(counts.into_iter().flatten().any(|n| n > 0))
+        }
+        .await;
+        match result {
+            Ok(open) => Some(open),
+            Err(error) => {
+                self.warn_limited(
+                    "presence",
+                    format_args!(
+                        "Redis unavailable ({error}): presence reflects this instance's sockets only"
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// Listens to the bus, resubscribing with backoff whenever the connection drops.
+    async fn listen(self, local: Arc<Local>, ready: tokio::sync::oneshot::Sender<()>) {
+        let mut ready = Some(ready);
+        let mut backoff = BACKOFF_FIRST;
+        let mut lost_at: Option<Instant> = None;
+        loop {
+            let subscribed = async {
+                let mut pubsub =
+                    tokio::time::timeout(COMMAND_TIMEOUT, self.inner.client.get_async_pubsub())
+                        .await
+                        .map_err(|_| {
+                            redis::RedisError::from((redis::ErrorKind::Io, "connect timed out"))
+                        })??;
+                pubsub.subscribe(self.channel()).await?;
+                Ok::<_, redis::RedisError>(pubsub)
+            }
+            .await;
+            match subscribed {
+                Ok(pubsub) => {
+                    self.inner.subscribed.store(true, Ordering::Relaxed);
+                    if let Some(ready) = ready.take() {
+                        let _ = ready.send(());
+                    }
+                    if let Some(since) = lost_at.take() {
+                        tracing::info!(
+                            down_secs = since.elapsed().as_secs(),
+                            "Redis subscription restored: cross-instance delivery resumes"
+                        );
+                    }
+                    backoff = BACKOFF_FIRST;
+                    let mut messages = pubsub.into_on_message();
+                    while let Some(message) = messages.next().await {
+                        self.deliver(&local, message.get_payload_bytes());
+                    }
+                    self.inner.subscribed.store(false, Ordering::Relaxed);
+                    self.inner.lost.notify_waiters();
+                    lost_at = Some(Instant::now());
+                    tracing::warn!(
+                        "Redis subscription lost: this instance misses other instances' events \
+                         until it is back; retrying with backoff"
+                    );
+                }
+                Err(error) => {
+                    if lost_at.is_none() {
+                        lost_at = Some(Instant::now());
+                        tracing::warn!(%error, "cannot subscribe to Redis; retrying with backoff");
+                    }
+                }
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(BACKOFF_CAP);
+        }
+    }
+
+    /// Hands one message from another instance to this one's sockets.
+    fn deliver(&self, local: &Local, payload: &[u8]) {
+        let envelope: Envelope = match serde_json::from_slice(payload) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                self.warn_limited(
+                    "decode",
+                    format_args!("ignoring a bad bus message: {error}"),
+                );
+                return;
+            }
+        };
+        if envelope.from == self.id() {
+            return;
+        }
+        let from = envelope.from;
+        match envelope.message {
+            BusMessage::Event { recipients, event } => local.hub.publish(&recipients, event),
+            BusMessage::Relay {
+                room,
+                sender,
+                message,
+            } => local.rooms.remote_relay(&room, sender, &message),
+            BusMessage::Joined {
+                room,
+                user,
+                username,
+            } => local.rooms.remote_joined(&room, from, user, username),
+            BusMessage::Here { room, users } => local.rooms.remote_here(&room, from, &users),
+            BusMessage::Left {
+                room,
+                user,
+                username,
+            } => local.rooms.remote_left(&room, from, user, username),
+            BusMessage::Presence { event } => local.presence.tell_watchers(event),
+        }
+    }
+}
+
+/// The [`Hub`] of an instance in a group: delivers locally and to the other instances.
+pub struct RedisHub {
+    local: LocalHub,
+    cluster: Cluster,
+}
+
+impl RedisHub {
+    pub fn new(local: LocalHub, cluster: Cluster) -> Self {
+        Self { local, cluster }
+    }
+}
+
+impl Hub for RedisHub {
+    fn publish(&self, recipients: &[UserId], event: UserEvent) {
+        self.local.publish(recipients, event.clone());
+        self.cluster.send(BusMessage::Event {
+            recipients: recipients.to_vec(),
+            event,
+        });
+    }
+
+    fn subscribe(&self, user: UserId) -> crate::hub::Subscription {
+        self.local.subscribe(user)
+    }
+}
