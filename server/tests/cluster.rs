@@ -297,6 +297,8 @@ async fn instances_survive_a_redis_restart_and_recover() {
 
     redis.kill();
     wait_redis([&a, &b], false, WAIT).await;
+    // An outage outlasting several reconnection attempts, not a blip.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     // Both keep serving REST, and local delivery goes on.
     ring_and_cancel(&a, &alice_token, &carol, &mut carol_events).await;
     let response = b.get_auth("/api/calls/", &bob_token).await;
