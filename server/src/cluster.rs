@@ -65,8 +65,11 @@ pub enum BusMessage {
         user: UserId,
         username: String,
     },
-    /// Answer to `Joined`: these users have sockets in the room on the sending instance.
+    /// Answer to `Joined` and `Probe`: these users have sockets in the room on the sending
+    /// instance.
     Here { room: String, users: Vec<UserId> },
+    /// Who is in this room? (A starting instance checks the calls in progress are served.)
+    Probe { room: String },
     /// The last socket of `user` in the room on the sending instance left.
     Left {
         room: String,
@@ -162,6 +165,11 @@ impl Cluster {
 
     fn open_key(&self, instance: u64) -> String {
         format!("{}:open:{instance}", self.inner.group)
+    }
+
+    /// True while the subscription is up: other instances' messages reach this one.
+    pub fn is_subscribed(&self) -> bool {
+        self.inner.subscribed.load(Ordering::Relaxed)
     }
 
     /// True while both connections are up (for /api/health/).
@@ -503,6 +511,7 @@ impl Cluster {
                 username,
             } => local.rooms.remote_joined(&room, from, user, username),
             BusMessage::Here { room, users } => local.rooms.remote_here(&room, from, &users),
+            BusMessage::Probe { room } => local.rooms.remote_probe(&room),
             BusMessage::Left {
                 room,
                 user,

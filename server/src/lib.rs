@@ -125,7 +125,8 @@ impl Application {
             signals,
         );
         // Before serving: no one is connected to a call the last run left live. Not so with
-        // several instances: a live call may be another instance's, and closing it would cut it.
+        // several instances: a live call may be another instance's, and closing it would cut it
+        // (unanswered ones expire through the sweeper, accepted ones are checked below).
         if cluster.is_none() {
             calls
                 .close_left_live()
@@ -169,6 +170,21 @@ impl Application {
             rooms,
             cluster,
         };
+        if let Some(cluster) = &state.cluster {
+            // Without the other instances' answers, calls they serve would be ended: leave
+            // them all as they are instead.
+            if cluster.is_subscribed() {
+                let count = ws::room_socket::adopt_calls_in_progress(&state)
+                    .await
+                    .context("cannot check the calls in progress")?;
+                tracing::info!(
+                    count,
+                    "checking that other instances serve the calls in progress"
+                );
+            } else {
+                tracing::warn!("Redis unreachable at startup: calls in progress left unchecked");
+            }
+        }
         Ok(Self {
             listener,
             state,

@@ -10,7 +10,7 @@ use std::{
     time::Duration,
 };
 
-use app::protocol::{CallType, Health, User};
+use app::protocol::{CallId, CallType, Health, User};
 use common::{
     socket::{join, recv, recv_type, send, user_socket, Socket, WAIT},
     TestApp,
@@ -48,6 +48,13 @@ async fn online_users(app: &TestApp, token: &str) -> Vec<i64> {
         .await
         .expect("users");
     users.into_iter().map(|user| user.id.0).collect()
+}
+
+/// `GET /api/calls/{id}/` on `app`.
+async fn call_json(app: &TestApp, id: CallId, token: &str) -> Value {
+    let response = app.get_auth(&format!("/api/calls/{id}/"), token).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("call")
 }
 
 /// Waits for a call-status event with `status`, skipping earlier ones.
@@ -196,6 +203,55 @@ async fn simultaneous_starts_on_two_instances_make_one_live_call() {
         let response = a.call_action(&call["id"], "cancel", token).await;
         assert_eq!(response.status(), 200);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_starting_instance_ends_only_the_calls_no_instance_serves() {
+    let a = TestApp::spawn_clustered(&redis_url()).await;
+    let (_, alice_token) = a.user("alice").await;
+    let (bob, bob_token) = a.user("bob").await;
+    let (_, carol_token) = a.user("carol").await;
+    let (dave, dave_token) = a.user("dave").await;
+    // Served: both parties are in the room on A.
+    let served = a.start_call(&alice_token, &bob, CallType::Video).await;
+    assert_eq!(
+        a.call_action(served.id, "accept", &bob_token)
+            .await
+            .status(),
+        200
+    );
+    let _alice_room = join(&a, &served, &alice_token).await;
+    let _bob_room = join(&a, &served, &bob_token).await;
+    // Orphaned: accepted, but no one is in its room anywhere (as after a crash).
+    let orphan = a.start_call(&carol_token, &dave, CallType::Audio).await;
+    assert_eq!(
+        a.call_action(orphan.id, "accept", &dave_token)
+            .await
+            .status(),
+        200
+    );
+
+    // Another instance starts: it must not close calls at once, nor the one A serves.
+    let c = a.sibling_with(|config| config.ws_grace_secs = 2).await;
+    assert_eq!(
+        call_json(&c, orphan.id, &carol_token).await["status"],
+        "accepted"
+    );
+    let deadline = tokio::time::Instant::now() + WAIT + Duration::from_secs(2);
+    loop {
+        let call = call_json(&c, orphan.id, &carol_token).await;
+        if call["status"] == "ended" {
+            assert_eq!(call["end_reason"], "connection_lost");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{call}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Both grace periods started together: the served call's would have expired by now.
+    assert_eq!(
+        call_json(&c, served.id, &alice_token).await["status"],
+        "accepted"
+    );
 }
 
 /// A Redis of one test's own, which it may stop and start again on the same port.

@@ -357,6 +357,16 @@ impl Calls {
         Ok(closed.len())
     }
 
+    /// Every call in progress.
+    pub async fn accepted(&self) -> Result<Vec<Call>, ApiError> {
+        self.db
+            .accepted_calls()
+            .await?
+            .into_iter()
+            .map(to_call)
+            .collect()
+    }
+
     /// Applies one transition; a loser gets 409 with the call as it is now.
     async fn transition(
         &self,

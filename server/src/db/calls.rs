@@ -308,6 +308,15 @@ impl Db {
 
     /// Closes every live call (reason server_restart): answered ones end with their duration,
     /// unanswered ones are missed. Returns the ids it changed.
+    /// Every call in progress (accepted, not yet ended), oldest first.
+    pub async fn accepted_calls(&self) -> sqlx::Result<Vec<CallRow>> {
+        sqlx::query_as(&format!(
+            "{CALL_SELECT} WHERE c.status = 'accepted' ORDER BY c.id"
+        ))
+        .fetch_all(self.pool())
+        .await
+    }
+
     pub async fn close_live_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
         let live: Vec<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
             "SELECT id, status, accepted_at FROM calls WHERE {} ORDER BY id",

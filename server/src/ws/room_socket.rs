@@ -214,21 +214,51 @@ async fn start_grace_if_accepted(state: &AppState, rooms: &Rooms, room_id: &str,
             return;
         }
     };
+    if end_unless_back(state, rooms, room_id, user, call.id) {
+        tracing::info!(
+            call_id = %call.id,
+            %user,
+            grace_secs = state.config.ws_grace_secs,
+            "party disconnected"
+        );
+    }
+}
+
+/// Ends call `call_id` as connection_lost after the grace period unless `user` joins its room
+/// (here or on another instance) first. False if they are in the room already.
+fn end_unless_back(
+    state: &AppState,
+    rooms: &Rooms,
+    room_id: &str,
+    user: UserId,
+    call_id: CallId,
+) -> bool {
     let grace = Duration::from_secs(state.config.ws_grace_secs);
-    let call_id = call.id;
     let calls = state.calls.clone();
-    let started = rooms.start_grace(room_id, user, grace, async move {
+    rooms.start_grace(room_id, user, grace, async move {
         match calls
-            .end_with_reason(user, call.id, Some(EndReason::ConnectionLost))
+            .end_with_reason(user, call_id, Some(EndReason::ConnectionLost))
             .await
         {
-            Ok(_) => tracing::info!(call_id = %call.id, %user, "call ended: connection lost"),
+            Ok(_) => tracing::info!(%call_id, %user, "call ended: connection lost"),
             // Already ended some other way.
             Err(ApiError::Conflict(_)) => {}
-            Err(error) => tracing::warn!(%error, call_id = %call.id, "cannot end a lost call"),
+            Err(error) => tracing::warn!(%error, %call_id, "cannot end a lost call"),
         }
-    });
-    if started {
-        tracing::info!(%call_id, %user, grace_secs = grace.as_secs(), "party disconnected");
+    })
+}
+
+/// At the startup of an instance in a group: the calls in progress may be served by other
+/// instances, or may have been left by one that crashed. Each party gets the grace period to be
+/// found in the call's room on some instance (other instances answer a probe) or to rejoin;
+/// the calls no one serves then end as connection_lost, like a dropped socket's.
+pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, ApiError> {
+    let calls = state.calls.accepted().await?;
+    for call in &calls {
+        for user in [call.caller.id, call.receiver.id] {
+            end_unless_back(state, &state.rooms, &call.room_id, user, call.id);
+        }
+        state.rooms.probe(&call.room_id);
     }
+    Ok(calls.len())
 }

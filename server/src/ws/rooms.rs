@@ -239,6 +239,15 @@ impl Rooms {
                 username,
             },
         );
+        self.announce_here(room_id, room);
+        self.flush_pending(room_id, room);
+        if room.parties.is_empty() && room.grace.is_empty() {
+            rooms.remove(room_id);
+        }
+    }
+
+    /// Tells the other instances which users have sockets in the room here, if any.
+    fn announce_here(&self, room_id: &str, room: &Room) {
         let users: HashSet<UserId> = room.parties.iter().map(|p| p.user).collect();
         if !users.is_empty() {
             self.broadcast(BusMessage::Here {
@@ -246,13 +255,25 @@ impl Rooms {
                 users: users.into_iter().collect(),
             });
         }
-        self.flush_pending(room_id, room);
-        if room.parties.is_empty() && room.grace.is_empty() {
-            rooms.remove(room_id);
+    }
+
+    /// Another instance asks who is in the room.
+    pub fn remote_probe(&self, room_id: &str) {
+        if let Some(room) = lock(&self.rooms).get(room_id) {
+            self.announce_here(room_id, room);
         }
     }
 
-    /// Instance `from` has sockets of `users` in the room (its answer to our join).
+    /// Asks the other instances who is in the room: their answers cancel the grace timers of the
+    /// users they serve.
+    pub fn probe(&self, room_id: &str) {
+        self.broadcast(BusMessage::Probe {
+            room: room_id.to_owned(),
+        });
+    }
+
+    /// Instance `from` has sockets of `users` in the room (its answer to a join or a probe):
+    /// they are connected, so any grace timer of theirs here is moot.
     pub fn remote_here(&self, room_id: &str, from: u64, users: &[UserId]) {
         let mut rooms = lock(&self.rooms);
         let Some(room) = rooms.get_mut(room_id) else {
@@ -260,8 +281,14 @@ impl Rooms {
         };
         for user in users {
             room.remote.entry(*user).or_default().insert(from);
+            if let Some((_, timer)) = room.grace.remove(user) {
+                timer.abort();
+            }
         }
         self.flush_pending(room_id, room);
+        if room.parties.is_empty() && room.grace.is_empty() {
+            rooms.remove(room_id);
+        }
     }
 
     /// The last socket of `user` in the room on instance `from` left.
@@ -564,6 +591,33 @@ mod tests {
             })
         );
         rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        assert!(fired_rx.try_recv().is_err());
+    }
+
+    #[tokio::test]
+    async fn probes_are_answered_and_an_answer_cancels_the_grace_timer() {
+        let (rooms, mut bus) = clustered();
+        let (a, _a_rx) = party(&rooms, 1);
+        rooms.join("r", a);
+        published(&mut bus);
+        rooms.remote_probe("r");
+        rooms.remote_probe("nobody-here");
+        assert!(matches!(&published(&mut bus)[..],
+            [BusMessage::Here { room, users }] if room == "r" && users == &[UserId(1)]));
+
+        // A starting instance waits for the parties of a call it does not serve.
+        let (fired, mut fired_rx) = mpsc::channel(1);
+        rooms.start_grace("s", UserId(2), Duration::from_millis(50), async move {
+            let _ = fired.send(()).await;
+        });
+        rooms.probe("s");
+        assert!(matches!(
+            &published(&mut bus)[..],
+            [BusMessage::Probe { .. }]
+        ));
+        rooms.remote_here("s", ELSEWHERE, &[UserId(2)]);
+        assert_eq!(rooms.len(), 1, "nothing left to track in s");
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert!(fired_rx.try_recv().is_err());
     }

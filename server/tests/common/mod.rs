@@ -190,12 +190,14 @@ impl TestApp {
     /// Another instance on this one's database, with the same configuration (and so the same
     /// Redis group, if any).
     pub async fn sibling(&self) -> Self {
-        Self::start(
-            self.config.clone(),
-            self.database.clone(),
-            Arc::new(SystemClock),
-        )
-        .await
+        self.sibling_with(|_| {}).await
+    }
+
+    /// [`TestApp::sibling`] with a configuration `adjust` may change first.
+    pub async fn sibling_with(&self, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = self.config.clone();
+        adjust(&mut config);
+        Self::start(config, self.database.clone(), Arc::new(SystemClock)).await
     }
 
     async fn start(mut config: Config, database: Arc<TestDb>, clock: Arc<dyn Clock>) -> Self {
