@@ -122,8 +122,17 @@ impl Calls {
         // so starts take locks: in-process stripes, and on MariaDB also the database's named
         // locks, which hold across every instance sharing it.
         let _guards = self.start_locks.lock(caller, receiver).await;
-        let _shared = self.db.lock_users([caller, receiver]).await?;
+        let shared = self.db.lock_users([caller, receiver]).await?;
+        let started = self.start_locked(caller, request).await;
+        if let Some(shared) = shared {
+            shared.release().await;
+        }
+        started
+    }
 
+    /// [`Calls::start`] once both users are locked.
+    async fn start_locked(&self, caller: UserId, request: StartCall) -> Result<Started, ApiError> {
+        let receiver = request.receiver;
         // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
         // nothing was created) and both parties are told again.
         if let Some(row) = self.db.unanswered_call(receiver, caller).await? {

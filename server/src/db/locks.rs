@@ -1,6 +1,6 @@
 //! Locks that span every instance sharing the database: MariaDB/MySQL named locks
-//! (`GET_LOCK`), held by one connection, released with it. The database decides, so instances
-//! need no other coordinator for their critical sections.
+//! (`GET_LOCK`), held by one connection. The database decides, so instances need no other
+//! coordinator for their critical sections.
 
 use std::time::Duration;
 
@@ -13,11 +13,13 @@ use super::{Backend, Db};
 /// How long a start waits for another start involving the same user.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
-/// Named locks on a connection of their own; dropping it releases them all.
+/// Named locks, one per user id, on a connection of their own. Release them with
+/// [`UserLocks::release`]; if they are dropped instead (the holder was cancelled halfway, a
+/// client that went away), the connection is closed rather than pooled and the server releases
+/// them with it.
 pub struct UserLocks {
-    // Closed, not pooled, when dropped: the server then releases every lock it held, also when
-    // the holder was cancelled halfway (a client that went away).
-    _conn: PoolConnection<Any>,
+    conn: Option<PoolConnection<Any>>,
+    ids: Vec<i64>,
 }
 
 impl Db {
@@ -30,20 +32,55 @@ impl Db {
         let mut ids: Vec<i64> = users.iter().map(|u| u.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut conn = self.pool.acquire().await?;
-        conn.close_on_drop();
+        let mut locks = UserLocks {
+            conn: Some(self.pool.acquire().await?),
+            ids: Vec::with_capacity(ids.len()),
+        };
         for id in ids {
+            let Some(conn) = locks.conn.as_mut() else {
+                break;
+            };
             // Named locks are server-wide: the database name keeps two databases apart.
             let got: Option<i64> =
                 sqlx::query_scalar("SELECT GET_LOCK(CONCAT(DATABASE(), ':call-start:', ?), ?)")
                     .bind(id)
                     .bind(i64::try_from(LOCK_WAIT.as_secs()).unwrap_or(i64::MAX))
-                    .fetch_one(&mut *conn)
+                    .fetch_one(&mut **conn)
                     .await?;
             if got != Some(1) {
                 anyhow::bail!("timed out waiting for the call start lock of user {id}");
             }
+            locks.ids.push(id);
         }
-        Ok(Some(UserLocks { _conn: conn }))
+        Ok(Some(locks))
+    }
+}
+
+impl UserLocks {
+    /// Releases the locks and returns the connection to the pool.
+    pub async fn release(mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        for id in &self.ids {
+            let released =
+                sqlx::query("SELECT RELEASE_LOCK(CONCAT(DATABASE(), ':call-start:', ?))")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await;
+            if let Err(error) = released {
+                tracing::warn!(%error, "cannot release a call start lock; closing its connection");
+                conn.close_on_drop();
+                return;
+            }
+        }
+    }
+}
+
+impl Drop for UserLocks {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
     }
 }
