@@ -205,18 +205,20 @@ impl Cluster {
         }
     }
 
-    /// Logs a warning unless one of the same `kind` was logged within [`WARN_EVERY`].
-    fn warn_limited(&self, kind: &'static str, message: std::fmt::Arguments<'_>) {
+    /// Logs a warning unless one of the same `kind` was logged within [`WARN_EVERY`]; true if
+    /// it did.
+    fn warn_limited(&self, kind: &'static str, message: std::fmt::Arguments<'_>) -> bool {
         let now = Instant::now();
         let mut warned = lock(&self.inner.warned);
         if warned
             .get(kind)
             .is_some_and(|last| now.duration_since(*last) < WARN_EVERY)
         {
-            return;
+            return false;
         }
         warned.insert(kind, now);
         tracing::warn!("{message}");
+        true
     }
 
     async fn connect(&self) -> redis::RedisResult<MultiplexedConnection> {
@@ -545,5 +547,35 @@ impl Hub for RedisHub {
 
     fn subscribe(&self, user: UserId) -> crate::hub::Subscription {
         self.local.subscribe(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_of_one_kind_are_rate_limited() {
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        assert!(cluster.warn_limited("presence", format_args!("first")));
+        assert!(!cluster.warn_limited("presence", format_args!("again")));
+        assert!(cluster.warn_limited("queue", format_args!("another kind")));
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_drops_and_counts_instead_of_waiting() {
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        for _ in 0..OUTGOING_QUEUE + 3 {
+            cluster.send(BusMessage::Probe { room: "r".into() });
+        }
+        assert_eq!(cluster.inner.dropped.load(Ordering::Relaxed), 3);
+    }
+
+    #[test]
+    fn a_url_with_a_password_is_not_quoted_in_errors() {
+        let error = Cluster::new("redis://:hunter2@host:notaport", "test")
+            .err()
+            .map(|e| e.to_string());
+        assert!(error.is_some_and(|e| !e.contains("hunter2")));
     }
 }

@@ -1,8 +1,9 @@
 //! The event hub: delivers [`UserEvent`]s to the devices of the users they concern. It only
 //! delivers; the call service decides what happens and the database holds the state.
 //!
-//! [`LocalHub`] serves one process. A multi-instance hub (Redis pub/sub) implements the same trait
-//! and hands events that arrive from other instances to a `LocalHub` of its own.
+//! [`LocalHub`] serves one process. With several instances, [`crate::cluster::RedisHub`]
+//! implements the same trait and hands events that arrive from other instances to a `LocalHub`
+//! of its own.
 
 use std::{
     collections::HashMap,

@@ -366,3 +366,20 @@ async fn instances_survive_a_redis_restart_and_recover() {
     wait_redis([&a, &b], true, Duration::from_secs(15)).await;
     ring_and_cancel(&a, &alice_token, &bob, &mut bob_events).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_starts_and_serves_its_users_while_redis_is_unreachable() {
+    // Nothing listens on port 1.
+    let a = TestApp::spawn_clustered("redis://127.0.0.1:1").await;
+    let response = a.get("/api/health/").await;
+    assert_eq!(response.status(), 200);
+    let health: Health = response.json().await.expect("health");
+    assert_eq!(
+        (health.status.as_str(), health.redis),
+        ("degraded", Some(false))
+    );
+    let (_, alice_token) = a.user("alice").await;
+    let (bob, bob_token) = a.user("bob").await;
+    let mut bob_events = user_socket(&a, &bob_token).await;
+    ring_and_cancel(&a, &alice_token, &bob, &mut bob_events).await;
+}
