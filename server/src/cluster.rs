@@ -185,11 +185,15 @@ impl Cluster {
         let (ready, is_ready) = tokio::sync::oneshot::channel();
         let listener = tokio::spawn(self.clone().listen(local.clone(), ready));
         let publisher = tokio::spawn(self.clone().publish_loop(local));
-        if tokio::time::timeout(Duration::from_secs(3), is_ready)
-            .await
-            .is_err()
-        {
-            tracing::warn!("Redis is not reachable yet; serving this instance's users only");
+        match tokio::time::timeout(Duration::from_secs(3), is_ready).await {
+            Ok(_) => tracing::info!(
+                instance = self.id(),
+                group = %self.inner.group,
+                "joined the instance group through Redis"
+            ),
+            Err(_) => {
+                tracing::warn!("Redis is not reachable yet; serving this instance's users only")
+            }
         }
         vec![listener.abort_handle(), publisher.abort_handle()]
     }
@@ -245,6 +249,7 @@ impl Cluster {
                         if let Some(since) = lost_at.take() {
                             tracing::info!(
                                 down_secs = since.elapsed().as_secs(),
+                                dropped_total = self.inner.dropped.load(Ordering::Relaxed),
                                 "Redis publisher reconnected"
                             );
                         }
