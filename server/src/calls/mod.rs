@@ -349,8 +349,8 @@ impl Calls {
         Ok(expired.len())
     }
 
-    /// At startup: calls still live were left by a crash or a restart; no one is connected to
-    /// them any more, so they are closed (reason server_restart).
+    /// At the startup of a single instance: calls still live were left by a crash or a restart;
+    /// no one is connected to them any more, so they are closed (reason server_restart).
     pub async fn close_left_live(&self) -> Result<usize, ApiError> {
         let closed = self.db.close_live_calls(self.clock.now_millis()).await?;
         if !closed.is_empty() {
