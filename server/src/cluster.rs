@@ -342,8 +342,10 @@ impl Cluster {
                 counts.into_iter().map(|(user, n)| (user.0, n)).collect();
             pipe.hset_multiple(&key, &fields);
         }
+        // The group's set expires too once no instance refreshes it (nothing left behind).
         pipe.expire(&key, ALIVE_TTL_SECS)
-            .sadd(self.instances_key(), self.id());
+            .sadd(self.instances_key(), self.id())
+            .expire(self.instances_key(), ALIVE_TTL_SECS);
         pipe.exec_async(conn).await
     }
 
@@ -379,10 +381,12 @@ impl Cluster {
         let Some(mut conn) = lock(&self.inner.conn).clone() else {
             return;
         };
-        let result: redis::RedisResult<()> = redis::cmd("HINCRBY")
-            .arg(self.open_key(self.id()))
-            .arg(user.0)
-            .arg(delta)
+        let key = self.open_key(self.id());
+        // With its expiry: the increment may create the hash, which must not outlive a crash.
+        let result = redis::pipe()
+            .atomic()
+            .hincr(&key, user.0, delta)
+            .expire(&key, ALIVE_TTL_SECS)
             .exec_async(&mut conn)
             .await;
         if let Err(error) = result {
