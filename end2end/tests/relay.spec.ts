@@ -94,6 +94,7 @@ test('relay-only without a TURN server says why the call cannot connect', async 
   // The main server of the run has no TURN (STUN_URLS empty, no TURN_SERVER).
   const a = await relayOnlyUser(alice);
   await expect(alice.page.getByTestId('relay-unavailable')).toContainText('no TURN relay');
+  await snap(alice.page, 'profile-relay-unavailable');
   const b = await registerViaApi(bob.page.request, bob.name);
 
   const id = await startCall(alice, a, b);
