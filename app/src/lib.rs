@@ -8,6 +8,8 @@ pub mod protocol;
 #[cfg(feature = "hydrate")]
 pub mod rtc;
 pub mod session;
+pub mod settings;
+mod storage;
 pub mod util;
 
 mod pages;

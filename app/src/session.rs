@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::protocol::{TokenPair, User};
+use crate::storage::{storage_get, storage_set};
 
 const ACCESS_KEY: &str = "callhub.access";
 const REFRESH_KEY: &str = "callhub.refresh";
@@ -54,31 +55,3 @@ pub fn clear_tokens() {
     storage_set(ACCESS_KEY, None);
     storage_set(REFRESH_KEY, None);
 }
-
-#[cfg(feature = "hydrate")]
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
-#[cfg(feature = "hydrate")]
-fn storage_get(key: &str) -> Option<String> {
-    storage()?.get_item(key).ok().flatten()
-}
-
-#[cfg(feature = "hydrate")]
-fn storage_set(key: &str, value: Option<&str>) {
-    if let Some(storage) = storage() {
-        let _ = match value {
-            Some(value) => storage.set_item(key, value),
-            None => storage.remove_item(key),
-        };
-    }
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn storage_get(_key: &str) -> Option<String> {
-    None
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn storage_set(_key: &str, _value: Option<&str>) {}

@@ -49,6 +49,8 @@ struct CallView {
     link: RwSignal<Link>,
     media_error: RwSignal<Option<String>>,
     media_notice: RwSignal<Option<String>>,
+    /// Why the media path cannot form (relay-only without TURN).
+    link_error: RwSignal<Option<String>>,
     muted: RwSignal<bool>,
     camera_off: RwSignal<bool>,
     remote_muted: RwSignal<bool>,
@@ -71,6 +73,7 @@ impl CallView {
             link: RwSignal::new(Link::Connecting),
             media_error: RwSignal::new(None),
             media_notice: RwSignal::new(None),
+            link_error: RwSignal::new(None),
             muted: RwSignal::new(false),
             camera_off: RwSignal::new(false),
             remote_muted: RwSignal::new(false),
@@ -323,6 +326,11 @@ fn MediaMessages(view: CallView) -> impl IntoView {
             view.media_notice
                 .get()
                 .map(|m| view! { <p class="call-notice" data-testid="media-notice">{m}</p> })
+        }}
+        {move || {
+            view.link_error
+                .get()
+                .map(|m| view! { <p class="call-error" role="alert" data-testid="link-error">{m}</p> })
         }}
     }
 }
@@ -702,6 +710,7 @@ mod browser {
                 }
                 CallEvent::MediaNotice(text) => view.media_notice.set(Some(text)),
                 CallEvent::MediaError(text) => view.media_error.set(Some(text)),
+                CallEvent::LinkError(text) => view.link_error.set(Some(text)),
                 CallEvent::Link(state) => view.link.set(match state {
                     LinkState::Connecting => Link::Connecting,
                     LinkState::WaitingForPeer => Link::Waiting,

@@ -1,12 +1,14 @@
-//! `/profile`: who I am, and my picture (uploaded as the file itself, with its own type).
+//! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), and this
+//! browser's privacy setting for calls.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::Avatar;
-use crate::protocol::User;
+use crate::protocol::{IceServers, User};
 use crate::session::use_session;
+use crate::settings;
 use crate::util::when_text;
 
 use super::RequireUser;
@@ -16,6 +18,7 @@ pub fn Profile() -> impl IntoView {
     view! {
         <RequireUser>
             <ProfileCard />
+            <PrivacyCard />
         </RequireUser>
     }
 }
@@ -149,6 +152,51 @@ fn ProfileCard() -> impl IntoView {
                     data-testid="profile-status"
                 >
                     {move || status.get().map(|s| s.1).unwrap_or_default()}
+                </p>
+            </Show>
+        </section>
+    }
+}
+
+/// Relay-only calls: a per-browser setting (localStorage), applied to the next call.
+#[component]
+fn PrivacyCard() -> impl IntoView {
+    // Server rendering knows nothing of localStorage: both are read once hydrated.
+    let relay_only = RwSignal::new(false);
+    let turn_offered = RwSignal::new(None::<bool>);
+    Effect::new(move |_| {
+        relay_only.set(settings::relay_only());
+        spawn_local(async move {
+            if let Ok(servers) = api::get::<IceServers>("/api/ice-servers/").await {
+                turn_offered.set(Some(servers.has_relay()));
+            }
+        });
+    });
+    let on_toggle = move |event| {
+        let on = event_target_checked(&event);
+        settings::set_relay_only(on);
+        relay_only.set(on);
+    };
+
+    view! {
+        <section class="card privacy" data-testid="privacy">
+            <h2>"Privacy"</h2>
+            <label class="toggle">
+                <input
+                    type="checkbox"
+                    data-testid="relay-only"
+                    prop:checked=move || relay_only.get()
+                    on:change=on_toggle
+                />
+                " Relay calls through the server"
+            </label>
+            <p class="muted small">
+                "The other person then never learns your IP addresses, at the cost of a longer "
+                "path. Applies to your next call on this browser."
+            </p>
+            <Show when=move || relay_only.get() && turn_offered.get() == Some(false)>
+                <p class="notice notice-error" role="alert" data-testid="relay-unavailable">
+                    "This server offers no TURN relay: calls cannot connect while this is on."
                 </p>
             </Show>
         </section>

@@ -14,7 +14,7 @@ pub struct IceServer {
 }
 
 /// `GET /api/ice-servers/`: pass `ice_servers` as `iceServers` to `new RTCPeerConnection`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct IceServers {
     #[serde(rename = "iceServers")]
@@ -22,4 +22,40 @@ pub struct IceServers {
     /// Seconds the TURN credentials stay valid (null for static or no TURN); fetch again
     /// before an ICE restart after this.
     pub ttl: Option<u64>,
+}
+
+impl IceServers {
+    /// Whether a TURN server is among them: without one, a relay-only connection cannot form.
+    pub fn has_relay(&self) -> bool {
+        self.ice_servers.iter().any(|server| {
+            server
+                .urls
+                .iter()
+                .any(|url| url.starts_with("turn:") || url.starts_with("turns:"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn servers(urls: &[&str]) -> IceServers {
+        IceServers {
+            ice_servers: vec![IceServer {
+                urls: urls.iter().map(|url| (*url).to_owned()).collect(),
+                username: None,
+                credential: None,
+            }],
+            ttl: None,
+        }
+    }
+
+    #[test]
+    fn relay_needs_a_turn_url() {
+        assert!(!servers(&[]).has_relay());
+        assert!(!servers(&["stun:stun.example:3478"]).has_relay());
+        assert!(servers(&["stun:stun.example:3478", "turn:turn.example:3478"]).has_relay());
+        assert!(servers(&["turns:turn.example:5349?transport=tcp"]).has_relay());
+    }
 }

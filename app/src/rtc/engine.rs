@@ -13,7 +13,11 @@
 //!   session's offer (an ICE restart) is answered on the same connection.
 //! - Either side drops its connection when the other leaves the room (`user-left`), and the
 //!   receiver also when the caller (re)joins: a new offer is coming.
-//! - When the connection fails, the caller restarts ICE on the same connection.
+//! - When the connection fails, the caller restarts ICE on the same connection. Both sides fetch
+//!   the ICE servers again first (TURN credentials are short-lived) and apply them with
+//!   setConfiguration.
+//! - With relay-only on (settings), every connection uses ICE transport policy "relay"; if the
+//!   server offers no TURN server the page is told why the call cannot connect.
 //! - A lost room socket is reopened (with a refreshed token after a 4001) while the call lives;
 //!   the server keeps the call for a grace period meanwhile.
 
@@ -24,16 +28,15 @@ use std::{
 };
 
 use serde_json::{json, Value};
-use wasm_bindgen::JsValue;
 use web_sys::{MediaStream, RtcPeerConnectionState, RtcSignalingState};
 
-use crate::protocol::{CallId, CallType, ClientMsg, ServerMsg};
+use crate::protocol::{CallId, CallType, ClientMsg, IceServers, ServerMsg};
 
 use super::{
     log, media,
     peer::{self, Peer, PeerEvent},
     signaling::{RoomSocket, SocketEvent},
-    stats, to_js,
+    stats,
 };
 
 /// What the engine needs to know about the call.
@@ -59,6 +62,11 @@ pub enum LinkState {
     Reconnecting,
 }
 
+/// Why relay-only cannot work here, in the user's words.
+pub const NO_RELAY_MESSAGE: &str = "Relay-only calls are on in your profile, but this server \
+    offers no TURN relay, so the call cannot connect. Turn relay-only off in your profile to \
+    connect directly.";
+
 /// What the page hears.
 pub enum CallEvent {
     LocalStream(MediaStream),
@@ -77,6 +85,8 @@ pub enum CallEvent {
     RemoteHangUp,
     /// The server says the call is over or not ours (room socket closed with 4004/4003).
     CallOver,
+    /// The media path cannot form as configured (relay-only without a TURN server).
+    LinkError(String),
 }
 
 enum Cmd {
@@ -90,7 +100,9 @@ enum Cmd {
 }
 
 struct State {
-    ice_servers: JsValue,
+    ice_servers: IceServers,
+    /// The relay-only setting, read when the call starts.
+    relay_only: bool,
     local: Option<MediaStream>,
     socket: Option<RoomSocket>,
     /// Tells the current socket's events from a replaced one's.
@@ -131,7 +143,8 @@ impl CallHandle {
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
             state: RefCell::new(State {
-                ice_servers: js_sys::Array::new().into(),
+                ice_servers: IceServers::default(),
+                relay_only: crate::settings::relay_only(),
                 local: None,
                 socket: None,
                 socket_gen: 0,
@@ -279,12 +292,7 @@ async fn handle(engine: &Rc<Engine>, cmd: Cmd) {
 
 async fn start(engine: &Rc<Engine>) {
     emit(engine, CallEvent::Link(LinkState::Connecting));
-    // TURN/STUN from the server when it offers them; loopback and LAN calls need none.
-    if let Ok(servers) = crate::api::get::<Value>("/api/ice-servers/").await {
-        if let Some(list) = servers.get("iceServers").filter(|l| l.is_array()) {
-            engine.state.borrow_mut().ice_servers = to_js(list);
-        }
-    }
+    fetch_ice_servers(engine).await;
     if engine.closed.get() {
         return;
     }
@@ -309,6 +317,34 @@ async fn start(engine: &Rc<Engine>) {
         return;
     }
     open_socket(engine);
+}
+
+/// TURN/STUN from the server when it offers them (loopback and LAN calls need none); on failure
+/// the previous ones are kept.
+async fn fetch_ice_servers(engine: &Engine) {
+    match crate::api::get::<IceServers>("/api/ice-servers/").await {
+        Ok(servers) => engine.state.borrow_mut().ice_servers = servers,
+        Err(failure) => log(&format!("no ICE servers: {}", failure.message())),
+    }
+    let unusable = {
+        let state = engine.state.borrow();
+        state.relay_only && !state.ice_servers.has_relay()
+    };
+    if unusable {
+        emit(engine, CallEvent::LinkError(NO_RELAY_MESSAGE.into()));
+    }
+}
+
+/// The current connection's configuration with freshly fetched servers, before an ICE restart.
+async fn refresh_ice_servers(engine: &Engine, pc: &web_sys::RtcPeerConnection) {
+    fetch_ice_servers(engine).await;
+    let config = {
+        let state = engine.state.borrow();
+        peer::configuration(&state.ice_servers, state.relay_only)
+    };
+    if let Err(error) = peer::reconfigure(pc, &config) {
+        log(&format!("setConfiguration failed: {error}"));
+    }
 }
 
 fn open_socket(engine: &Rc<Engine>) {
@@ -391,13 +427,8 @@ fn new_peer(engine: &Rc<Engine>, session: Option<String>) -> Option<web_sys::Rtc
     });
     let mut state = engine.state.borrow_mut();
     let video = engine.config.call_type == CallType::Video;
-    match Peer::new(
-        &state.ice_servers,
-        session,
-        state.local.as_ref(),
-        video,
-        on_event,
-    ) {
+    let config = peer::configuration(&state.ice_servers, state.relay_only);
+    match Peer::new(&config, session, state.local.as_ref(), video, on_event) {
         Ok(peer) => {
             let pc = peer.pc.clone();
             state.peer = Some(peer);
@@ -549,7 +580,11 @@ async fn answer(engine: &Rc<Engine>, offer: Value) {
         .filter(|p| p.session == session && session.is_some())
         .map(|p| p.pc.clone());
     let pc = match same {
-        Some(pc) => pc,
+        // An ICE restart: gather with fresh credentials, as the caller does.
+        Some(pc) => {
+            refresh_ice_servers(engine, &pc).await;
+            pc
+        }
         None => {
             let Some(pc) = new_peer(engine, session.clone()) else {
                 return;
@@ -665,6 +700,7 @@ async fn peer_event(engine: &Rc<Engine>, event: PeerEvent) {
                 if let (true, Some(pc)) = (engine.config.is_caller, pc) {
                     if pc.signaling_state() == RtcSignalingState::Stable {
                         log("connection failed: restarting ICE");
+                        refresh_ice_servers(engine, &pc).await;
                         match peer::make_offer(&pc, true).await {
                             Ok(offer) => send(
                                 engine,

@@ -8,13 +8,15 @@ use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
     MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
-    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcOfferOptions,
-    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
+    RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceTransportPolicy,
+    RtcOfferOptions, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
     RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
     RtcSignalingState, RtcTrackEvent,
 };
 
-use super::{error_text, from_js, media};
+use crate::protocol::IceServers;
+
+use super::{error_text, from_js, media, to_js};
 
 /// What a connection reports, tagged by the engine with its session.
 pub enum PeerEvent {
@@ -40,17 +42,15 @@ pub struct Peer {
 
 impl Peer {
     /// A connection with the local tracks; kinds the call has but the local stream lacks are
-    /// received only. `ice_servers` is a JS array for `iceServers`.
+    /// received only.
     pub fn new(
-        ice_servers: &JsValue,
+        config: &RtcConfiguration,
         session: Option<String>,
         local: Option<&MediaStream>,
         video: bool,
         on_event: Rc<dyn Fn(PeerEvent)>,
     ) -> Result<Self, String> {
-        let config = RtcConfiguration::new();
-        config.set_ice_servers(ice_servers);
-        let pc = RtcPeerConnection::new_with_configuration(&config).map_err(|e| error_text(&e))?;
+        let pc = RtcPeerConnection::new_with_configuration(config).map_err(|e| error_text(&e))?;
 
         let kinds: &[&str] = if video {
             &["audio", "video"]
@@ -168,6 +168,24 @@ impl Drop for Peer {
     fn drop(&mut self) {
         self.close();
     }
+}
+
+/// The RTCConfiguration for `servers`; `relay_only` keeps every path on the TURN relay so the
+/// other party sees only the relay's address, never this device's.
+pub fn configuration(servers: &IceServers, relay_only: bool) -> RtcConfiguration {
+    let config = RtcConfiguration::new();
+    let list = serde_json::to_value(&servers.ice_servers).unwrap_or_else(|_| json!([]));
+    config.set_ice_servers(&to_js(&list));
+    if relay_only {
+        config.set_ice_transport_policy(RtcIceTransportPolicy::Relay);
+    }
+    config
+}
+
+/// Gives a live connection new servers (fresh TURN credentials) before an ICE restart.
+pub fn reconfigure(pc: &RtcPeerConnection, config: &RtcConfiguration) -> Result<(), String> {
+    pc.set_configuration_with_configuration(config)
+        .map_err(|e| error_text(&e))
 }
 
 /// `{type, sdp}` of a description JS object.

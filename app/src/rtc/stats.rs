@@ -1,7 +1,9 @@
 //! Inbound media statistics from getStats(): what proves media flows. Exposed to tests (and to
 //! curious people in the console) as `await window.__callhub_stats()`, which resolves to
-//! `{audioBytes, videoBytes, videoFrames, videoTracks, connection}` of the current connection
-//! (zeros when there is none). The connection itself is `window.__callhub_pc`.
+//! `{audioBytes, videoBytes, videoFrames, videoTracks, connection, localCandidateType,
+//! remoteCandidateType}` of the current connection (zeros when there is none; the candidate types
+//! of the selected pair, "host", "srflx", "prflx" or "relay", are "" until one is selected).
+//! The connection itself is `window.__callhub_pc`.
 
 use std::cell::RefCell;
 
@@ -14,13 +16,16 @@ thread_local! {
     static INSTALLED: RefCell<bool> = const { RefCell::new(false) };
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallStats {
     pub audio_bytes: f64,
     pub video_bytes: f64,
     pub video_frames: f64,
     /// Remote video tracks being received (0 in an audio call).
     pub video_tracks: u32,
+    /// Candidate types of the selected candidate pair: "relay" when media goes through TURN.
+    pub local_candidate_type: String,
+    pub remote_candidate_type: String,
 }
 
 /// Makes `pc` the connection the hook reports (None: no connection).
@@ -59,19 +64,36 @@ pub async fn read(pc: &RtcPeerConnection) -> CallStats {
             .and_then(|v| v.as_string())
             .unwrap_or_default()
     };
-    for entry in report.values().into_iter().flatten() {
-        if text(&entry, "type") != "inbound-rtp" {
+    let entries: Vec<JsValue> = report.values().into_iter().flatten().collect();
+    let by_id = |id: &str| entries.iter().find(|entry| text(entry, "id") == id);
+    // The transport names the pair ICE selected; the pair names its two candidates.
+    let pair = entries
+        .iter()
+        .filter(|entry| text(entry, "type") == "transport")
+        .map(|transport| text(transport, "selectedCandidatePairId"))
+        .find_map(|id| by_id(&id));
+    if let Some(pair) = pair {
+        let candidate_type = |key: &str| {
+            by_id(&text(pair, key))
+                .map(|candidate| text(candidate, "candidateType"))
+                .unwrap_or_default()
+        };
+        stats.local_candidate_type = candidate_type("localCandidateId");
+        stats.remote_candidate_type = candidate_type("remoteCandidateId");
+    }
+    for entry in &entries {
+        if text(entry, "type") != "inbound-rtp" {
             continue;
         }
-        let kind = match text(&entry, "kind") {
-            kind if kind.is_empty() => text(&entry, "mediaType"),
+        let kind = match text(entry, "kind") {
+            kind if kind.is_empty() => text(entry, "mediaType"),
             kind => kind,
         };
         match kind.as_str() {
-            "audio" => stats.audio_bytes += number(&entry, "bytesReceived"),
+            "audio" => stats.audio_bytes += number(entry, "bytesReceived"),
             "video" => {
-                stats.video_bytes += number(&entry, "bytesReceived");
-                stats.video_frames += number(&entry, "framesDecoded");
+                stats.video_bytes += number(entry, "bytesReceived");
+                stats.video_frames += number(entry, "framesDecoded");
             }
             _ => {}
         }
@@ -112,6 +134,8 @@ pub fn install_hook() {
             set("videoFrames", stats.video_frames.into());
             set("videoTracks", stats.video_tracks.into());
             set("connection", connection.to_lowercase().into());
+            set("localCandidateType", stats.local_candidate_type.into());
+            set("remoteCandidateType", stats.remote_candidate_type.into());
             Ok(result.into())
         })
     });
