@@ -37,6 +37,9 @@ use crate::{
 /// How often idle throttle entries are forgotten.
 const THROTTLE_PRUNE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How long a stopping server waits for its WebSockets to send their close frames.
+const SOCKET_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -52,6 +55,8 @@ pub struct AppState {
     /// Open user sockets per user, for presence.
     pub presence: Presence,
     pub ice: ice::Ice,
+    /// Closes the WebSockets when the server stops.
+    pub drain: shutdown::Drain,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -110,11 +115,16 @@ impl Application {
             config.ring_timeout_secs,
             signals,
         );
-        // Before serving: no one is connected to a call the last run left live.
+        // Before serving: no one is connected to a call the last run left live, and no socket of
+        // the last run keeps anyone online (one instance owns the database).
         calls
             .close_left_live()
             .await
             .context("cannot close calls left live")?;
+        users
+            .reset_presence()
+            .await
+            .context("cannot reset presence")?;
         let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
         let listener = TcpListener::bind(leptos.site_addr)
             .await
@@ -131,6 +141,7 @@ impl Application {
             hub,
             calls,
             rooms: Rooms::new(),
+            drain: shutdown::Drain::new(),
         };
         Ok(Self {
             listener,
@@ -188,12 +199,24 @@ impl Application {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
+        let drain = self.state.drain.clone();
+        let shutdown = {
+            let drain = drain.clone();
+            async move {
+                shutdown.await;
+                drain.start();
+            }
+        };
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
+        // The sockets were told when the shutdown began; give their close frames time to go out.
+        if !drain.finished(SOCKET_DRAIN_TIMEOUT).await {
+            tracing::warn!("WebSockets still open after the drain timeout");
+        }
         pruner.abort();
         let _ = stop.send(true);
         // The writer flushes the signals still queued before the pool closes.

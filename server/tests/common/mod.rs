@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
+pub mod process;
+
 use std::{net::SocketAddr, path::PathBuf, process::Command, sync::Arc, time::Duration};
 
 use app::protocol::{Call, CallType, TokenPair, User};
