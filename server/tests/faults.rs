@@ -132,6 +132,7 @@ async fn mariadb_stopped_mid_run_gives_fast_503s_and_recovers() {
                 .is_some_and(|d| d.contains("unavailable")),
             "{path}: {body}"
         );
+        eprintln!("{path}: {status} in {took:?}");
         assert!(took < Duration::from_secs(5), "{path} took {took:?}");
     }
     let response = app
