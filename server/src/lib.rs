@@ -166,7 +166,8 @@ impl Application {
         &self.state.hub
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes every
+    /// WebSocket with 1012 (clients reconnect to the next instance).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
