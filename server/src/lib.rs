@@ -12,6 +12,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod ice;
+pub mod memory;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;

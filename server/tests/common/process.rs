@@ -79,6 +79,10 @@ impl ServerProcess {
         panic!("the server did not answer in 30 s: {}", self.log_text());
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
