@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod hub;
 pub mod ice;
+pub mod memory;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;
@@ -39,6 +40,9 @@ use crate::{
 /// How often idle throttle entries are forgotten.
 const THROTTLE_PRUNE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
+/// How long a stopping server waits for its WebSockets to send their close frames.
+const SOCKET_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// State shared by every handler.
 #[derive(Clone)]
 pub struct AppState {
@@ -56,6 +60,8 @@ pub struct AppState {
     pub ice: ice::Ice,
     /// The other instances, when REDIS_URL is set.
     pub cluster: Option<Cluster>,
+    /// Closes the WebSockets when the server stops.
+    pub drain: shutdown::Drain,
 }
 
 impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
@@ -124,14 +130,19 @@ impl Application {
             config.ring_timeout_secs,
             signals,
         );
-        // Before serving: no one is connected to a call the last run left live. Not so with
-        // several instances: a live call may be another instance's, and closing it would cut it
-        // (unanswered ones expire through the sweeper, accepted ones are checked below).
+        // Before serving: no one is connected to a call the last run left live, and no socket of
+        // the last run keeps anyone online. Not so with several instances: a live call or an
+        // online user may be another instance's (unanswered calls expire through the sweeper,
+        // accepted ones are checked below, presence counts expire with their instance in Redis).
         if cluster.is_none() {
             calls
                 .close_left_live()
                 .await
                 .context("cannot close calls left live")?;
+            users
+                .reset_presence()
+                .await
+                .context("cannot reset presence")?;
         }
         let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
         let listener = TcpListener::bind(leptos.site_addr)
@@ -169,6 +180,7 @@ impl Application {
             calls,
             rooms,
             cluster,
+            drain: shutdown::Drain::new(),
         };
         if let Some(cluster) = &state.cluster {
             // Without the other instances' answers, calls they serve would be ended: leave
@@ -209,7 +221,8 @@ impl Application {
         &self.state.hub
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish and closes every
+    /// WebSocket with 1012 (clients reconnect to the next instance).
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
@@ -242,12 +255,24 @@ impl Application {
                 tracing::debug!(%error, "cannot set TCP_NODELAY");
             }
         });
+        let drain = self.state.drain.clone();
+        let shutdown = {
+            let drain = drain.clone();
+            async move {
+                shutdown.await;
+                drain.start();
+            }
+        };
         let served = axum::serve(
             listener,
             router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
+        // The sockets were told when the shutdown began; give their close frames time to go out.
+        if !drain.finished(SOCKET_DRAIN_TIMEOUT).await {
+            tracing::warn!("WebSockets still open after the drain timeout");
+        }
         pruner.abort();
         for task in &self.cluster_tasks {
             task.abort();

@@ -2,6 +2,7 @@
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    server::memory::pin_mmap_threshold();
     let config = server::config::Config::from_env()?;
     server::telemetry::init(&config);
     let app = server::Application::build(config).await?;

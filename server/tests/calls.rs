@@ -654,6 +654,10 @@ async fn startup_closes_calls_left_live(app: TestApp) {
     let ringing = app.start_call(&carol_token, &dave, CallType::Video).await;
     app.call_action(ringing.id, "ringing", &dave_token).await;
     assert_eq!(live_calls(&app).await, 2);
+    let response = app
+        .post_auth("/api/users/set_online/", &alice_token, &json!({}))
+        .await;
+    assert_eq!(response.status(), 200);
 
     // A new process on the same database, as after a crash.
     let mut config: Config = app.config.clone();
@@ -678,6 +682,14 @@ async fn startup_closes_calls_left_live(app: TestApp) {
     let finished = get(finished.id, alice_token.clone()).await;
     assert_eq!(finished.status, CallStatus::Cancelled);
     assert_eq!(finished.end_reason, Some(EndReason::Cancelled));
+    // The sockets that kept anyone online died with the last process.
+    let me: Value = app
+        .get_auth("/api/users/me/", &alice_token)
+        .await
+        .json()
+        .await
+        .expect("me");
+    assert_eq!(me["is_online"], false);
 }
 
 async fn signals_are_logged_off_the_request_path(app: TestApp) {

@@ -585,6 +585,7 @@ backend_tests! {
     reference_readme_flow => the_reference_readme_flow_works_unchanged;
     origins => other_origins_are_refused;
     socket_cap => a_user_may_hold_a_bounded_number_of_sockets;
+    deleted_user => a_deleted_users_token_is_refused;
 }
 
 async fn presence_is_pushed_to_subscribers_after_the_reload_grace(app: TestApp) {
@@ -706,6 +707,88 @@ tests_with!(grace_app => grace_sqlite, grace_mariadb:
 
 tests_with!(presence_grace_app => presence_sqlite, presence_mariadb:
     presence_is_pushed_to_subscribers_after_the_reload_grace
+);
+
+async fn a_deleted_users_token_is_refused(app: TestApp) {
+    let (alice, token) = app.user("alice").await;
+    let (bob, _) = app.user("bob").await;
+    // Only users with no calls can go; their sign-ins go with them.
+    for sql in [
+        "DELETE FROM refresh_tokens WHERE user_id = ?",
+        "DELETE FROM users WHERE id = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(alice.id.0)
+            .execute(app.db.pool())
+            .await
+            .expect("delete alice");
+    }
+    let mut by_query = connect(&app, &format!("/ws/?token={token}")).await;
+    assert_eq!(close_code(&mut by_query).await, Some(4001));
+    let mut by_message = connect(&app, "/ws/").await;
+    send(&mut by_message, json!({"type": "auth", "token": token})).await;
+    assert_eq!(close_code(&mut by_message).await, Some(4001));
+    let mut room = connect(&app, &format!("/ws/call/no-such-room/?token={token}")).await;
+    assert_eq!(close_code(&mut room).await, Some(4001));
+    // Others are unaffected.
+    let bob_token = app.login(&bob.username).await.access;
+    user_socket(&app, &bob_token).await;
+}
+
+/// The close code of a socket that is expected to close within `within`.
+async fn close_code_within(socket: &mut Socket, within: Duration) -> Option<u16> {
+    tokio::time::timeout(within, async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed in time")
+}
+
+/// Access tokens valid for two seconds (plus the verifier's five seconds of leeway).
+async fn short_token_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| config.access_ttl = 2).await
+}
+
+async fn an_expired_token_closes_the_user_socket_but_not_the_call_room(app: TestApp) {
+    let pair = pair(&app).await;
+    let bob_token = app.login("bob").await.access;
+    let issued = tokio::time::Instant::now();
+    let alice_token = app.login("alice").await.access;
+    let mut events = user_socket(&app, &alice_token).await;
+    let mut alice = join(&app, &pair.call, &alice_token).await;
+    let mut bob = join(&app, &pair.call, &bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+    assert_eq!(
+        close_code_within(&mut events, Duration::from_secs(15)).await,
+        Some(4001)
+    );
+    assert!(
+        issued.elapsed() >= Duration::from_secs(2),
+        "closed at expiry, not before"
+    );
+    // The room outlives the token: the call goes on.
+    send(
+        &mut alice,
+        json!({"type": "call-offer", "call_id": pair.call.id, "offer": {"type": "offer", "sdp": "v=0"}}),
+    )
+    .await;
+    assert_eq!(
+        recv_type(&mut bob, "call-offer").await["sender_id"],
+        pair.alice.id.0
+    );
+    // A fresh token opens a new user socket.
+    let fresh = app.login("alice").await.access;
+    user_socket(&app, &fresh).await;
+}
+
+tests_with!(short_token_app => short_token_sqlite, short_token_mariadb:
+    an_expired_token_closes_the_user_socket_but_not_the_call_room
 );
 
 /// One backend is enough: nothing here touches the database after the socket opens.

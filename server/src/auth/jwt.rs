@@ -2,7 +2,7 @@
 //! with HS256 only. The token type claim keeps an access token from ever serving as a refresh
 //! token and vice versa.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -92,6 +92,13 @@ impl TokenKeys {
             return Err(TokenError::WrongType);
         }
         Ok(data.claims)
+    }
+
+    /// How much longer `claims` pass [`TokenKeys::verify`] (their expiry plus the leeway).
+    pub fn valid_for(&self, claims: &Claims) -> Duration {
+        let leeway = i64::try_from(self.validation.leeway).unwrap_or(0);
+        let left = claims.exp.saturating_add(leeway).saturating_sub(unix_now());
+        Duration::from_secs(u64::try_from(left).unwrap_or(0))
     }
 }
 

@@ -111,6 +111,15 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Marks everyone marked online offline, stamping `last_seen`; returns how many were.
+    pub async fn set_all_offline(&self, now: i64) -> sqlx::Result<u64> {
+        let done = sqlx::query("UPDATE users SET is_online = 0, last_seen = ? WHERE is_online = 1")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     pub async fn set_profile_picture(&self, id: UserId, file: Option<&str>) -> sqlx::Result<()> {
         sqlx::query("UPDATE users SET profile_picture = ? WHERE id = ?")
             .bind(file)

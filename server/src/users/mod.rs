@@ -286,6 +286,19 @@ impl Users {
         })
     }
 
+    /// At startup: presence lives in the sockets of the process, so after a crash nobody is
+    /// connected and every stored "online" is stale.
+    pub async fn reset_presence(&self) -> Result<u64, ApiError> {
+        let reset = self.db.set_all_offline(self.clock.now_millis()).await?;
+        if reset > 0 {
+            tracing::info!(
+                count = reset,
+                "presence reset: users left online by the last run"
+            );
+        }
+        Ok(reset)
+    }
+
     pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, ApiError> {
         let rows = self.db.online_users(id).await?;
         Ok(rows.into_iter().map(|row| to_user(row, false)).collect())

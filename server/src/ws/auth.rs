@@ -1,31 +1,69 @@
 //! Who is on a socket: the access token from `?token=` (reference clients) or from a first
 //! `{"type":"auth","token":...}` message within [`AUTH_TIMEOUT`]. Tokens are never logged.
 
+use std::time::Duration;
+
 use app::protocol::{ClientMsg, UserId};
 
-use crate::auth::jwt::{TokenKeys, TokenType};
+use crate::{auth::jwt::TokenType, error::ApiError, users::Users};
 
-use super::{limits::AUTH_TIMEOUT, reader::Reader};
+use super::{
+    limits::{close, AUTH_TIMEOUT},
+    reader::Reader,
+};
 
-/// Why a socket is refused (the close reason sent with code 4001).
+/// The user on a socket, and how long the token that proved it stays valid.
+#[derive(Debug, Clone, Copy)]
+pub struct Authenticated {
+    pub user: UserId,
+    pub valid_for: Duration,
+}
+
+/// Why a socket is refused: its close code and reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refused(pub &'static str);
+pub struct Refused {
+    pub code: u16,
+    pub reason: &'static str,
+}
+
+fn unauthorized(reason: &'static str) -> Refused {
+    Refused {
+        code: close::UNAUTHORIZED,
+        reason,
+    }
+}
 
 pub async fn authenticate(
     reader: &mut Reader,
     query_token: Option<String>,
-    keys: &TokenKeys,
-) -> Result<UserId, Refused> {
+    users: &Users,
+) -> Result<Authenticated, Refused> {
     let token = match query_token {
         Some(token) => token,
         None => match tokio::time::timeout(AUTH_TIMEOUT, reader.next()).await {
             Ok(Some(Ok(ClientMsg::Auth { token }))) => token.0,
-            Ok(None) => return Err(Refused("closed before authenticating")),
-            Ok(Some(_)) => return Err(Refused("authentication required: send auth first")),
-            Err(_) => return Err(Refused("authentication timed out")),
+            Ok(None) => return Err(unauthorized("closed before authenticating")),
+            Ok(Some(_)) => return Err(unauthorized("authentication required: send auth first")),
+            Err(_) => return Err(unauthorized("authentication timed out")),
         },
     };
-    keys.verify(&token, TokenType::Access)
-        .map(|claims| claims.user_id)
-        .map_err(|_| Refused("token not valid"))
+    let claims = users
+        .tokens()
+        .verify(&token, TokenType::Access)
+        .map_err(|_| unauthorized("token not valid"))?;
+    // A signed token outlives its user: one deleted since is refused like a forged one.
+    match users.me(claims.user_id).await {
+        Ok(_) => Ok(Authenticated {
+            user: claims.user_id,
+            valid_for: users.tokens().valid_for(&claims),
+        }),
+        Err(ApiError::Unauthorized(_)) => Err(unauthorized("user not found")),
+        Err(error) => {
+            tracing::warn!(%error, "cannot load a socket's user");
+            Err(Refused {
+                code: close::INTERNAL_ERROR,
+                reason: "internal error",
+            })
+        }
+    }
 }

@@ -48,6 +48,10 @@ pub mod close {
     pub const TRY_AGAIN_LATER: u16 = 1013;
     /// The peer stopped answering heartbeats.
     pub const GOING_AWAY: u16 = 1001;
+    /// A server-side failure.
+    pub const INTERNAL_ERROR: u16 = 1011;
+    /// The server is restarting (IANA-registered): reconnect in a moment.
+    pub const SERVICE_RESTART: u16 = 1012;
     /// Missing, invalid or expired token (as HTTP 401).
     pub const UNAUTHORIZED: u16 = 4001;
     /// Not a party of this call (as HTTP 403).

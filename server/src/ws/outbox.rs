@@ -29,16 +29,16 @@ pub struct Outbox {
 
 impl Outbox {
     /// The handle and the writer task of `sink`. The task ends when the socket is closed or every
-    /// handle is dropped.
-    pub fn spawn(sink: SplitSink<WebSocket, Message>) -> (Self, JoinHandle<()>) {
+    /// handle is dropped; once `stopping` turns true (the server is shutting down) it closes the
+    /// socket with 1012, and it holds `stopping` until that close frame is out.
+    pub fn spawn(
+        sink: SplitSink<WebSocket, Message>,
+        stopping: watch::Receiver<bool>,
+    ) -> (Self, JoinHandle<()>) {
         let (queue, receiver) = mpsc::channel(OUTGOING_QUEUE);
-        let (close, closed) = watch::channel(None);
-        let writer = tokio::spawn(write(sink, receiver, closed));
-        let outbox = Self {
-            queue,
-            close: Arc::new(close),
-        };
-        (outbox, writer)
+        let close = Arc::new(watch::channel(None).0);
+        let writer = tokio::spawn(write(sink, receiver, close.clone(), stopping));
+        (Self { queue, close }, writer)
     }
 
     /// A handle with no socket behind it, and what it receives (for unit tests).
@@ -81,13 +81,7 @@ impl Outbox {
 
     /// Closes the socket with `code` ahead of anything still queued. The first reason wins.
     pub fn close(&self, code: u16, reason: &'static str) {
-        self.close.send_if_modified(|current| {
-            if current.is_some() {
-                return false;
-            }
-            *current = Some((code, reason));
-            true
-        });
+        request_close(&self.close, code, reason);
     }
 
     /// Resolves once the socket is being closed by the server.
@@ -98,15 +92,35 @@ impl Outbox {
     }
 }
 
+fn request_close(close: &watch::Sender<CloseReason>, code: u16, reason: &'static str) {
+    close.send_if_modified(|current| {
+        if current.is_some() {
+            return false;
+        }
+        *current = Some((code, reason));
+        true
+    });
+}
+
+/// Resolves once the server starts shutting down (never if the drain itself is gone).
+async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    if stopping.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
 async fn write(
     mut sink: SplitSink<WebSocket, Message>,
     mut queue: mpsc::Receiver<Message>,
-    mut closed: watch::Receiver<CloseReason>,
+    close_tx: Arc<watch::Sender<CloseReason>>,
+    mut stopping: watch::Receiver<bool>,
 ) {
+    let mut closed = close_tx.subscribe();
     loop {
         let message = tokio::select! {
             biased;
             _ = closed.wait_for(Option::is_some) => break,
+            () = stopped(&mut stopping) => break,
             message = queue.recv() => message,
         };
         let Some(message) = message else { break };
@@ -114,11 +128,16 @@ async fn write(
         let sent = tokio::select! {
             biased;
             _ = closed.wait_for(Option::is_some) => break,
+            () = stopped(&mut stopping) => break,
             sent = sink.send(message) => sent,
         };
         if sent.is_err() {
             return;
         }
+    }
+    if *stopping.borrow() {
+        // Also ends the socket's reader, so its loop winds down like on any other close.
+        request_close(&close_tx, close::SERVICE_RESTART, "server restarting");
     }
     let reason = *closed.borrow();
     let frame = reason.map(|(code, reason)| CloseFrame {

@@ -19,12 +19,9 @@ use super::{
     rooms::{Party, Rooms},
 };
 
-/// Close code for a server-side failure (RFC 6455 "internal error").
-const INTERNAL_ERROR: u16 = 1011;
-
 pub async fn run(state: AppState, room_id: String, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(sink);
+    let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
     let mut reader = Reader::new(stream, outbox.clone());
     match admit(&state, &room_id, query_token, &mut reader).await {
         Ok((user, call)) => serve(&state, &room_id, user, call, &mut reader, &outbox).await,
@@ -42,16 +39,19 @@ async fn admit(
     query_token: Option<String>,
     reader: &mut Reader,
 ) -> Result<(UserId, Call), (u16, &'static str)> {
-    let user = auth::authenticate(reader, query_token, state.users.tokens())
+    // A call's room stays open past the token's expiry: the call bounds its life, and closing
+    // it mid-call would make both peers renegotiate every ACCESS_TTL.
+    let user = auth::authenticate(reader, query_token, &state.users)
         .await
-        .map_err(|refused| (close::UNAUTHORIZED, refused.0))?;
+        .map_err(|refused| (refused.code, refused.reason))?
+        .user;
     // 404 for a room that does not exist and for one of someone else's calls alike.
     let call = match state.calls.by_room(user, room_id).await {
         Ok(call) => call,
         Err(ApiError::NotFound) => return Err((close::FORBIDDEN, "not a party of this call")),
         Err(error) => {
             tracing::error!(%error, "cannot load a call room");
-            return Err((INTERNAL_ERROR, "internal error"));
+            return Err((close::INTERNAL_ERROR, "internal error"));
         }
     };
     if !is_live(call.status) {

@@ -19,39 +19,51 @@ use super::{
 
 pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(sink);
+    let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
     let mut reader = Reader::new(stream, outbox.clone());
-    match auth::authenticate(&mut reader, query_token, state.users.tokens()).await {
-        Ok(user) => {
+    match auth::authenticate(&mut reader, query_token, &state.users).await {
+        Ok(auth::Authenticated { user, valid_for }) => {
             // Subscribed before auth-ok, so a client that waits for it misses nothing.
             let events = state.hub.subscribe(user);
             if state.presence.connected(user, limits::USER_SOCKETS).await {
                 outbox.send(&ServerMsg::AuthOk { user_id: user });
-                let watched = serve(&state, user, events, &mut reader, &outbox).await;
+                let expiry = tokio::time::sleep(valid_for);
+                let watched = serve(&state, user, events, expiry, &mut reader, &outbox).await;
                 state.presence.unwatch(user, &watched);
                 state.presence.disconnected(user).await;
             } else {
                 outbox.close(close::POLICY, "too many open sockets for this user");
             }
         }
-        Err(refused) => outbox.close(close::UNAUTHORIZED, refused.0),
+        Err(refused) => outbox.close(refused.code, refused.reason),
     }
     drop(reader);
     drop(outbox);
     let _ = writer.await;
 }
 
-/// Forwards events and answers messages until either side ends; returns the watched users.
+/// Forwards events and answers messages until either side ends or the token expires; returns
+/// the watched users.
+///
+/// At expiry the socket is closed with 4001, as REST would refuse the token: a stolen token
+/// cannot keep listening to someone's calls and presence for longer than it is valid. The app
+/// refreshes its token and reconnects, then reloads the active calls, so nothing is lost.
 async fn serve(
     state: &AppState,
     user: UserId,
     mut events: Subscription,
+    expiry: tokio::time::Sleep,
     reader: &mut Reader,
     outbox: &Outbox,
 ) -> Vec<UserId> {
     let mut watched = Vec::new();
+    tokio::pin!(expiry);
     loop {
         tokio::select! {
+            () = &mut expiry => {
+                outbox.close(close::UNAUTHORIZED, "token expired");
+                break;
+            }
             event = events.recv() => match event {
                 Ok(event) => {
                     outbox.send(&ServerMsg::from(event));

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses its own subset of the helpers
 
+pub mod process;
 pub mod socket;
 
 use std::{net::SocketAddr, path::PathBuf, process::Command, sync::Arc, time::Duration};

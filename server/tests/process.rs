@@ -1,0 +1,402 @@
+//! The real server binary as a process (SQLite): killed with SIGKILL mid-call, stopped with
+//! SIGTERM while a request and WebSockets are open, and what it logs with every log level on.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{process::ServerProcess, PASSWORD};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A client for one server process.
+struct Api<'a> {
+    server: &'a ServerProcess,
+    http: reqwest::Client,
+}
+
+impl<'a> Api<'a> {
+    fn new(server: &'a ServerProcess) -> Self {
+        Self {
+            server,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut request = self.http.post(self.server.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        self.send(request).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        self.send(self.http.get(self.server.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// Registers `username` and signs in: (user id, access, refresh).
+    async fn user(&self, username: &str) -> (i64, String, String) {
+        let (status, user) = self
+            .post(
+                "/api/users/",
+                None,
+                &json!({"username": username, "email": format!("{username}@example.com"),
+                        "password": PASSWORD, "password_confirm": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 201, "register {username}: {user}");
+        let (status, tokens) = self
+            .post(
+                "/api/token/",
+                None,
+                &json!({"username": username, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(status, 200, "sign in {username}: {tokens}");
+        (
+            user["id"].as_i64().expect("user id"),
+            tokens["access"].as_str().expect("access").to_owned(),
+            tokens["refresh"].as_str().expect("refresh").to_owned(),
+        )
+    }
+
+    /// `caller` calls `receiver`: the call JSON.
+    async fn call(&self, caller: &str, receiver: i64) -> Value {
+        let (status, call) = self
+            .post(
+                "/api/calls/",
+                Some(caller),
+                &json!({"receiver": receiver, "call_type": "audio"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{call}");
+        call
+    }
+
+    async fn action(&self, call: &Value, action: &str, token: &str) {
+        let path = format!("/api/calls/{}/{action}/", call["id"]);
+        let (status, body) = self.post(&path, Some(token), &json!({})).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+}
+
+async fn connect(server: &ServerProcess, path: &str) -> Socket {
+    tokio_tungstenite::connect_async(server.ws_url(path))
+        .await
+        .unwrap_or_else(|error| panic!("connect {path}: {error}"))
+        .0
+}
+
+/// The next text message as JSON.
+async fn recv(socket: &mut Socket) -> Value {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .expect("frame");
+        match frame {
+            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("json"),
+            Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+/// Authenticates by the first message (the app's way) and waits for auth-ok.
+async fn authenticated(server: &ServerProcess, path: &str, token: &str) -> Socket {
+    let mut socket = connect(server, path).await;
+    socket
+        .send(Message::Text(
+            json!({"type": "auth", "token": token}).to_string().into(),
+        ))
+        .await
+        .expect("send auth");
+    assert_eq!(recv(&mut socket).await["type"], "auth-ok");
+    socket
+}
+
+/// The close frame's code and reason (None if the connection just ended).
+async fn close_frame(socket: &mut Socket) -> Option<(u16, String)> {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("the socket closes in time");
+        match frame {
+            Some(Ok(Message::Close(frame))) => {
+                return frame.map(|f| (u16::from(f.code), f.reason.to_string()));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
+fn sqlite_url(dir: &std::path::Path) -> String {
+    format!("sqlite://{}?mode=rwc", dir.join("callhub.db").display())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_sigkill_no_call_stays_live_and_no_one_stays_online() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    let server = ServerProcess::start(dir.path(), &url, "first.log", &[]).await;
+    let api = Api::new(&server);
+    let (_, alice, _) = api.user("alice").await;
+    let (bob_id, bob, _) = api.user("bob").await;
+    let (_, carol, _) = api.user("carol").await;
+    let (dave_id, dave, _) = api.user("dave").await;
+    let accepted = api.call(&alice, bob_id).await;
+    api.action(&accepted, "accept", &bob).await;
+    let ringing = api.call(&carol, dave_id).await;
+    api.action(&ringing, "ringing", &dave).await;
+    let _alice_socket = authenticated(&server, "/ws/", &alice).await;
+    let _dave_socket = authenticated(&server, "/ws/", &dave).await;
+    let (_, me) = api.get("/api/users/me/", &alice).await;
+    assert_eq!(me["is_online"], true);
+
+    let mut server = server;
+    server.signal("KILL");
+    assert!(server.exited_within(WAIT).await.is_some());
+    drop(server);
+
+    // Same database and data directory: the tokens signed by the first run still verify.
+    let server = ServerProcess::start(dir.path(), &url, "second.log", &[]).await;
+    let api = Api::new(&server);
+    let (_, call) = api
+        .get(&format!("/api/calls/{}/", accepted["id"]), &alice)
+        .await;
+    assert_eq!(call["status"], "ended", "{call}");
+    assert_eq!(call["end_reason"], "server_restart");
+    assert!(call["duration"].as_i64().is_some(), "{call}");
+    let (_, call) = api
+        .get(&format!("/api/calls/{}/", ringing["id"]), &carol)
+        .await;
+    assert_eq!(call["status"], "missed", "{call}");
+    assert_eq!(call["end_reason"], "server_restart");
+    for token in [&alice, &bob, &carol, &dave] {
+        let (status, active) = api.get("/api/calls/active/", token).await;
+        assert_eq!(status, 200);
+        assert_eq!(active, json!([]), "no live call after the restart");
+    }
+    for token in [&alice, &dave] {
+        let (_, me) = api.get("/api/users/me/", token).await;
+        assert_eq!(me["is_online"], false, "{me}");
+    }
+    let (_, online) = api.get("/api/users/online_users/", &bob).await;
+    assert_eq!(online, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_requests_tells_sockets_and_exits() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    // tower_http's debug line shows when a request has reached the app.
+    let mut server = ServerProcess::start(
+        dir.path(),
+        &url,
+        "server.log",
+        &[("RUST_LOG", "info,tower_http=debug")],
+    )
+    .await;
+    let api = Api::new(&server);
+    let (_, alice, alice_refresh) = api.user("alice").await;
+    let (bob_id, bob, _) = api.user("bob").await;
+    let call = api.call(&alice, bob_id).await;
+    let room = format!("/ws/call/{}/", call["room_id"].as_str().expect("room_id"));
+    let mut user_socket = authenticated(&server, "/ws/", &alice).await;
+    let mut room_socket = authenticated(&server, &room, &bob).await;
+
+    // A request whose body is only half sent: in flight when the signal comes.
+    let body = json!({"refresh": alice_refresh}).to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut slow = TcpStream::connect(server.addr).await.expect("connect");
+    let request = format!(
+        "POST /api/token/refresh/ HTTP/1.1\r\nHost: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{head}",
+        server.addr,
+        body.len()
+    );
+    slow.write_all(request.as_bytes()).await.expect("write");
+    assert!(
+        server
+            .wait_for_log(&["/api/token/refresh/", "started processing request"])
+            .await,
+        "the request reached the app"
+    );
+
+    server.signal("TERM");
+    for socket in [&mut user_socket, &mut room_socket] {
+        let (code, reason) = close_frame(socket).await.expect("a close frame");
+        assert_eq!(code, 1012, "service restart");
+        assert!(!reason.is_empty());
+    }
+    // The sockets are gone, the request is still served.
+    slow.write_all(tail.as_bytes())
+        .await
+        .expect("write the rest");
+    let mut response = String::new();
+    tokio::time::timeout(WAIT, slow.read_to_string(&mut response))
+        .await
+        .expect("the response in time")
+        .expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains(r#""access":"#), "{response}");
+
+    let status = server
+        .exited_within(WAIT)
+        .await
+        .expect("the server exits within 10 s");
+    assert!(status.success(), "exit status {status}");
+    let log = server.log_text();
+    assert!(log.contains("SIGTERM received"), "{log}");
+    assert!(!log.contains("still open after the drain timeout"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_secret_reaches_the_log() {
+    const SECRET_KEY: &str = "log-test-signing-key-log-test-signing-key";
+    const TURN_SECRET: &str = "turn-static-auth-secret-3141592653";
+    const WRONG_PASSWORD: &str = "not-the-password-2718281828";
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    let mut server = ServerProcess::start(
+        dir.path(),
+        &url,
+        "server.log",
+        &[
+            ("RUST_LOG", "debug,server=trace"),
+            ("SECRET_KEY", SECRET_KEY),
+            ("TURN_SERVER", "turn:127.0.0.1:3478"),
+            ("TURN_SECRET", TURN_SECRET),
+        ],
+    )
+    .await;
+    let api = Api::new(&server);
+    let (_, bob, bob_refresh) = api.user("bob").await;
+    let (alice_id, alice, alice_refresh) = api.user("alice").await;
+    let (status, refreshed) = api
+        .post(
+            "/api/token/refresh/",
+            None,
+            &json!({"refresh": alice_refresh}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let fresh_access = refreshed["access"].as_str().expect("access").to_owned();
+    let fresh_refresh = refreshed["refresh"].as_str().expect("refresh").to_owned();
+    // Reusing the rotated refresh token is refused (and logged as a reuse).
+    let (status, _) = api
+        .post(
+            "/api/token/refresh/",
+            None,
+            &json!({"refresh": alice_refresh}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, _) = api
+        .post(
+            "/api/token/",
+            None,
+            &json!({"username": "alice", "password": WRONG_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 401);
+    let (status, ice) = api.get("/api/ice-servers/", &bob).await;
+    assert_eq!(status, 200);
+    let turn_password = ice["iceServers"]
+        .as_array()
+        .and_then(|servers| servers.iter().find_map(|s| s["credential"].as_str()))
+        .expect("a TURN credential")
+        .to_owned();
+
+    let mut by_query = connect(&server, &format!("/ws/?token={fresh_access}")).await;
+    assert_eq!(recv(&mut by_query).await["type"], "auth-ok");
+    let _by_message = authenticated(&server, "/ws/", &bob).await;
+    let call = api.call(&bob, alice_id).await;
+    let room = format!("/ws/call/{}/", call["room_id"].as_str().expect("room_id"));
+    let _room_by_message = authenticated(&server, &room, &fresh_access).await;
+    let mut room_by_query = connect(&server, &format!("{room}?token={bob}")).await;
+    assert_eq!(recv(&mut room_by_query).await["type"], "auth-ok");
+    let mut bad = connect(&server, &format!("/ws/?token={bob}x")).await;
+    assert_eq!(close_frame(&mut bad).await.map(|f| f.0), Some(4001));
+
+    server.signal("TERM");
+    server.exited_within(WAIT).await.expect("exits");
+    let log = server.log_text();
+    assert!(
+        log.contains("started processing request"),
+        "debug logging was on"
+    );
+    let secrets = [
+        ("password", PASSWORD.to_owned()),
+        ("wrong password", WRONG_PASSWORD.to_owned()),
+        ("signing key", SECRET_KEY.to_owned()),
+        ("TURN secret", TURN_SECRET.to_owned()),
+        ("TURN password", turn_password),
+        ("access token", alice.clone()),
+        ("access token", bob.clone()),
+        ("access token", fresh_access.clone()),
+        ("refresh token", alice_refresh.clone()),
+        ("refresh token", bob_refresh.clone()),
+        ("refresh token", fresh_refresh.clone()),
+    ];
+    for (what, secret) in &secrets {
+        assert!(!log.contains(secret.as_str()), "the log holds a {what}");
+    }
+    // Not even a token's signature alone.
+    for token in [&alice, &bob, &fresh_access, &alice_refresh, &fresh_refresh] {
+        let signature = token.rsplit('.').next().expect("signature");
+        assert!(!log.contains(signature), "the log holds a token signature");
+    }
+}
+
+/// The server's resident memory (KiB), from /proc.
+fn resident_kib(server: &ServerProcess) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.pid())).expect("status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn password_hashing_does_not_pile_up_memory() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    let server = ServerProcess::start(dir.path(), &url, "server.log", &[]).await;
+    let api = Api::new(&server);
+    let before = resident_kib(&server);
+    // 40 sign-ups and sign-ins, 8 at a time: 80 argon2 hashes of 19 MiB each.
+    for batch in 0..5 {
+        let users = (0..8).map(|i| format!("user{batch}x{i}"));
+        futures_util::future::join_all(users.map(|name| {
+            let api = &api;
+            async move { api.user(&name).await }
+        }))
+        .await;
+    }
+    let after = resident_kib(&server);
+    eprintln!("resident: {before} KiB before, {after} KiB after 80 hashes");
+    // Two hashes at a time are 38 MiB; freed blocks must go back to the system.
+    assert!(after < before + 100 * 1024, "{before} KiB -> {after} KiB");
+}
