@@ -27,6 +27,8 @@ async function stats(page: Page): Promise<Stats | null> {
 async function relayOnlyUser(party: Party): Promise<Account> {
   const account = await registerViaApi(party.page.request, party.name);
   await openSignedIn(party.page, account, '/profile');
+  // Signed in as offline; this page's own socket makes the user online.
+  await expect(party.page.getByTestId('profile-status')).toHaveText('Online');
   const toggle = party.page.getByTestId('relay-only');
   await expect(toggle).not.toBeChecked();
   await toggle.check();

@@ -9,7 +9,7 @@ use crate::components::Avatar;
 use crate::protocol::{IceServers, User};
 use crate::session::use_session;
 use crate::settings;
-use crate::util::when_text;
+use crate::events::use_user_events;
 
 use super::RequireUser;
 
@@ -26,6 +26,7 @@ pub fn Profile() -> impl IntoView {
 #[component]
 fn ProfileCard() -> impl IntoView {
     let session = use_session();
+    let events = use_user_events();
     let status = RwSignal::new(None::<(bool, String)>);
     let pending = RwSignal::new(false);
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -97,13 +98,15 @@ fn ProfileCard() -> impl IntoView {
                                     <dt>"Email"</dt>
                                     <dd data-testid="profile-email">{user.email.clone().unwrap_or_default()}</dd>
                                     <dt>"Status"</dt>
-                                    <dd>
-                                        {if user.is_online {
-                                            "Online".to_owned()
-                                        } else {
-                                            user.last_seen
-                                                .map(|t| format!("Last seen {}", when_text(t)))
-                                                .unwrap_or_else(|| "Offline".into())
+                                    // The record is as of sign-in; this device's socket is
+                                    // what makes the user online now.
+                                    <dd data-testid="profile-status">
+                                        {move || {
+                                            if events.connected.get() {
+                                                "Online"
+                                            } else {
+                                                "Connecting…"
+                                            }
                                         }}
                                     </dd>
                                 </dl>
