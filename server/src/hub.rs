@@ -15,7 +15,8 @@ use tokio::sync::broadcast;
 use app::protocol::{UserEvent, UserId};
 
 /// Events buffered per user before a slow subscriber starts missing them (it then learns it
-/// lagged and can reload state over REST).
+/// lagged and can reload state over REST). The channel allocates every slot up front, so slots
+/// hold an `Arc`: 64 pointers per connected user rather than 64 events of a few hundred bytes.
 const PER_USER_CAPACITY: usize = 64;
 
 pub trait Hub: Send + Sync + 'static {
@@ -27,7 +28,7 @@ pub trait Hub: Send + Sync + 'static {
     fn subscribe(&self, user: UserId) -> Subscription;
 }
 
-type Channels = Arc<Mutex<HashMap<UserId, broadcast::Sender<UserEvent>>>>;
+type Channels = Arc<Mutex<HashMap<UserId, broadcast::Sender<Arc<UserEvent>>>>>;
 
 /// One broadcast channel per user with at least one subscriber: publishing costs a map lookup
 /// per recipient, whatever the number of connected users.
@@ -54,6 +55,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Hub for LocalHub {
     fn publish(&self, recipients: &[UserId], event: UserEvent) {
+        let event = Arc::new(event);
         let channels = lock(&self.channels);
         for user in recipients {
             if let Some(sender) = channels.get(user) {
@@ -80,7 +82,7 @@ impl Hub for LocalHub {
 pub struct Subscription {
     user: UserId,
     // An Option only so that `drop` can release it before checking whether it was the last one.
-    receiver: Option<broadcast::Receiver<UserEvent>>,
+    receiver: Option<broadcast::Receiver<Arc<UserEvent>>>,
     channels: Channels,
 }
 
@@ -91,7 +93,7 @@ impl Subscription {
 
     /// The next event. `Err(Lagged(n))` means `n` events were missed because this subscriber was
     /// too slow; later events still arrive.
-    pub async fn recv(&mut self) -> Result<UserEvent, broadcast::error::RecvError> {
+    pub async fn recv(&mut self) -> Result<Arc<UserEvent>, broadcast::error::RecvError> {
         match self.receiver.as_mut() {
             Some(receiver) => receiver.recv().await,
             None => Err(broadcast::error::RecvError::Closed),

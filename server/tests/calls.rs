@@ -59,10 +59,11 @@ async fn live_calls(app: &TestApp) -> i64 {
 
 /// The next event of a subscription, or a panic after a second.
 async fn next_event(subscription: &mut Subscription) -> UserEvent {
-    tokio::time::timeout(Duration::from_secs(1), subscription.recv())
+    let event = tokio::time::timeout(Duration::from_secs(1), subscription.recv())
         .await
         .expect("an event within a second")
-        .expect("event")
+        .expect("event");
+    std::sync::Arc::unwrap_or_clone(event)
 }
 
 async fn reference_curl_flow_starts_a_video_call(app: TestApp) {

@@ -6,10 +6,10 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::Avatar;
+use crate::events::use_user_events;
 use crate::protocol::{IceServers, User};
 use crate::session::use_session;
 use crate::settings;
-use crate::events::use_user_events;
 
 use super::RequireUser;
 

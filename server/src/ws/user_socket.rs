@@ -2,6 +2,8 @@
 //! calls, call status changes, presence of the users it watches) and keeps the user online while
 //! at least one is open.
 
+use std::sync::Arc;
+
 use axum::extract::ws::WebSocket;
 use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
@@ -66,7 +68,7 @@ async fn serve(
             }
             event = events.recv() => match event {
                 Ok(event) => {
-                    outbox.send(&ServerMsg::from(event));
+                    outbox.send(&ServerMsg::from(Arc::unwrap_or_clone(event)));
                 }
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(%user, missed, "user socket lagged");
