@@ -9,13 +9,11 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{Backend, TestApp};
-use futures_util::{SinkExt, StreamExt};
+use common::{
+    socket::{self, Socket},
+    Backend, TestApp,
+};
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
-use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn mariadb_answers() -> bool {
     Command::new("mysqladmin")
@@ -56,15 +54,7 @@ impl MariaDbStopped {
     }
 
     fn start() {
-        let _ = Command::new("start-stop-daemon")
-            .args([
-                "--start",
-                "--oknodo",
-                "--background",
-                "--exec",
-                "/usr/sbin/mariadbd",
-            ])
-            .status();
+        common::start_mariadb();
         assert!(
             wait_until(Duration::from_secs(60), mariadb_answers),
             "MariaDB did not come back"
@@ -88,24 +78,8 @@ async fn timed_get(app: &TestApp, path: &str, token: &str) -> (u16, Value, Durat
 }
 
 async fn ping_pong(socket: &mut Socket) {
-    socket
-        .send(Message::Text(json!({"type": "ping"}).to_string().into()))
-        .await
-        .expect("send ping");
-    let deadline = Duration::from_secs(5);
-    loop {
-        let frame = tokio::time::timeout(deadline, socket.next())
-            .await
-            .expect("an answer in time")
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = frame {
-            let message: Value = serde_json::from_str(text.as_str()).expect("json");
-            if message["type"] == "pong" {
-                return;
-            }
-        }
-    }
+    socket::send(socket, json!({"type": "ping"})).await;
+    socket::recv_type(socket, "pong").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,10 +88,7 @@ async fn mariadb_stopped_mid_run_gives_fast_503s_and_recovers() {
     let app = TestApp::spawn(Backend::MariaDb).await;
     let (_, token) = app.user("alice").await;
     let (bob, _) = app.user("bob").await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(format!("ws://{}/ws/?token={token}", app.addr))
-            .await
-            .expect("connect the user socket");
+    let mut socket = socket::connect(&app, &format!("/ws/?token={token}")).await;
     ping_pong(&mut socket).await;
     let (status, _, _) = timed_get(&app, "/api/users/me/", &token).await;
     assert_eq!(status, 200);

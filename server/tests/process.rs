@@ -5,16 +5,18 @@ mod common;
 
 use std::time::Duration;
 
-use common::{process::ServerProcess, PASSWORD};
+use common::{
+    process::ServerProcess,
+    socket::{recv, Socket},
+    PASSWORD,
+};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
 };
-use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
-
-type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -103,22 +105,6 @@ async fn connect(server: &ServerProcess, path: &str) -> Socket {
         .await
         .unwrap_or_else(|error| panic!("connect {path}: {error}"))
         .0
-}
-
-/// The next text message as JSON.
-async fn recv(socket: &mut Socket) -> Value {
-    loop {
-        let frame = tokio::time::timeout(WAIT, socket.next())
-            .await
-            .expect("a message in time")
-            .expect("socket open")
-            .expect("frame");
-        match frame {
-            Message::Text(text) => return serde_json::from_str(text.as_str()).expect("json"),
-            Message::Ping(_) | Message::Pong(_) => {}
-            other => panic!("expected a message, got {other:?}"),
-        }
-    }
 }
 
 /// Authenticates by the first message (the app's way) and waits for auth-ok.

@@ -797,17 +797,7 @@ async fn a_socket_that_never_authenticates_is_closed_after_five_seconds() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let mut socket = connect(&app, "/ws/").await;
     let started = tokio::time::Instant::now();
-    let frame = tokio::time::timeout(Duration::from_secs(8), async {
-        loop {
-            match socket.next().await {
-                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return None,
-            }
-        }
-    })
-    .await
-    .expect("closed in time");
+    let frame = close_code_within(&mut socket, Duration::from_secs(8)).await;
     assert_eq!(frame, Some(4001));
     assert!(started.elapsed() >= Duration::from_secs(4));
 }

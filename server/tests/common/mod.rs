@@ -104,11 +104,8 @@ impl Drop for TestDb {
     }
 }
 
-/// Connects to MariaDB, starting the local server once if it is down.
-async fn admin_db() -> Db {
-    if let Ok(db) = Db::connect(&mysql_admin_url()).await {
-        return db;
-    }
+/// Starts the local MariaDB server (TOOLCHAIN.md's command); does nothing if it runs.
+pub fn start_mariadb() {
     let _ = Command::new("start-stop-daemon")
         .args([
             "--start",
@@ -118,6 +115,14 @@ async fn admin_db() -> Db {
             "/usr/sbin/mariadbd",
         ])
         .status();
+}
+
+/// Connects to MariaDB, starting the local server once if it is down.
+async fn admin_db() -> Db {
+    if let Ok(db) = Db::connect(&mysql_admin_url()).await {
+        return db;
+    }
+    start_mariadb();
     for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(500)).await;
         if let Ok(db) = Db::connect(&mysql_admin_url()).await {
