@@ -887,8 +887,30 @@ async fn concurrent_starts_create_one_live_call(app: TestApp) {
     }
 }
 
+/// More simultaneous starts than the MariaDB pool has connections, each between other users:
+/// every one is created. (Start locks holding every pooled connection left the starts waiting
+/// for one for their queries until the acquire timeout: 500s.)
+async fn many_simultaneous_starts_of_different_pairs_all_succeed(app: TestApp) {
+    const PAIRS: usize = 40;
+    let mut attempts = Vec::with_capacity(PAIRS);
+    for pair in 0..PAIRS {
+        let (_, caller_token) = app.user(&format!("caller{pair}")).await;
+        // Registered only: signing 80 users in would trip the per-address login throttle.
+        let receiver = app.register(&format!("receiver{pair}")).await;
+        attempts.push((
+            "/api/calls/".to_owned(),
+            caller_token,
+            json!({"receiver": receiver.id, "call_type": "audio"}),
+        ));
+    }
+    let results = race(&Arc::new(app), attempts).await;
+    let statuses: Vec<u16> = results.iter().map(|(status, _)| *status).collect();
+    assert_eq!(statuses, vec![201; PAIRS]);
+}
+
 backend_tests! {
     reference_curl_flow => reference_curl_flow_starts_a_video_call;
+    many_starts => many_simultaneous_starts_of_different_pairs_all_succeed;
     start_validation => start_validation_errors_are_drf_shaped;
     permissions => third_users_get_404_and_wrong_parties_403;
     reject_cancel_end_before_answer => reject_cancel_and_end_before_answer;

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use sqlx::{pool::PoolConnection, Any};
+use tokio::sync::OwnedSemaphorePermit;
 
 use app::protocol::UserId;
 
@@ -13,6 +14,14 @@ use super::{Backend, Db};
 /// How long a start waits for another start involving the same user.
 const LOCK_WAIT: Duration = Duration::from_secs(10);
 
+/// How many call starts may hold named locks at once with a pool of `connections`: half of it.
+/// A holder keeps its lock connection and needs another for the start's queries; had the holders
+/// every pooled connection, each would wait for a second one until the acquire timeout (64
+/// concurrent starts on a pool of 32 failed that way: bench/, rest).
+pub(super) fn slots(connections: u32) -> usize {
+    usize::try_from(connections / 2).unwrap_or(1).max(1)
+}
+
 /// Named locks, one per user id, on a connection of their own. Release them with
 /// [`UserLocks::release`]; if they are dropped instead (the holder was cancelled halfway, a
 /// client that went away), the connection is closed rather than pooled and the server releases
@@ -20,6 +29,7 @@ const LOCK_WAIT: Duration = Duration::from_secs(10);
 pub struct UserLocks {
     conn: Option<PoolConnection<Any>>,
     ids: Vec<i64>,
+    _slot: OwnedSemaphorePermit,
 }
 
 impl Db {
@@ -32,9 +42,13 @@ impl Db {
         let mut ids: Vec<i64> = users.iter().map(|u| u.0).collect();
         ids.sort_unstable();
         ids.dedup();
+        let slot = tokio::time::timeout(LOCK_WAIT, self.lock_slots.clone().acquire_owned())
+            .await
+            .map_err(|_| anyhow::anyhow!("timed out waiting to take a call start lock"))??;
         let mut locks = UserLocks {
             conn: Some(self.pool.acquire().await?),
             ids: Vec::with_capacity(ids.len()),
+            _slot: slot,
         };
         for id in ids {
             let Some(conn) = locks.conn.as_mut() else {

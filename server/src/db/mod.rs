@@ -8,7 +8,7 @@ pub mod locks;
 pub mod tokens;
 pub mod users;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use sqlx::{
@@ -16,12 +16,16 @@ use sqlx::{
     migrate::Migrator,
     AnyPool, ConnectOptions, Executor,
 };
+use tokio::sync::Semaphore;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/mysql");
 
 /// How long a request waits for a pooled connection before the database counts as unavailable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Pooled MariaDB/MySQL connections.
+const MYSQL_CONNECTIONS: u32 = 32;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -53,6 +57,8 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Call starts that may hold named locks at once (`locks.rs`).
+    lock_slots: Arc<Semaphore>,
 }
 
 impl Db {
@@ -81,13 +87,17 @@ impl Db {
                     Ok(())
                 })
             }),
-            Backend::MySql => pool_options.max_connections(32),
+            Backend::MySql => pool_options.max_connections(MYSQL_CONNECTIONS),
         };
         let pool = pool_options
             .connect_with(options)
             .await
             .with_context(|| format!("cannot connect to the {} database", backend.name()))?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            lock_slots: Arc::new(Semaphore::new(locks::slots(MYSQL_CONNECTIONS))),
+        })
     }
 
     /// Applies pending migrations of this backend's dialect.
