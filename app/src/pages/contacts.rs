@@ -182,8 +182,6 @@ where
     let online = user.is_online;
     let name = user.username.clone();
     let presence_user = user.clone();
-    let (audio_user, video_user) = (user.clone(), user.clone());
-    let dial_video = dial.clone();
     view! {
         <li class="contact card" data-testid="contact" data-username=name.clone()>
             <div class="avatar-wrap">
@@ -203,32 +201,57 @@ where
                 </span>
             </div>
             <div class="contact-actions">
-                <button
-                    class="btn btn-secondary"
-                    data-testid="call-audio"
-                    aria-label=format!("Audio call with {name}")
-                    disabled=move || dialer_pending.get()
-                    on:click=move |_| dial(audio_user.clone(), CallType::Audio)
-                >
-                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-                        <path d="M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z" />
-                    </svg>
-                    "Audio"
-                </button>
-                <button
-                    class="btn btn-primary"
-                    data-testid="call-video"
-                    aria-label=format!("Video call with {name}")
-                    disabled=move || dialer_pending.get()
-                    on:click=move |_| dial_video(video_user.clone(), CallType::Video)
-                >
-                    <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
-                        <path d="M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z" />
-                    </svg>
-                    "Video"
-                </button>
+                <CallButton
+                    user=user.clone()
+                    call_type=CallType::Audio
+                    dialer_pending=dialer_pending
+                    dial=dial.clone()
+                />
+                <CallButton user=user call_type=CallType::Video dialer_pending=dialer_pending dial=dial />
             </div>
         </li>
+    }
+}
+
+/// One way to call a contact: the audio or the video button of a row.
+#[component]
+fn CallButton<F>(
+    user: User,
+    call_type: CallType,
+    dialer_pending: RwSignal<bool>,
+    dial: F,
+) -> impl IntoView
+where
+    F: Fn(User, CallType) + Clone + Send + Sync + 'static,
+{
+    let (label, test_id, class, icon) = match call_type {
+        CallType::Audio => (
+            "Audio",
+            "call-audio",
+            "btn btn-secondary",
+            "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z",
+        ),
+        CallType::Video => (
+            "Video",
+            "call-video",
+            "btn btn-primary",
+            "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z",
+        ),
+    };
+    let aria_label = format!("{label} call with {}", user.username);
+    view! {
+        <button
+            class=class
+            data-testid=test_id
+            aria-label=aria_label
+            disabled=move || dialer_pending.get()
+            on:click=move |_| dial(user.clone(), call_type)
+        >
+            <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d=icon />
+            </svg>
+            {label}
+        </button>
     }
 }
 

@@ -470,16 +470,28 @@ async fn offer(engine: &Rc<Engine>) {
         return;
     };
     emit(engine, CallEvent::Link(LinkState::Connecting));
-    match peer::make_offer(&pc, false).await {
+    send_offer(engine, &pc, &session, false).await;
+}
+
+/// Creates an offer (with an ICE restart or not) for `session` and sends it.
+async fn send_offer(
+    engine: &Rc<Engine>,
+    pc: &web_sys::RtcPeerConnection,
+    session: &Option<String>,
+    ice_restart: bool,
+) {
+    match peer::make_offer(pc, ice_restart).await {
         Ok(offer) => send(
             engine,
             &ClientMsg::CallOffer {
-                offer: with_session(offer, &session),
+                offer: with_session(offer, session),
                 call_id: engine.config.call_id,
                 call_type: Some(engine.config.call_type),
             },
         ),
-        Err(error) => log(&format!("createOffer failed: {error}")),
+        Err(error) => log(&format!(
+            "createOffer failed (ICE restart: {ice_restart}): {error}"
+        )),
     }
 }
 
@@ -701,17 +713,7 @@ async fn peer_event(engine: &Rc<Engine>, event: PeerEvent) {
                     if pc.signaling_state() == RtcSignalingState::Stable {
                         log("connection failed: restarting ICE");
                         refresh_ice_servers(engine, &pc).await;
-                        match peer::make_offer(&pc, true).await {
-                            Ok(offer) => send(
-                                engine,
-                                &ClientMsg::CallOffer {
-                                    offer: with_session(offer, &session),
-                                    call_id: engine.config.call_id,
-                                    call_type: Some(engine.config.call_type),
-                                },
-                            ),
-                            Err(error) => log(&format!("ICE restart failed: {error}")),
-                        }
+                        send_offer(engine, &pc, &session, true).await;
                     }
                 }
             }
