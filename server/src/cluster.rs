@@ -26,6 +26,7 @@ use app::protocol::{ServerMsg, UserEvent, UserId};
 
 use crate::{
     hub::{Hub, LocalHub},
+    users::Users,
     ws::{presence::Presence, rooms::Rooms},
 };
 
@@ -78,6 +79,8 @@ pub enum BusMessage {
     },
     /// A user's presence changed: each instance tells its own watchers.
     Presence { event: UserEvent },
+    /// A user's record changed: instances forget the copy they cache.
+    UserChanged { user: UserId },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -116,6 +119,7 @@ pub struct Local {
     pub hub: LocalHub,
     pub rooms: Rooms,
     pub presence: Presence,
+    pub users: Users,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -529,6 +533,7 @@ impl Cluster {
                 username,
             } => local.rooms.remote_left(&room, from, user, username),
             BusMessage::Presence { event } => local.presence.tell_watchers(event),
+            BusMessage::UserChanged { user } => local.users.changed_elsewhere(user),
         }
     }
 }

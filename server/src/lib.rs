@@ -43,9 +43,19 @@ const THROTTLE_PRUNE_INTERVAL: std::time::Duration = std::time::Duration::from_s
 /// How long a stopping server waits for its WebSockets to send their close frames.
 const SOCKET_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// State shared by every handler.
+/// State shared by every handler: one pointer, since every extractor of every request clones it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub config: Arc<Config>,
     pub db: Db,
     pub leptos: leptos::config::LeptosOptions,
@@ -105,6 +115,10 @@ impl Application {
             config.login_attempts_per_user,
             config.login_attempts_per_ip,
         ));
+        let cluster = config
+            .redis_url()
+            .map(|url| Cluster::new(url, &config.redis_prefix))
+            .transpose()?;
         let users = Users::new(
             db.clone(),
             Passwords::new()?,
@@ -112,11 +126,8 @@ impl Application {
             throttle,
             clock.clone(),
             config.media_dir(),
+            cluster.clone(),
         );
-        let cluster = config
-            .redis_url()
-            .map(|url| Cluster::new(url, &config.redis_prefix))
-            .transpose()?;
         let local_hub = LocalHub::new();
         let hub: Arc<dyn Hub> = match &cluster {
             Some(cluster) => Arc::new(RedisHub::new(local_hub.clone(), cluster.clone())),
@@ -163,12 +174,13 @@ impl Application {
                         hub: local_hub,
                         rooms: rooms.clone(),
                         presence: presence.clone(),
+                        users: users.clone(),
                     })
                     .await
             }
             None => Vec::new(),
         };
-        let state = AppState {
+        let state = AppState(Arc::new(Services {
             ice,
             config: Arc::new(config),
             db,
@@ -181,7 +193,7 @@ impl Application {
             rooms,
             cluster,
             drain: shutdown::Drain::new(),
-        };
+        }));
         if let Some(cluster) = &state.cluster {
             // Without the other instances' answers, calls they serve would be ended: leave
             // them all as they are instead.

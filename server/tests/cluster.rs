@@ -172,6 +172,34 @@ async fn a_user_online_on_one_instance_stays_online_when_another_closes() {
     assert!(!presence_of(&mut alice_events, bob.id.0).await);
 }
 
+/// Each instance caches user records for `GET /api/users/me/`: a change through one instance
+/// must reach the other's cache through the bus, well before the cache's own expiry (5 s).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_through_one_instance_shows_on_the_other_at_once() {
+    let (a, b) = two_instances().await;
+    let (_, token) = a.user("alice").await;
+    let is_online_on_b = || async {
+        let me: User = b
+            .get_auth("/api/users/me/", &token)
+            .await
+            .json()
+            .await
+            .expect("me");
+        me.is_online
+    };
+    assert!(!is_online_on_b().await);
+    a.post_auth("/api/users/set_online/", &token, &json!({}))
+        .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+    while !is_online_on_b().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "B still serves the record from before the change"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn simultaneous_starts_on_two_instances_make_one_live_call() {
     let (a, b) = two_instances().await;

@@ -392,6 +392,7 @@ backend_tests! {
     hygiene => request_hygiene;
     concurrent_registration => concurrent_registrations_of_one_name_have_one_winner;
     profile_picture => profile_picture_upload_serve_replace_delete;
+    me_after_changes => me_shows_every_change_at_once;
 }
 
 #[tokio::test]
@@ -432,6 +433,44 @@ fn png(width: u32, height: u32) -> Vec<u8> {
         .write_to(&mut out, image::ImageFormat::Png)
         .unwrap();
     out.into_inner()
+}
+
+/// `GET /api/users/me/` is served from a cache: every write must show in the next read.
+async fn me_shows_every_change_at_once(app: TestApp) {
+    let (_, token) = app.user("alice").await;
+    let me = || async {
+        let response = app.get_auth("/api/users/me/", &token).await;
+        assert_eq!(response.status(), 200);
+        response.json::<User>().await.unwrap()
+    };
+    assert!(!me().await.is_online);
+    for online in [true, false, true] {
+        let path = if online { "set_online" } else { "set_offline" };
+        app.post_auth(&format!("/api/users/{path}/"), &token, &json!({}))
+            .await;
+        assert_eq!(me().await.is_online, online, "after {path}");
+    }
+    let uploaded: User = app
+        .client
+        .put(app.url("/api/users/me/picture/"))
+        .bearer_auth(&token)
+        .header("content-type", "image/png")
+        .body(png(8, 8))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(uploaded.profile_picture.is_some());
+    assert_eq!(me().await.profile_picture, uploaded.profile_picture);
+    app.client
+        .delete(app.url("/api/users/me/picture/"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me().await.profile_picture, None);
 }
 
 async fn profile_picture_upload_serve_replace_delete(app: TestApp) {

@@ -1,5 +1,6 @@
 //! Accounts: registration, sign-in with rotating refresh tokens, presence and the directory.
 
+pub mod cache;
 pub mod picture;
 pub mod validation;
 
@@ -19,6 +20,7 @@ use crate::{
         throttle::LoginThrottle,
     },
     clock::Clock,
+    cluster::{BusMessage, Cluster},
     db::{
         users::{InsertUserError, NewUser, UserRow},
         Db,
@@ -43,6 +45,9 @@ pub struct Users {
     clock: Arc<dyn Clock>,
     /// Where profile pictures are written; served under [`MEDIA_PREFIX`].
     media_dir: PathBuf,
+    cache: Arc<cache::UserCache>,
+    /// The other instances, told when a record changes so they forget their copy.
+    cluster: Option<Cluster>,
 }
 
 /// The user JSON; `email` only when `include_email` (the user reading their own record).
@@ -86,6 +91,7 @@ impl Users {
         throttle: Arc<LoginThrottle>,
         clock: Arc<dyn Clock>,
         media_dir: PathBuf,
+        cluster: Option<Cluster>,
     ) -> Self {
         Self {
             db,
@@ -94,6 +100,8 @@ impl Users {
             throttle,
             clock,
             media_dir,
+            cache: Arc::default(),
+            cluster,
         }
     }
 
@@ -134,7 +142,7 @@ impl Users {
                 InsertUserError::Database(e) => e.into(),
             })?;
         tracing::info!(user_id = %id, "user registered");
-        self.me(id).await
+        self.record(id).await
     }
 
     /// Verifies credentials and opens a new refresh-token family.
@@ -218,8 +226,20 @@ impl Users {
         Ok(TokenPair { access, refresh })
     }
 
-    /// The user's own record. A valid token of a deleted user gets 401, not 404.
+    /// The user's own record, from the cache when it has it. A valid token of a deleted user
+    /// gets 401, not 404 (once the cached record expires, if the user was deleted in SQL).
     pub async fn me(&self, id: UserId) -> Result<User, ApiError> {
+        if let Some(record) = self.cache.get(id) {
+            return Ok(record);
+        }
+        let generation = self.cache.generation();
+        let record = self.record(id).await?;
+        self.cache.insert(record.clone(), generation);
+        Ok(record)
+    }
+
+    /// The user's own record as the database has it now.
+    pub async fn record(&self, id: UserId) -> Result<User, ApiError> {
         let row = self
             .db
             .user(id)
@@ -243,7 +263,7 @@ impl Users {
             .await
             .context("picture task failed")?
             .map_err(invalid)?;
-        let previous = self.me(id).await?.profile_picture;
+        let previous = self.record(id).await?.profile_picture;
         let name = format!("{id}-{}.png", uuid::Uuid::new_v4().simple());
         tokio::fs::create_dir_all(&self.media_dir)
             .await
@@ -252,15 +272,30 @@ impl Users {
             .await
             .context("cannot store the picture")?;
         self.db.set_profile_picture(id, Some(&name)).await?;
+        self.changed(id);
         self.remove_picture_file(previous).await;
-        self.me(id).await
+        self.record(id).await
     }
 
     pub async fn delete_picture(&self, id: UserId) -> Result<User, ApiError> {
-        let previous = self.me(id).await?.profile_picture;
+        let previous = self.record(id).await?.profile_picture;
         self.db.set_profile_picture(id, None).await?;
+        self.changed(id);
         self.remove_picture_file(previous).await;
-        self.me(id).await
+        self.record(id).await
+    }
+
+    /// After every write of a user's record: no instance serves the old one any more.
+    fn changed(&self, id: UserId) {
+        self.cache.invalidate(id);
+        if let Some(cluster) = &self.cluster {
+            cluster.send(BusMessage::UserChanged { user: id });
+        }
+    }
+
+    /// Another instance changed this user's record.
+    pub fn changed_elsewhere(&self, id: UserId) {
+        self.cache.invalidate(id);
     }
 
     /// Best effort: a leftover file wastes space but breaks nothing.
@@ -274,11 +309,12 @@ impl Users {
     }
 
     pub async fn set_presence(&self, id: UserId, online: bool) -> Result<PresenceStatus, ApiError> {
-        if !self
+        let found = self
             .db
             .set_presence(id, online, self.clock.now_millis())
-            .await?
-        {
+            .await?;
+        self.changed(id);
+        if !found {
             return Err(ApiError::Unauthorized("User not found".into()));
         }
         Ok(PresenceStatus {
@@ -290,6 +326,7 @@ impl Users {
     /// connected and every stored "online" is stale.
     pub async fn reset_presence(&self) -> Result<u64, ApiError> {
         let reset = self.db.set_all_offline(self.clock.now_millis()).await?;
+        self.cache.invalidate_all();
         if reset > 0 {
             tracing::info!(
                 count = reset,

@@ -52,7 +52,7 @@ pub async fn authenticate(
         .verify(&token, TokenType::Access)
         .map_err(|_| unauthorized("token not valid"))?;
     // A signed token outlives its user: one deleted since is refused like a forged one.
-    match users.me(claims.user_id).await {
+    match users.record(claims.user_id).await {
         Ok(_) => Ok(Authenticated {
             user: claims.user_id,
             valid_for: users.tokens().valid_for(&claims),

@@ -188,7 +188,7 @@ impl Presence {
     /// flight could leave the older value stored, so every write is followed by a check and
     /// repeated until the stored value matches the sockets.
     async fn sync(&self, user: UserId) {
-        let before = match self.users.me(user).await {
+        let before = match self.users.record(user).await {
             Ok(record) => record.is_online,
             Err(error) => {
                 tracing::warn!(%error, %user, "cannot read presence");
@@ -208,7 +208,7 @@ impl Presence {
         if online == before {
             return;
         }
-        match self.users.me(user).await {
+        match self.users.record(user).await {
             Ok(record) => {
                 let event = UserEvent::Presence {
                     user_id: user,
