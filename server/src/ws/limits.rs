@@ -9,14 +9,19 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// Read and write buffer of one socket. tungstenite's defaults (128 KiB each) made an idle socket
-/// cost about 140 KB of server memory (bench/: idle); signaling messages are a few KiB, the read
-/// buffer grows on demand up to [`MAX_MESSAGE_BYTES`], and a write buffer of zero sends each
-/// message at once, which is what a relay wants anyway.
-pub const READ_BUFFER_BYTES: usize = 4 * 1024;
+/// cost about 140 KB of server memory (bench/: idle), and 4 KiB still made the read buffer the
+/// largest allocation of an idle socket (heaptrack). An ICE candidate fits in 1 KiB; the buffer
+/// grows to the size of a larger message (an SDP of a few KiB) when one arrives, up to
+/// [`MAX_MESSAGE_BYTES`]. A write buffer of zero sends each message at once, which is what a
+/// relay wants anyway.
+pub const READ_BUFFER_BYTES: usize = 1024;
 pub const WRITE_BUFFER_BYTES: usize = 0;
 
-/// Sustained messages per second from one socket. Signaling is a handful of messages per call.
-pub const MESSAGES_PER_SEC: u32 = 20;
+/// Sustained messages per second from one socket. Signaling is a handful of messages per call
+/// (ICE restarts included); this bounds what one client can make the server relay (about 25 us
+/// of CPU each: 50/s is 0.1% of a core) without capping the server's throughput at 20 msg/s per
+/// socket, which the relay benchmark hit before it hit the server (bench/: relay max).
+pub const MESSAGES_PER_SEC: u32 = 50;
 
 /// Messages one socket may send at once: trickle ICE emits dozens of candidates right after the
 /// offer, and they must not trip the limit.
@@ -29,7 +34,8 @@ pub const HEARTBEAT: Duration = Duration::from_secs(20);
 pub const MISSED_HEARTBEATS: u32 = 2;
 
 /// Messages queued for one socket. A client that cannot keep up is closed rather than letting
-/// its backlog grow without bound.
+/// its backlog grow without bound. (A flume channel: it allocates as messages queue, where
+/// tokio's allocated 1.5 KiB per socket up front.)
 pub const OUTGOING_QUEUE: usize = 64;
 
 /// Open user sockets one user may hold: tabs and devices, not a connection flood.

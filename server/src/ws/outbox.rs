@@ -6,10 +6,7 @@ use std::{sync::Arc, time::Duration};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{stream::SplitSink, SinkExt};
-use tokio::{
-    sync::{mpsc, watch},
-    task::JoinHandle,
-};
+use tokio::{sync::watch, task::JoinHandle};
 
 use app::protocol::ServerMsg;
 
@@ -23,7 +20,7 @@ type CloseReason = Option<(u16, &'static str)>;
 /// A handle to send to one socket; cheap to clone.
 #[derive(Clone)]
 pub struct Outbox {
-    queue: mpsc::Sender<Message>,
+    queue: flume::Sender<Message>,
     close: Arc<watch::Sender<CloseReason>>,
 }
 
@@ -35,7 +32,7 @@ impl Outbox {
         sink: SplitSink<WebSocket, Message>,
         stopping: watch::Receiver<bool>,
     ) -> (Self, JoinHandle<()>) {
-        let (queue, receiver) = mpsc::channel(OUTGOING_QUEUE);
+        let (queue, receiver) = flume::bounded(OUTGOING_QUEUE);
         let close = Arc::new(watch::channel(None).0);
         let writer = tokio::spawn(write(sink, receiver, close.clone(), stopping));
         (Self { queue, close }, writer)
@@ -43,8 +40,8 @@ impl Outbox {
 
     /// A handle with no socket behind it, and what it receives (for unit tests).
     #[cfg(test)]
-    pub fn detached() -> (Self, mpsc::Receiver<Message>) {
-        let (queue, receiver) = mpsc::channel(OUTGOING_QUEUE);
+    pub fn detached() -> (Self, flume::Receiver<Message>) {
+        let (queue, receiver) = flume::bounded(OUTGOING_QUEUE);
         let (close, _) = watch::channel(None);
         let outbox = Self {
             queue,
@@ -71,11 +68,11 @@ impl Outbox {
     fn push(&self, message: Message) -> bool {
         match self.queue.try_send(message) {
             Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(flume::TrySendError::Full(_)) => {
                 self.close(close::TRY_AGAIN_LATER, "too slow: outgoing queue full");
                 false
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
+            Err(flume::TrySendError::Disconnected(_)) => false,
         }
     }
 
@@ -111,7 +108,7 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
 
 async fn write(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Message>,
+    queue: flume::Receiver<Message>,
     close_tx: Arc<watch::Sender<CloseReason>>,
     mut stopping: watch::Receiver<bool>,
 ) {
@@ -121,7 +118,7 @@ async fn write(
             biased;
             _ = closed.wait_for(Option::is_some) => break,
             () = stopped(&mut stopping) => break,
-            message = queue.recv() => message,
+            message = queue.recv_async() => message.ok(),
         };
         let Some(message) = message else { break };
         // A client that stopped reading blocks the send; a close must still get through.

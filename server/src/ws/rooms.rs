@@ -397,7 +397,7 @@ mod tests {
     use axum::extract::ws::Message;
     use tokio::sync::mpsc;
 
-    fn party(rooms: &Rooms, user: i64) -> (Party, mpsc::Receiver<Message>) {
+    fn party(rooms: &Rooms, user: i64) -> (Party, flume::Receiver<Message>) {
         let (outbox, received) = Outbox::detached();
         let party = Party {
             user: UserId(user),
@@ -408,7 +408,7 @@ mod tests {
         (party, received)
     }
 
-    fn types(received: &mut mpsc::Receiver<Message>) -> Vec<String> {
+    fn types(received: &mut flume::Receiver<Message>) -> Vec<String> {
         let mut types = Vec::new();
         while let Ok(Message::Text(text)) = received.try_recv() {
             let value: serde_json::Value = serde_json::from_str(text.as_str()).unwrap();
