@@ -8,6 +8,14 @@ use std::{
 
 use anyhow::{anyhow, bail, Context, Result};
 use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Empty};
+use hyper::{
+    body::Bytes,
+    client::conn::http1::{handshake, SendRequest},
+    header::{self, HeaderValue},
+    Request,
+};
+use hyper_util::rt::TokioIo;
 use tokio::{net::TcpStream, sync::Semaphore};
 use tokio_tungstenite::{tungstenite::Message, MaybeTlsStream, WebSocketStream};
 
@@ -29,6 +37,8 @@ pub struct Account {
 
 #[derive(Clone)]
 pub struct Api {
+    /// host:port
+    pub addr: String,
     pub base: String,
     pub ws_base: String,
     pub http: reqwest::Client,
@@ -41,6 +51,7 @@ impl Api {
             .timeout(Duration::from_secs(30))
             .build()?;
         Ok(Self {
+            addr: addr.to_owned(),
             base: format!("http://{addr}"),
             ws_base: format!("ws://{addr}"),
             http,
@@ -117,21 +128,6 @@ impl Api {
             accounts.push(task.await??);
         }
         Ok(accounts)
-    }
-
-    pub async fn me(&self, token: &str) -> Result<()> {
-        let response = self
-            .http
-            .get(format!("{}/api/users/me/", self.base))
-            .bearer_auth(token)
-            .send()
-            .await?;
-        let status = response.status();
-        let _ = response.bytes().await?;
-        if !status.is_success() {
-            bail!("me: {status}");
-        }
-        Ok(())
     }
 
     /// `POST /api/calls/`.
@@ -271,4 +267,41 @@ pub async fn end_calls(api: &Api, accounts: &[Account], calls: &[Call], concurre
 /// live in this one process, so one-way latency needs no clock sync).
 pub fn micros_since(epoch: Instant) -> u64 {
     epoch.elapsed().as_micros() as u64
+}
+
+/// One keep-alive HTTP/1.1 connection driven by hyper directly, for the request-rate runs:
+/// reqwest's pool and request building cost the load generator about as much CPU per request as
+/// the server spends answering it, and both share the two cores.
+pub struct Connection {
+    sender: SendRequest<Empty<Bytes>>,
+    host: HeaderValue,
+}
+
+impl Connection {
+    pub async fn open(addr: &str) -> Result<Self> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        let (sender, connection) = handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(connection);
+        Ok(Self {
+            sender,
+            host: HeaderValue::from_str(addr)?,
+        })
+    }
+
+    /// `GET path` with the access token; fails unless the answer is a 2xx.
+    pub async fn get(&mut self, path: &str, token: &str) -> Result<()> {
+        let request = Request::get(path)
+            .header(header::HOST, self.host.clone())
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Empty::new())?;
+        self.sender.ready().await?;
+        let response = self.sender.send_request(request).await?;
+        let status = response.status();
+        response.into_body().collect().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status}");
+        }
+        Ok(())
+    }
 }

@@ -43,6 +43,12 @@ struct Args {
     /// The target-rate run: messages/s over all relay sockets.
     #[arg(long, default_value_t = 5000.0)]
     relay_rate: f64,
+    /// The maximum-rate run offers this (above the 40k target, capped by the server's
+    /// per-socket limit); what arrives is the throughput. 45k is about what 2 shared cores
+    /// sustain: at 60k the server relays about as much, but queues build up to seconds and
+    /// sockets that fall behind are closed (1013).
+    #[arg(long, default_value_t = 45_000.0)]
+    relay_max_rate: f64,
     #[arg(long, default_value_t = 15)]
     relay_secs: u64,
     #[arg(long, default_value_t = 625)]
@@ -57,6 +63,10 @@ struct Args {
     setup_pairs: usize,
     #[arg(long, default_value_t = 25)]
     setup_rounds: usize,
+    /// The paced setup run: each pair starts a call this often, the pairs staggered evenly (the
+    /// other run starts the next call as soon as one is done: the server saturated by setups).
+    #[arg(long, default_value_t = 250)]
+    setup_period_ms: u64,
 }
 
 #[tokio::main]
@@ -153,14 +163,19 @@ async fn main() -> Result<()> {
             "setup: {} pairs x {} calls",
             args.setup_pairs, args.setup_rounds
         );
-        setup::run(
-            &api,
-            &accounts,
-            args.setup_pairs,
-            args.setup_rounds,
-            &mut report,
-        )
-        .await?;
+        let period = Duration::from_millis(args.setup_period_ms);
+        for (label, period) in [("setup", Duration::ZERO), ("setup_paced", period)] {
+            setup::run(
+                &api,
+                &accounts,
+                args.setup_pairs,
+                args.setup_rounds,
+                period,
+                label,
+                &mut report,
+            )
+            .await?;
+        }
     }
     if wants("relay") {
         let duration = Duration::from_secs(args.relay_secs);
@@ -179,14 +194,13 @@ async fn main() -> Result<()> {
         .await?;
         report.set_target("relay.target.latency.p50", "<=", 100.0);
         report.set_target("relay.target.latency.p99", "<=", 1000.0);
-        // The most the server lets these sockets send: its per-socket limit times the sockets.
-        let max = relay::PER_SOCKET_LIMIT * (2 * pairs) as f64;
+        let limit = relay::PER_SOCKET_LIMIT * (2 * pairs) as f64;
+        let max = args.relay_max_rate.min(limit);
         report.note(format!(
-            "relay.max: offered {max} msg/s = the server's per-socket limit ({} msg/s) x {} sockets; more would close sockets with 1008",
-            relay::PER_SOCKET_LIMIT,
+            "relay.max: offered {max} msg/s over {} sockets (the server's per-socket limit allows {limit})",
             2 * pairs
         ));
-        eprintln!("relay: {pairs} pairs at {max} msg/s (the per-socket limit)");
+        eprintln!("relay: {pairs} pairs at {max} msg/s");
         relay::run(
             &api,
             &accounts,

@@ -20,9 +20,9 @@ use crate::{
     report::{self, Report},
 };
 
-/// The server's per-socket limit (server/src/ws/limits.rs: 20 messages/s, bursts of 100): going
+/// The server's per-socket limit (server/src/ws/limits.rs: 50 messages/s, bursts of 100): going
 /// over it closes the socket (1008), so it caps what one socket can relay.
-pub const PER_SOCKET_LIMIT: f64 = 20.0;
+pub const PER_SOCKET_LIMIT: f64 = 50.0;
 
 #[derive(Deserialize)]
 struct Relayed {

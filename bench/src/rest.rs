@@ -7,11 +7,14 @@ use anyhow::Result;
 use hdrhistogram::Histogram;
 
 use crate::{
-    client::{Account, Api},
+    client::{Account, Api, Connection},
     report::{self, Report},
 };
 
-/// `GET /api/users/me/` from `concurrency` loops over `accounts` for `duration`.
+const ME: &str = "/api/users/me/";
+
+/// `GET /api/users/me/` from `concurrency` keep-alive connections, each signed in as one of
+/// `accounts`, for `duration`.
 pub async fn me(
     api: &Api,
     accounts: &[Account],
@@ -23,16 +26,31 @@ pub async fn me(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
-        let api = api.clone();
+        let addr = api.addr.clone();
         let account = accounts[worker % accounts.len()].clone();
         tasks.push(tokio::spawn(async move {
             let mut histogram = report::histogram();
             let mut errors = 0u64;
+            let mut connection: Option<Connection> = None;
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                match api.me(&account.token).await {
+                let result = match &mut connection {
+                    Some(connection) => connection.get(ME, &account.token).await,
+                    None => match Connection::open(&addr).await {
+                        Ok(opened) => {
+                            connection = Some(opened);
+                            continue;
+                        }
+                        Err(error) => Err(error),
+                    },
+                };
+                match result {
                     Ok(()) => report::record(&mut histogram, sent.elapsed().as_micros() as u64),
-                    Err(_) => errors += 1,
+                    Err(_) => {
+                        errors += 1;
+                        // A refused request may have closed the connection: open a new one.
+                        connection = None;
+                    }
                 }
             }
             (histogram, errors)

@@ -25,19 +25,24 @@ struct Samples {
     errors: u64,
 }
 
-/// `pairs` pairs concurrently, `rounds` calls each, one after another.
+/// `pairs` pairs concurrently, `rounds` calls each, one after another: a new one every `period`
+/// (pairs staggered evenly over it), or at once if `period` is zero; figures under `label`.
 pub async fn run(
     api: &Api,
     accounts: &[Account],
     pairs: usize,
     rounds: usize,
+    period: Duration,
+    label: &str,
     report: &mut Report,
 ) -> Result<()> {
+    let started = Instant::now();
     let mut tasks = Vec::new();
-    for pair in accounts.chunks_exact(2).take(pairs) {
+    for (i, pair) in accounts.chunks_exact(2).take(pairs).enumerate() {
         let (api, caller, receiver) = (api.clone(), pair[0].clone(), pair[1].clone());
+        let first = tokio::time::Instant::now() + period.mul_f64(i as f64 / pairs as f64);
         tasks.push(tokio::spawn(async move {
-            pair_rounds(api, caller, receiver, rounds).await
+            pair_rounds(api, caller, receiver, rounds, first, period).await
         }));
     }
     let mut incoming = report::histogram();
@@ -51,14 +56,20 @@ pub async fn run(
         offer_answer.add(&samples.offer_answer)?;
         errors += samples.errors;
     }
-    report.add("setup.pairs", pairs as f64, "");
-    report.latencies("setup.call_incoming", &incoming, false);
+    let key = |name: &str| format!("{label}.{name}");
+    report.add(key("pairs"), pairs as f64, "");
+    report.add(
+        key("calls_per_s"),
+        incoming.len() as f64 / started.elapsed().as_secs_f64(),
+        "/s",
+    );
+    report.latencies(&key("call_incoming"), &incoming, false);
     if !incoming.is_empty() {
-        report.set_target("setup.call_incoming.p99", "<=", 10_000.0);
+        report.set_target(&key("call_incoming.p99"), "<=", 10_000.0);
     }
-    report.latencies("setup.post_calls", &start, false);
-    report.latencies("setup.offer_answer_rtt", &offer_answer, false);
-    report.add("setup.errors", errors as f64, "");
+    report.latencies(&key("post_calls"), &start, false);
+    report.latencies(&key("offer_answer_rtt"), &offer_answer, false);
+    report.add(key("errors"), errors as f64, "");
     Ok(())
 }
 
@@ -67,6 +78,8 @@ async fn pair_rounds(
     caller: Account,
     receiver: Account,
     rounds: usize,
+    first: tokio::time::Instant,
+    period: Duration,
 ) -> Result<Samples> {
     let mut samples = Samples {
         incoming: report::histogram(),
@@ -75,7 +88,10 @@ async fn pair_rounds(
         errors: 0,
     };
     let (_user_sink, mut user_stream) = api.user_socket(&receiver).await?.split();
-    for _ in 0..rounds {
+    for round_index in 0..rounds {
+        if !period.is_zero() {
+            tokio::time::sleep_until(first + period.mul_f64(round_index as f64)).await;
+        }
         if let Err(error) = round(&api, &caller, &receiver, &mut user_stream, &mut samples).await {
             eprintln!("setup: {error:#}");
             samples.errors += 1;
