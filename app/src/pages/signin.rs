@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::protocol::{Credentials, TokenPair, User};
-use crate::session::{self, use_session};
+use crate::session::{self, use_session, Session};
 
 /// Obtains and stores a token pair, then loads the user.
 pub async fn sign_in(username: String, password: String) -> Result<User, ApiFailure> {
@@ -17,6 +17,20 @@ pub async fn sign_in(username: String, password: String) -> Result<User, ApiFail
     let tokens: TokenPair = api::post("/api/token/", &Credentials { username, password }).await?;
     session::store_tokens(&tokens);
     api::get::<User>("/api/users/me/").await
+}
+
+/// After a sign-in (or a sign-up): the session knows the user, and the contacts page replaces
+/// the form in the history.
+pub fn enter(session: Session, navigate: &impl Fn(&str, NavigateOptions), user: User) {
+    session.user.set(Some(user));
+    session.checked.set(true);
+    navigate(
+        "/contacts",
+        NavigateOptions {
+            replace: true,
+            ..Default::default()
+        },
+    );
 }
 
 fn sign_in_failure(failure: &ApiFailure) -> String {
@@ -53,17 +67,7 @@ pub fn SignIn() -> impl IntoView {
             let result = sign_in(name.trim().to_owned(), pass).await;
             pending.set(false);
             match result {
-                Ok(user) => {
-                    session.user.set(Some(user));
-                    session.checked.set(true);
-                    navigate(
-                        "/contacts",
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
-                }
+                Ok(user) => enter(session, &navigate, user),
                 Err(failure) => {
                     session::clear_tokens();
                     error.set(Some(sign_in_failure(&failure)));

@@ -4,13 +4,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::protocol::{Register, User};
 use crate::session::use_session;
 
-use super::signin::sign_in;
+use super::signin::{enter, sign_in};
 
 const FIELDS: [&str; 4] = ["username", "email", "password", "password_confirm"];
 
@@ -47,17 +46,7 @@ pub fn SignUp() -> impl IntoView {
             };
             pending.set(false);
             match result {
-                Ok(user) => {
-                    session.user.set(Some(user));
-                    session.checked.set(true);
-                    navigate(
-                        "/contacts",
-                        NavigateOptions {
-                            replace: true,
-                            ..Default::default()
-                        },
-                    );
-                }
+                Ok(user) => enter(session, &navigate, user),
                 Err(e) => failure.set(Some(e)),
             }
         });
