@@ -33,18 +33,18 @@ pub async fn me(
             let mut errors = 0u64;
             let mut connection: Option<Connection> = None;
             while Instant::now() < deadline {
-                let sent = Instant::now();
-                let result = match &mut connection {
-                    Some(connection) => connection.get(ME, &account.token).await,
+                let open = match &mut connection {
+                    Some(open) => open,
                     None => match Connection::open(&addr).await {
-                        Ok(opened) => {
-                            connection = Some(opened);
+                        Ok(opened) => connection.insert(opened),
+                        Err(_) => {
+                            errors += 1;
                             continue;
                         }
-                        Err(error) => Err(error),
                     },
                 };
-                match result {
+                let sent = Instant::now();
+                match open.get(ME, &account.token).await {
                     Ok(()) => report::record(&mut histogram, sent.elapsed().as_micros() as u64),
                     Err(_) => {
                         errors += 1;
