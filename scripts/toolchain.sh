@@ -1,44 +1,84 @@
 # Sourced by scripts/dev and scripts/test: installs what building the site needs, skipping
-# everything already present so a second run costs seconds.
+# everything already present so a second run costs seconds. Every probe goes through
+# `command -v` first: under `set -euo pipefail` a `$(missing-tool --version | ...)` would end the
+# calling script silently with 127 (scripts/check-toolchain tests each path on a bare PATH).
 
 # cargo-leptos 0.3.11 needs rustc 1.96; 0.3.10 builds on stable. `no_downloads` because
 # cargo-leptos would otherwise fetch tools from outside the package registries at run time.
 CARGO_LEPTOS_VERSION=0.3.10
 
-log() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+# Colours only on a terminal, so logs and checks read plain text.
+log() { if [ -t 1 ]; then printf '\033[1;34m==>\033[0m %s\n' "$*"; else printf '==> %s\n' "$*"; fi; }
+fail() { if [ -t 2 ]; then printf '\033[1;31m==> error:\033[0m %s\n' "$*"; else printf '==> error: %s\n' "$*"; fi >&2; }
+
+# tool_version BINARY COMMAND...: the second word of the first line COMMAND prints, or nothing
+# if BINARY is not on the PATH or COMMAND fails. Never fails itself.
+tool_version() {
+  command -v "$1" >/dev/null 2>&1 || return 0
+  shift
+  { "$@" 2>/dev/null || true; } | awk 'NR == 1 { print $2 }'
+}
+
+# timed_install WHAT ESTIMATE COMMAND...: runs an install step, saying what it does, how long it
+# usually takes and how long it took; on failure, what failed and what to try.
+timed_install() {
+  local what=$1 estimate=$2 started
+  shift 2
+  log "installing $what (once per machine; $estimate)"
+  started=$(date +%s)
+  if ! "$@"; then
+    fail "installing $what failed: $*"
+    fail "check the network access to the package registry and the disk space (df -h ~/.cargo), then run this command again; the output above says what went wrong"
+    return 1
+  fi
+  log "installed $what in $(( $(date +%s) - started ))s"
+}
+
+# Build tools, not our product: an unoptimized build installs in a fraction of the time
+# (measured in the README) and they spend their time waiting for cargo and wasm-bindgen anyway.
+fast_install() {
+  cargo install --debug "$@"
+}
 
 ensure_wasm_target() {
+  if ! command -v rustup >/dev/null 2>&1; then
+    fail "rustup is not on the PATH: install Rust from https://rustup.rs, then run this again"
+    return 1
+  fi
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-    log "installing the wasm32-unknown-unknown target"
-    rustup target add wasm32-unknown-unknown
+    timed_install "the wasm32-unknown-unknown target" "under a minute" \
+      rustup target add wasm32-unknown-unknown
   fi
 }
 
 ensure_cargo_leptos() {
-  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
-    log "installing cargo-leptos $CARGO_LEPTOS_VERSION (once per machine, about 12 minutes)"
-    cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  if [ "$(tool_version cargo-leptos cargo leptos --version)" != "$CARGO_LEPTOS_VERSION" ]; then
+    timed_install "cargo-leptos $CARGO_LEPTOS_VERSION" "about 10 minutes on 2 cores" \
+      fast_install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked --features no_downloads
   fi
 }
 
 # The wasm-bindgen CLI must match the wasm-bindgen crate in Cargo.lock exactly.
 ensure_wasm_bindgen() {
-  local want have
+  local want
   want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-  have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')
   if [ -z "$want" ]; then
-    echo "Cargo.lock names no wasm-bindgen version" >&2
+    fail "Cargo.lock names no wasm-bindgen version; run this from the repository's root"
     return 1
   fi
-  if [ "$want" != "$have" ]; then
-    log "installing wasm-bindgen-cli $want"
+  if [ "$(tool_version wasm-bindgen wasm-bindgen --version)" != "$want" ]; then
     # No --locked: the CLI's own lock file names a yanked crate.
-    cargo install wasm-bindgen-cli --version "$want" --force
+    timed_install "wasm-bindgen-cli $want" "about 2 minutes" \
+      fast_install wasm-bindgen-cli --version "$want" --force
   fi
 }
 
 ensure_toolchain() {
   export PATH="$HOME/.cargo/bin:$PATH"
+  if ! command -v cargo >/dev/null 2>&1; then
+    fail "cargo is not on the PATH: install Rust from https://rustup.rs, then run this again"
+    return 1
+  fi
   ensure_wasm_target
   ensure_cargo_leptos
   ensure_wasm_bindgen
