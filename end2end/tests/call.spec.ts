@@ -163,6 +163,9 @@ for (const side of ['caller', 'receiver'] as const) {
     for (const party of [alice, bob]) {
       await expect(party.page).toHaveURL(/\/contacts$/);
     }
+    // A whole call, rung, answered and hung up, without one refused request on either side.
+    expect(alice.refused).toEqual([]);
+    expect(bob.refused).toEqual([]);
     const call = await getCall(alice, a, id);
     expect(call.status).toBe('ended');
     expect(call.end_reason).toBe(side === 'caller' ? 'hangup_caller' : 'hangup_receiver');

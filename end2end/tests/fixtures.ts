@@ -7,13 +7,22 @@ export interface Party {
   name: string;
   context: BrowserContext;
   page: Page;
+  /** API requests of this party's pages that the server refused ("409 POST /api/..."). */
+  refused: string[];
 }
 
 async function openParty(browser: Browser, baseURL: string, name: string): Promise<Party> {
   const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
-  return { name, context, page };
+  const refused: string[] = [];
+  // Each would show as a failed request in the browser's console.
+  context.on('response', (response) => {
+    if (response.status() >= 400 && new URL(response.url()).pathname.startsWith('/api/')) {
+      refused.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`);
+    }
+  });
+  return { name, context, page, refused };
 }
 
 /** Waits until the WASM bundle has hydrated the server-rendered page. */

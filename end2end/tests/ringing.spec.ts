@@ -33,6 +33,12 @@ test('alice video-calls bob: his overlay rings, he accepts, both go to the call 
   const call = await (await api(bob.page.request, b, 'GET', `/api/calls/${callId}/`)).json();
   expect(call.status).toBe('accepted');
   await expect(alice.page).toHaveURL(new RegExp(`/call/${callId}$`));
+  for (const party of [alice, bob]) {
+    await expect(party.page.getByTestId('call-state')).toHaveText('Connected', { timeout: 30_000 });
+  }
+  // Starting, ringing and answering a call through the app: no request the server refuses.
+  expect(alice.refused).toEqual([]);
+  expect(bob.refused).toEqual([]);
 });
 
 test('bob declines: the call is rejected and his overlay goes away', async ({ alice, bob }) => {
@@ -82,6 +88,8 @@ test('every open tab of bob rings; answering in one stops the other', async ({ a
   // The other tab learns from its user socket that the call was answered.
   await expect(bob.page.getByTestId('incoming-call')).toHaveCount(0);
   await expect(bob.page).toHaveURL(/\/contacts$/);
+  // Both tabs confirmed the ring; the second confirmation is not an error.
+  expect(bob.refused).toEqual([]);
 });
 
 test('calling someone who is in another call shows that they are busy', async ({ alice, bob, browser, baseURL }) => {

@@ -400,6 +400,7 @@ async fn ringing_and_call_end_go_through_the_state_machine(app: TestApp) {
     assert_eq!(refused["type"], "error");
     assert_eq!(refused["code"], "refused");
     send(&mut bob, json!({"type": "ringing", "call_id": id})).await;
+    recv_type(&mut alice, "ringing").await;
     let call = wait_for_call(&app, &pair, |c| c.status == CallStatus::Ringing).await;
     assert_eq!(call.status, CallStatus::Ringing);
     assert!(call.ringing_at.is_some());
@@ -422,6 +423,36 @@ async fn ringing_and_call_end_go_through_the_state_machine(app: TestApp) {
     send(&mut bob, json!({"type": "call-end", "call_id": id})).await;
     assert_eq!(recv(&mut alice).await["type"], "call-end");
     assert_silent(&mut bob).await;
+}
+
+/// The reference client shows "Ringing..." when the room relays the receiver's `ringing`.
+async fn ringing_is_relayed_to_the_caller(app: TestApp) {
+    let pair = pair(&app).await;
+    let id = pair.call.id;
+    let mut alice = join(&app, &pair.call, &pair.alice_token).await;
+    let mut bob = join(&app, &pair.call, &pair.bob_token).await;
+    recv_type(&mut alice, "user-joined").await;
+
+    send(&mut bob, json!({"type": "ringing", "call_id": id})).await;
+    assert_eq!(
+        recv(&mut alice).await,
+        json!({"type": "ringing", "call_id": id, "sender_id": pair.bob.id})
+    );
+    assert_eq!(call_now(&app, &pair).await.status, CallStatus::Ringing);
+    assert_silent(&mut bob).await;
+
+    // Already ringing (a second device, or the REST `ringing` first): relayed again, no error.
+    let response = app.call_action(id, "ringing", &pair.bob_token).await;
+    assert_eq!(response.status(), 200);
+    send(&mut bob, json!({"type": "ringing", "call_id": id})).await;
+    assert_eq!(recv(&mut alice).await["type"], "ringing");
+    assert_silent(&mut bob).await;
+
+    // Not once the call is answered: the caller gets no ring for an accepted call.
+    accept(&app, &pair).await;
+    send(&mut bob, json!({"type": "ringing", "call_id": id})).await;
+    assert_eq!(recv(&mut bob).await["code"], "refused");
+    assert_silent(&mut alice).await;
 }
 
 async fn the_user_socket_rings_every_device(app: TestApp) {
@@ -580,6 +611,7 @@ backend_tests! {
     oversized => an_oversized_message_closes_the_socket;
     flood => a_message_flood_closes_the_socket;
     ringing_and_call_end => ringing_and_call_end_go_through_the_state_machine;
+    ringing_relayed => ringing_is_relayed_to_the_caller;
     user_socket_events => the_user_socket_rings_every_device;
     presence => online_while_a_user_socket_is_open;
     reference_readme_flow => the_reference_readme_flow_works_unchanged;

@@ -526,11 +526,10 @@ mod browser {
             &self.0
         }
 
-        pub fn with_engine(&self, f: impl FnOnce(&CallHandle)) {
+        /// `f` applied to the running engine, if there is one.
+        pub fn with_engine<T>(&self, f: impl FnOnce(&CallHandle) -> T) -> Option<T> {
             let engine = self.get().borrow().engine.clone();
-            if let Some(engine) = engine {
-                f(&engine);
-            }
+            engine.map(|engine| f(&engine))
         }
 
         /// Stops the media and the sockets; the page stays.
@@ -784,7 +783,9 @@ mod browser {
         let answered = call.accepted_at.is_some();
         view.call.set(Some(call));
         match status {
-            CallStatus::Accepted => controls.live.with_engine(CallHandle::accepted),
+            CallStatus::Accepted => {
+                controls.live.with_engine(CallHandle::accepted);
+            }
             s if s.is_live() => {}
             _ => {
                 controls.live.stop();
@@ -815,11 +816,12 @@ mod browser {
             return;
         }
         view.busy.set(true);
-        controls.live.with_engine(CallHandle::hang_up);
-        let id = controls.live.get().borrow().call_id;
+        // The room's call-end ends the call on the server and tells the other party at once;
+        // the REST end only when the room socket could not take it (it would answer 409).
+        let sent = controls.live.with_engine(CallHandle::hang_up) == Some(true);
+        let id = controls.live.get().borrow().call_id.filter(|_| !sent);
         spawn_local(async move {
             if let Some(id) = id {
-                // 409 when the room's call-end got there first: ended either way.
                 let _ = api::post_empty::<Call>(&format!("/api/calls/{id}/end/")).await;
             }
             view.busy.set(false);

@@ -128,6 +128,11 @@ pub enum ServerMsg {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The receiver's device rings (sent to the caller).
+    Ringing {
+        call_id: CallId,
+        sender_id: UserId,
+    },
     /// The other party joined the call room.
     UserJoined {
         user_id: UserId,

@@ -177,13 +177,14 @@ impl CallHandle {
     }
 
     /// Tells the other party through the room (call-end); the server ends the call too.
-    pub fn hang_up(&self) {
-        if let Some(socket) = &self.0.state.borrow().socket {
+    /// Sends call-end in the room; false if the room socket is not open to take it.
+    pub fn hang_up(&self) -> bool {
+        self.0.state.borrow().socket.as_ref().is_some_and(|socket| {
             socket.send(&ClientMsg::CallEnd {
                 call_id: self.0.config.call_id,
                 reason: Some("hangup".into()),
-            });
-        }
+            })
+        })
     }
 
     /// Stops every track, closes the connection and the socket. Idempotent.

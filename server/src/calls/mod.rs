@@ -218,19 +218,36 @@ impl Calls {
         self.missed_count(user).await
     }
 
-    /// The receiver's device confirms it rings.
+    /// The receiver's device confirms it rings. Idempotent: every device of the receiver (and
+    /// the room's `ringing`) confirms, and all but the first find the call ringing already.
     pub async fn ringing(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
         let (call, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
             "Only the receiver's device can ring.",
         )?;
+        if call.status == CallStatus::Ringing {
+            return Ok(call);
+        }
         let change = CallChange {
             ringing_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Ringing)
         };
-        self.transition(call, "ring", &[CallStatus::Initiated], change)
+        match self
+            .transition(call, "ring", &[CallStatus::Initiated], change)
             .await
+        {
+            // Another device won the race to confirm it.
+            Err(ApiError::Conflict(_)) => {
+                let call = self.load(id).await?;
+                if call.status == CallStatus::Ringing {
+                    Ok(call)
+                } else {
+                    Err(conflict("ring", &call))
+                }
+            }
+            result => result,
+        }
     }
 
     pub async fn accept(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {

@@ -155,8 +155,16 @@ async fn handle(
             });
             None
         }
+        // Relayed after the state change, so the caller never hears of a ring the server
+        // refused; also when the call was ringing already (the REST `ringing` came first).
         ClientMsg::Ringing { call_id } => match state.calls.ringing(user, call_id).await {
-            Ok(_) => None,
+            Ok(_) => {
+                relay(ServerMsg::Ringing {
+                    call_id,
+                    sender_id: user,
+                });
+                None
+            }
             Err(error) => Some(refused(error)),
         },
         ClientMsg::CallEnd { call_id, reason } => {
