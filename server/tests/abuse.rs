@@ -7,19 +7,17 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use app::protocol::{CallStatus, CallType, MissedCount};
+use app::protocol::{Call, CallStatus, CallType, MissedCount, User};
 use common::{
-    socket::{join, recv, recv_type, send},
+    socket::{close_code, connect, join, recv, recv_type, send, Socket},
     Backend, TestApp,
 };
-use futures_util::StreamExt;
 use serde_json::json;
 use server::{
     clock::{Clock, ManualClock},
     config::Config,
     db::calls::NewSignal,
 };
-use tokio_tungstenite::tungstenite::Message;
 
 /// The server with the production defaults of the limits under test (the harness lifts them).
 async fn with_default_limits(backend: Backend) -> TestApp {
@@ -195,17 +193,49 @@ async fn one_person_is_rung_at_most_the_pair_limit(app: TestApp) {
     assert_eq!(call.status, CallStatus::Initiated);
 }
 
+/// alice calls bob, bob accepts if `accepted`, and both are in the call's room.
+struct InRoom {
+    alice: User,
+    alice_token: String,
+    call: Call,
+    alice_room: Socket,
+    bob_room: Socket,
+}
+
+async fn in_room(app: &TestApp, accepted: bool) -> InRoom {
+    let (alice, alice_token) = app.user("alice").await;
+    let (bob, bob_token) = app.user("bob").await;
+    let call = app.start_call(&alice_token, &bob, CallType::Video).await;
+    let mut alice_room = join(app, &call, &alice_token).await;
+    let bob_room = join(app, &call, &bob_token).await;
+    recv_type(&mut alice_room, "user-joined").await;
+    if accepted {
+        app.call_action(call.id, "accept", &bob_token).await;
+    }
+    InRoom {
+        alice,
+        alice_token,
+        call,
+        alice_room,
+        bob_room,
+    }
+}
+
+fn room_path(call: &Call, token: &str) -> String {
+    format!("/ws/call/{}/?token={token}", call.room_id)
+}
+
 /// A room socket was checked only when it joined: after its call ended it stayed open and every
 /// signal it sent was still relayed and written to call_signals. Now both parties' room
 /// sockets close (4004) when the call ends, however it ends.
 async fn room_sockets_close_when_their_call_ends(app: TestApp) {
-    let (_, alice) = app.user("alice").await;
-    let (bob, bob_token) = app.user("bob").await;
-    let call = app.start_call(&alice, &bob, CallType::Video).await;
-    let mut alice_room = join(&app, &call, &alice).await;
-    let mut bob_room = join(&app, &call, &bob_token).await;
-    recv_type(&mut alice_room, "user-joined").await;
-    app.call_action(call.id, "accept", &bob_token).await;
+    let InRoom {
+        alice_token: alice,
+        call,
+        mut alice_room,
+        mut bob_room,
+        ..
+    } = in_room(&app, true).await;
 
     // Ended over REST: not through either socket.
     let ended = Instant::now();
@@ -218,20 +248,19 @@ async fn room_sockets_close_when_their_call_ends(app: TestApp) {
     eprintln!("both room sockets closed {elapsed:?} after the call ended");
     assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
     // And no one gets back in.
-    let mut late =
-        common::socket::connect(&app, &format!("/ws/call/{}/?token={alice}", call.room_id)).await;
+    let mut late = connect(&app, &room_path(&call, &alice)).await;
     assert_eq!(close_code(&mut late).await, Some(4004));
 }
 
 /// Hanging up in the room: the other party still hears call-end before its socket closes.
 async fn the_other_party_hears_call_end_before_the_close(app: TestApp) {
-    let (alice_user, alice) = app.user("alice").await;
-    let (bob, bob_token) = app.user("bob").await;
-    let call = app.start_call(&alice, &bob, CallType::Video).await;
-    let mut alice_room = join(&app, &call, &alice).await;
-    let mut bob_room = join(&app, &call, &bob_token).await;
-    recv_type(&mut alice_room, "user-joined").await;
-    app.call_action(call.id, "accept", &bob_token).await;
+    let InRoom {
+        alice: alice_user,
+        call,
+        mut alice_room,
+        mut bob_room,
+        ..
+    } = in_room(&app, true).await;
     let signals_before = app.count("call_signals").await;
 
     send(
@@ -259,16 +288,13 @@ async fn room_sockets_per_user_are_bounded(app: TestApp) {
     for _ in 0..4 {
         open.push(join(&app, &call, &alice).await);
     }
-    let mut fifth =
-        common::socket::connect(&app, &format!("/ws/call/{}/?token={alice}", call.room_id)).await;
+    let mut fifth = connect(&app, &room_path(&call, &alice)).await;
     assert_eq!(close_code(&mut fifth).await, Some(1008));
     // One closes: room for another (a reload).
     drop(open.pop());
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
-        let mut again =
-            common::socket::connect(&app, &format!("/ws/call/{}/?token={alice}", call.room_id))
-                .await;
+        let mut again = connect(&app, &room_path(&call, &alice)).await;
         let first = recv(&mut again).await;
         if first["type"] == "auth-ok" {
             break;
@@ -281,12 +307,12 @@ async fn room_sockets_per_user_are_bounded(app: TestApp) {
 /// Signals are relayed and logged; one the size of several SDPs is refused with a clear error and
 /// the socket stays open.
 async fn signal_payloads_are_bounded_by_type(app: TestApp) {
-    let (_, alice) = app.user("alice").await;
-    let (bob, bob_token) = app.user("bob").await;
-    let call = app.start_call(&alice, &bob, CallType::Video).await;
-    let mut alice_room = join(&app, &call, &alice).await;
-    let mut bob_room = join(&app, &call, &bob_token).await;
-    recv_type(&mut alice_room, "user-joined").await;
+    let InRoom {
+        call,
+        mut alice_room,
+        mut bob_room,
+        ..
+    } = in_room(&app, false).await;
 
     let candidate = json!({"candidate": "x".repeat(4000), "sdpMid": "0"});
     send(
@@ -359,19 +385,6 @@ async fn old_signals_are_deleted_after_the_retention(backend: Backend) {
     assert_eq!(app.calls.purge_signals(retention).await.expect("purge"), 2);
     assert_eq!(app.count("call_signals").await, 0);
     assert_eq!(app.count("calls").await, 1, "the calls themselves stay");
-}
-
-async fn close_code(socket: &mut common::socket::Socket) -> Option<u16> {
-    loop {
-        let frame = tokio::time::timeout(common::socket::WAIT, socket.next())
-            .await
-            .expect("the socket closes in time");
-        match frame {
-            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => return None,
-        }
-    }
 }
 
 /// One test body on both backends, on a server with the production limits.

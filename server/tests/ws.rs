@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use app::protocol::{Call, CallStatus, CallType, EndReason, User};
 use common::{
-    socket::{connect, join, recv, recv_type, send, user_socket, Socket, WAIT},
+    socket::{close_code, connect, join, recv, recv_type, send, user_socket, Socket, WAIT},
     Backend, TestApp,
 };
 use futures_util::{SinkExt, StreamExt};
@@ -21,20 +21,6 @@ async fn assert_silent(socket: &mut Socket) {
         tokio::time::timeout(Duration::from_millis(300), socket.next()).await
     {
         panic!("unexpected message {text}");
-    }
-}
-
-/// The close code the server sent (None if the connection just ended).
-async fn close_code(socket: &mut Socket) -> Option<u16> {
-    loop {
-        let frame = tokio::time::timeout(WAIT, socket.next())
-            .await
-            .expect("the socket closes in time");
-        match frame {
-            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
-            Some(Ok(_)) => {}
-            Some(Err(_)) | None => return None,
-        }
     }
 }
 
