@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod events;
+pub mod negotiation;
 pub mod protocol;
 #[cfg(feature = "hydrate")]
 pub mod rtc;

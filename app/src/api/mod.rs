@@ -2,6 +2,8 @@
 //! refreshed silently once when it has expired. On the server every call fails with
 //! [`ApiFailure::Unavailable`]: pages only call the API from the browser.
 
+pub mod socket;
+
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
