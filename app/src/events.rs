@@ -68,9 +68,7 @@ impl UserEvents {
     pub fn refresh_missed_count(&self) {
         let missed = self.missed_count;
         leptos::task::spawn_local(async move {
-            if let Ok(count) =
-                crate::api::get::<crate::protocol::MissedCount>("/api/calls/missed/count/").await
-            {
+            if let Ok(count) = crate::api::calls::missed_count().await {
                 missed.set(count.count);
             }
         });
@@ -133,7 +131,7 @@ mod client {
     use super::{PresenceChange, UserEvents, MAX_BACKOFF_MS};
     use crate::api::socket::{backoff_ms, Socket, SocketEvent};
     use crate::api::{self, ApiFailure};
-    use crate::protocol::{Call, ClientMsg, MissedCount, ServerMsg, UserId};
+    use crate::protocol::{Call, ClientMsg, ServerMsg, UserId};
     use crate::session::{self, Session};
 
     thread_local! {
@@ -206,7 +204,7 @@ mod client {
             return;
         }
         spawn_local(async move {
-            match api::get::<MissedCount>("/api/calls/missed/count/").await {
+            match api::calls::missed_count().await {
                 Ok(count) => ctx.events.missed_count.set(count.count),
                 Err(ApiFailure::SignedOut) => {
                     if ctx.current() {
@@ -298,15 +296,14 @@ mod client {
         ctx.events.incoming.set(Some(call));
         spawn_local(async move {
             // 409: the call moved on meanwhile; its status event follows.
-            let _ =
-                api::post_empty::<serde_json::Value>(&format!("/api/calls/{id}/ringing/")).await;
+            let _ = api::calls::ringing(id).await;
         });
     }
 
     /// After a (re)connect: what rings or changed while the socket was down.
     fn resync(ctx: Ctx) {
         spawn_local(async move {
-            let Ok(active) = api::get::<Vec<Call>>("/api/calls/active/").await else {
+            let Ok(active) = api::calls::active().await else {
                 return;
             };
             if !ctx.current() {
@@ -333,7 +330,7 @@ mod client {
                 events.apply_update(call);
             }
             for id in known {
-                if let Ok(call) = api::get::<Call>(&format!("/api/calls/{id}/")).await {
+                if let Ok(call) = api::calls::get(id).await {
                     if ctx.current() {
                         events.apply_update(call);
                     }

@@ -22,7 +22,6 @@ use leptos_router::{
     path,
 };
 
-use crate::protocol::User;
 use crate::session::Session;
 
 /// The HTML document the server renders around [`App`].
@@ -93,7 +92,7 @@ fn check_session(session: Session) {
         return;
     }
     leptos::task::spawn_local(async move {
-        match api::get::<User>("/api/users/me/").await {
+        match api::users::me().await {
             Ok(user) => session.user.set(Some(user)),
             Err(api::ApiFailure::Network(_)) => {}
             Err(_) => session::clear_tokens(),

@@ -498,7 +498,7 @@ mod browser {
 
     use super::{Controls, Link};
     use crate::api::{self, ApiFailure};
-    use crate::protocol::{Call, CallId, CallStatus, User};
+    use crate::protocol::{Call, CallId, CallStatus};
     use crate::rtc::{self, CallConfig, CallEvent, CallHandle, LinkState};
 
     /// The browser-side state of the page.
@@ -653,14 +653,14 @@ mod browser {
                     .set(Some("Please sign in to join this call.".into()));
                 return;
             }
-            let me = match api::get::<User>("/api/users/me/").await {
+            let me = match api::users::me().await {
                 Ok(me) => me,
                 Err(failure) => {
                     view.error.set(Some(failure.message()));
                     return;
                 }
             };
-            let call = match api::get::<Call>(&format!("/api/calls/{id}/")).await {
+            let call = match api::calls::get(id).await {
                 Ok(call) => call,
                 Err(ApiFailure::Status { status: 404, .. }) => {
                     view.error.set(Some("There is no such call.".into()));
@@ -752,7 +752,7 @@ mod browser {
                         return;
                     }
                 }
-                if let Ok(call) = api::get::<Call>(&format!("/api/calls/{id}/")).await {
+                if let Ok(call) = api::calls::get(id).await {
                     apply(&controls, call);
                 }
             }
@@ -763,7 +763,7 @@ mod browser {
         let Some(id) = controls.live.get().borrow().call_id else {
             return;
         };
-        match api::get::<Call>(&format!("/api/calls/{id}/")).await {
+        match api::calls::get(id).await {
             Ok(call) => apply(controls, call),
             Err(_) => leave(controls),
         }
@@ -822,7 +822,7 @@ mod browser {
         let id = controls.live.get().borrow().call_id.filter(|_| !sent);
         spawn_local(async move {
             if let Some(id) = id {
-                let _ = api::post_empty::<Call>(&format!("/api/calls/{id}/end/")).await;
+                let _ = api::calls::end(id).await;
             }
             view.busy.set(false);
             leave(&controls);
@@ -836,7 +836,7 @@ mod browser {
         };
         view.busy.set(true);
         spawn_local(async move {
-            let result = api::post_empty::<Call>(&format!("/api/calls/{id}/cancel/")).await;
+            let result = api::calls::cancel(id).await;
             view.busy.set(false);
             match result {
                 Ok(_) => leave(&controls),
@@ -854,8 +854,11 @@ mod browser {
         view.busy.set(true);
         let events = use_context::<crate::events::UserEvents>();
         spawn_local(async move {
-            let action = if accept { "accept" } else { "reject" };
-            let result = api::post_empty::<Call>(&format!("/api/calls/{id}/{action}/")).await;
+            let result = if accept {
+                api::calls::accept(id).await
+            } else {
+                api::calls::reject(id).await
+            };
             view.busy.set(false);
             match result {
                 Ok(call) => {

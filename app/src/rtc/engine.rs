@@ -359,7 +359,7 @@ fn current_pc(engine: &Engine) -> Option<RtcPeerConnection> {
 /// TURN/STUN from the server when it offers them (loopback and LAN calls need none); on failure
 /// the previous ones are kept.
 async fn fetch_ice_servers(engine: &Engine) -> Input {
-    match crate::api::get::<IceServers>("/api/ice-servers/").await {
+    match crate::api::ice_servers().await {
         Ok(servers) => engine.browser.borrow_mut().ice_servers = servers,
         Err(failure) => log(&format!("no ICE servers: {}", failure.message())),
     }
