@@ -68,9 +68,7 @@ impl UserEvents {
     pub fn refresh_missed_count(&self) {
         let missed = self.missed_count;
         leptos::task::spawn_local(async move {
-            if let Ok(count) =
-                crate::api::get::<crate::protocol::MissedCount>("/api/calls/missed/count/").await
-            {
+            if let Ok(count) = crate::api::calls::missed_count().await {
                 missed.set(count.count);
             }
         });
@@ -117,16 +115,9 @@ pub fn use_user_events() -> UserEvents {
     expect_context::<UserEvents>()
 }
 
-/// The first reconnect waits this long; each failure doubles it up to [`MAX_BACKOFF_MS`].
-pub const MIN_BACKOFF_MS: u64 = 1_000;
-pub const MAX_BACKOFF_MS: u64 = 30_000;
-
-/// How long to wait before reconnect attempt number `attempt` (0 = the first retry).
-pub fn backoff_ms(attempt: u32) -> u64 {
-    MIN_BACKOFF_MS
-        .saturating_mul(1u64 << attempt.min(16))
-        .min(MAX_BACKOFF_MS)
-}
+/// The longest wait between two reconnect attempts of the user socket.
+#[cfg(feature = "hydrate")]
+const MAX_BACKOFF_MS: u64 = 30_000;
 
 #[cfg(feature = "hydrate")]
 mod client {
@@ -136,33 +127,16 @@ mod client {
 
     use leptos::prelude::*;
     use leptos::task::spawn_local;
-    use wasm_bindgen::{closure::Closure, JsCast};
-    use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
-    use super::{backoff_ms, PresenceChange, UserEvents};
+    use super::{PresenceChange, UserEvents, MAX_BACKOFF_MS};
+    use crate::api::socket::{backoff_ms, Socket, SocketEvent};
     use crate::api::{self, ApiFailure};
-    use crate::protocol::{AccessToken, Call, ClientMsg, MissedCount, ServerMsg, UserId};
+    use crate::protocol::{Call, ClientMsg, ServerMsg, UserId};
     use crate::session::{self, Session};
 
-    /// The open socket and the callbacks it holds.
-    struct Live {
-        ws: WebSocket,
-        _on_open: Closure<dyn FnMut()>,
-        _on_message: Closure<dyn FnMut(MessageEvent)>,
-        _on_close: Closure<dyn FnMut(CloseEvent)>,
-    }
-
-    impl Live {
-        fn shut(self) {
-            self.ws.set_onopen(None);
-            self.ws.set_onmessage(None);
-            self.ws.set_onclose(None);
-            let _ = self.ws.close();
-        }
-    }
-
     thread_local! {
-        static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+        /// The open socket; replacing or taking it closes the old one.
+        static LIVE: RefCell<Option<Socket>> = const { RefCell::new(None) };
         /// Bumped by every start and stop: timers and tasks of an older generation give up.
         static GENERATION: Cell<u64> = const { Cell::new(0) };
     }
@@ -189,9 +163,7 @@ mod client {
     }
 
     fn take_live() {
-        if let Some(live) = LIVE.with(|l| l.borrow_mut().take()) {
-            live.shut();
-        }
+        drop(LIVE.with(|l| l.borrow_mut().take()));
     }
 
     pub fn start(events: UserEvents, session: Session, me: UserId) {
@@ -220,7 +192,7 @@ mod client {
         if !ctx.current() {
             return;
         }
-        let delay = backoff_ms(attempts.get());
+        let delay = backoff_ms(attempts.get(), MAX_BACKOFF_MS);
         attempts.set(attempts.get().saturating_add(1));
         set_timeout(move || connect(ctx, attempts), Duration::from_millis(delay));
     }
@@ -232,7 +204,7 @@ mod client {
             return;
         }
         spawn_local(async move {
-            match api::get::<MissedCount>("/api/calls/missed/count/").await {
+            match api::calls::missed_count().await {
                 Ok(count) => ctx.events.missed_count.set(count.count),
                 Err(ApiFailure::SignedOut) => {
                     if ctx.current() {
@@ -255,80 +227,30 @@ mod client {
         });
     }
 
-    fn socket_url() -> Option<String> {
-        let location = web_sys::window()?.location();
-        let scheme = if location.protocol().ok()? == "https:" {
-            "wss"
-        } else {
-            "ws"
-        };
-        Some(format!("{scheme}://{}/ws/", location.host().ok()?))
-    }
-
-    fn open(ctx: Ctx, attempts: Rc<Cell<u32>>, token: String) -> Result<(), ()> {
-        let url = socket_url().ok_or(())?;
-        let ws = WebSocket::new(&url).map_err(|_| ())?;
-
-        let on_open = {
-            let ws = ws.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                let auth = ClientMsg::Auth {
-                    token: AccessToken(token.clone()),
-                };
-                if let Ok(text) = serde_json::to_string(&auth) {
-                    let _ = ws.send_with_str(&text);
-                }
-            })
-        };
-        let on_message = {
-            let attempts = attempts.clone();
-            Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-                if !ctx.current() {
-                    return;
-                }
-                let Some(text) = event.data().as_string() else {
-                    return;
-                };
-                let Ok(message) = serde_json::from_str::<ServerMsg>(&text) else {
-                    return;
-                };
-                handle(ctx, &attempts, message);
-            })
-        };
-        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+    fn open(ctx: Ctx, attempts: Rc<Cell<u32>>, token: String) -> Result<(), String> {
+        let on_event = Rc::new(move |event: SocketEvent| {
             if !ctx.current() {
                 return;
             }
-            ctx.events.connected.set(false);
-            // The next attempt replaces (and drops) this socket's callbacks: never from here.
-            retry(ctx, attempts.clone());
+            match event {
+                SocketEvent::Message(message) => handle(ctx, &attempts, *message),
+                SocketEvent::Closed(_) => {
+                    ctx.events.connected.set(false);
+                    // The next attempt replaces (and drops) this socket's callbacks: never from here.
+                    retry(ctx, attempts.clone());
+                }
+            }
         });
-        ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
-
-        let live = Live {
-            ws,
-            _on_open: on_open,
-            _on_message: on_message,
-            _on_close: on_close,
-        };
-        if let Some(old) = LIVE.with(|l| l.borrow_mut().replace(live)) {
-            old.shut();
-        }
+        let socket = Socket::open("/ws/", token, on_event)?;
+        drop(LIVE.with(|l| l.borrow_mut().replace(socket)));
         Ok(())
     }
 
     /// Sends `subscribe-presence` for `users` if the socket is open (else the next auth-ok will).
     pub fn watch(users: Vec<UserId>) {
         LIVE.with(|live| {
-            if let Some(live) = live.borrow().as_ref() {
-                if live.ws.ready_state() == WebSocket::OPEN {
-                    let message = ClientMsg::SubscribePresence { user_ids: users };
-                    if let Ok(text) = serde_json::to_string(&message) {
-                        let _ = live.ws.send_with_str(&text);
-                    }
-                }
+            if let Some(socket) = live.borrow().as_ref() {
+                socket.send(&ClientMsg::SubscribePresence { user_ids: users });
             }
         });
     }
@@ -374,15 +296,14 @@ mod client {
         ctx.events.incoming.set(Some(call));
         spawn_local(async move {
             // 409: the call moved on meanwhile; its status event follows.
-            let _ =
-                api::post_empty::<serde_json::Value>(&format!("/api/calls/{id}/ringing/")).await;
+            let _ = api::calls::ringing(id).await;
         });
     }
 
     /// After a (re)connect: what rings or changed while the socket was down.
     fn resync(ctx: Ctx) {
         spawn_local(async move {
-            let Ok(active) = api::get::<Vec<Call>>("/api/calls/active/").await else {
+            let Ok(active) = api::calls::active().await else {
                 return;
             };
             if !ctx.current() {
@@ -409,24 +330,12 @@ mod client {
                 events.apply_update(call);
             }
             for id in known {
-                if let Ok(call) = api::get::<Call>(&format!("/api/calls/{id}/")).await {
+                if let Ok(call) = api::calls::get(id).await {
                     if ctx.current() {
                         events.apply_update(call);
                     }
                 }
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_from_one_second_to_thirty() {
-        let delays: Vec<_> = (0..7).map(backoff_ms).collect();
-        assert_eq!(delays, [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
-        assert_eq!(backoff_ms(u32::MAX), 30_000);
     }
 }

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod events;
+pub mod negotiation;
 pub mod protocol;
 #[cfg(feature = "hydrate")]
 pub mod rtc;
@@ -21,7 +22,6 @@ use leptos_router::{
     path,
 };
 
-use crate::protocol::User;
 use crate::session::Session;
 
 /// The HTML document the server renders around [`App`].
@@ -92,7 +92,7 @@ fn check_session(session: Session) {
         return;
     }
     leptos::task::spawn_local(async move {
-        match api::get::<User>("/api/users/me/").await {
+        match api::users::me().await {
             Ok(user) => session.user.set(Some(user)),
             Err(api::ApiFailure::Network(_)) => {}
             Err(_) => session::clear_tokens(),

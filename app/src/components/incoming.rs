@@ -47,7 +47,7 @@ pub fn IncomingCall() -> impl IntoView {
         ringtone::stop();
         let navigate = navigate.clone();
         spawn_local(async move {
-            let result = api::post_empty::<Call>(&format!("/api/calls/{}/accept/", call.id)).await;
+            let result = api::calls::accept(call.id).await;
             busy.set(false);
             match result {
                 Ok(accepted) => {
@@ -76,7 +76,7 @@ pub fn IncomingCall() -> impl IntoView {
         ringtone::stop();
         events.dismiss(call.id);
         spawn_local(async move {
-            match api::post_empty::<Call>(&format!("/api/calls/{}/reject/", call.id)).await {
+            match api::calls::reject(call.id).await {
                 Ok(now) => events.apply_update(now),
                 Err(failure) => {
                     if let Some(now) = conflict_call(&failure) {

@@ -11,7 +11,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::events::use_user_events;
-use crate::protocol::{Call, CallType, StartCall, User};
+use crate::protocol::{CallType, User};
 use crate::util::initials;
 
 /// A round picture, or the initial of the name when there is none.
@@ -69,11 +69,7 @@ pub fn use_dialer() -> (
         dialer.notice.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
-            let request = StartCall {
-                receiver: receiver.id,
-                call_type,
-            };
-            let result = api::post::<_, Call>("/api/calls/", &request).await;
+            let result = api::calls::start(receiver.id, call_type).await;
             dialer.pending.set(false);
             match result {
                 Ok(call) => {

@@ -8,7 +8,6 @@ use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::events::use_user_events;
-use crate::protocol::{Detail, RefreshRequest};
 use crate::session::{self, use_session};
 
 use super::Avatar;
@@ -29,8 +28,7 @@ pub fn Nav() -> impl IntoView {
         spawn_local(async move {
             if let Some(refresh) = session::refresh_token() {
                 // Revokes this sign-in's refresh tokens; signed out locally whatever it answers.
-                let _ =
-                    api::post::<_, Detail>("/api/token/logout/", &RefreshRequest { refresh }).await;
+                let _ = api::users::sign_out(refresh).await;
             }
             session::clear_tokens();
             session.user.set(None);

@@ -8,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
-use crate::protocol::{CallType, User, UserPage};
+use crate::protocol::{CallType, User};
 use crate::util::{now_millis, presence_text};
 
 use super::RequireUser;
@@ -42,8 +42,7 @@ fn ContactList() -> impl IntoView {
         let ticket = last + 1;
         latest.set_value(ticket);
         spawn_local(async move {
-            let path = format!("/api/users/?search={}", encode_component(search.trim()));
-            let result = api::get::<UserPage>(&path).await;
+            let result = api::users::directory(search.trim()).await;
             if latest.try_get_value() != Some(ticket) {
                 return; // a newer search answered or will answer
             }
@@ -252,27 +251,5 @@ where
             </svg>
             {label}
         </button>
-    }
-}
-
-/// Percent-encodes a query parameter value (RFC 3986 unreserved characters stay).
-pub fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(byte as char)
-            }
-            _ => out.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn queries_are_percent_encoded() {
-        assert_eq!(super::encode_component("a b&c=é"), "a%20b%26c%3D%C3%A9");
     }
 }

@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
-use crate::protocol::{Call, CallStatus, CallType, MissedCount, UserId};
+use crate::protocol::{Call, CallStatus, CallType, UserId};
 use crate::session::use_session;
 use crate::util::{duration_text, end_reason_text, other_party, status_text, when_text};
 
@@ -44,11 +44,10 @@ fn CallHistory() -> impl IntoView {
         let ticket = last + 1;
         latest.set_value(ticket);
         spawn_local(async move {
-            let path = match which {
-                Tab::All => "/api/calls/history/",
-                Tab::Missed => "/api/calls/missed/",
+            let result = match which {
+                Tab::All => api::calls::history().await,
+                Tab::Missed => api::calls::missed().await,
             };
-            let result = api::get::<Vec<Call>>(path).await;
             if latest.try_get_value() != Some(ticket) {
                 return;
             }
@@ -60,7 +59,7 @@ fn CallHistory() -> impl IntoView {
                 Err(failure) => error.set(Some(failure.message())),
             }
             if which == Tab::Missed {
-                if let Ok(left) = api::post_empty::<MissedCount>("/api/calls/missed/seen/").await {
+                if let Ok(left) = api::calls::missed_seen().await {
                     events.missed_count.set(left.count);
                 }
             }

@@ -7,7 +7,6 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::components::Avatar;
 use crate::events::use_user_events;
-use crate::protocol::{IceServers, User};
 use crate::session::use_session;
 use crate::settings;
 
@@ -44,7 +43,7 @@ fn ProfileCard() -> impl IntoView {
             pending.set(true);
             status.set(None);
             spawn_local(async move {
-                let result = api::put_bytes::<User>("/api/users/me/picture/", &file).await;
+                let result = api::users::set_picture(&file).await;
                 pending.set(false);
                 match result {
                     Ok(user) => {
@@ -64,7 +63,7 @@ fn ProfileCard() -> impl IntoView {
         pending.set(true);
         status.set(None);
         spawn_local(async move {
-            let result = api::delete::<User>("/api/users/me/picture/").await;
+            let result = api::users::remove_picture().await;
             pending.set(false);
             match result {
                 Ok(user) => {
@@ -170,7 +169,7 @@ fn PrivacyCard() -> impl IntoView {
     Effect::new(move |_| {
         relay_only.set(settings::relay_only());
         spawn_local(async move {
-            if let Ok(servers) = api::get::<IceServers>("/api/ice-servers/").await {
+            if let Ok(servers) = api::ice_servers().await {
                 turn_offered.set(Some(servers.has_relay()));
             }
         });

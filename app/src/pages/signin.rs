@@ -7,16 +7,16 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
-use crate::protocol::{Credentials, TokenPair, User};
+use crate::protocol::{Credentials, User};
 use crate::session::{self, use_session, Session};
 
 /// Obtains and stores a token pair, then loads the user.
 pub async fn sign_in(username: String, password: String) -> Result<User, ApiFailure> {
     // A new sign-in replaces whatever was stored (and must not try to refresh it on a 401).
     session::clear_tokens();
-    let tokens: TokenPair = api::post("/api/token/", &Credentials { username, password }).await?;
+    let tokens = api::users::sign_in(&Credentials { username, password }).await?;
     session::store_tokens(&tokens);
-    api::get::<User>("/api/users/me/").await
+    api::users::me().await
 }
 
 /// After a sign-in (or a sign-up): the session knows the user, and the contacts page replaces

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, ApiFailure};
-use crate::protocol::{Register, User};
+use crate::protocol::Register;
 use crate::session::use_session;
 
 use super::signin::{enter, sign_in};
@@ -40,7 +40,7 @@ pub fn SignUp() -> impl IntoView {
         let navigate = navigate.clone();
         spawn_local(async move {
             let (name, pass) = (form.username.clone(), form.password.clone());
-            let result = match api::post::<_, User>("/api/users/", &form).await {
+            let result = match api::users::register(&form).await {
                 Ok(_) => sign_in(name, pass).await,
                 Err(e) => Err(e),
             };

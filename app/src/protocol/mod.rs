@@ -2,6 +2,8 @@
 //! Field names and values follow the reference API (Django REST Framework) exactly.
 
 mod calls;
+mod channel;
+mod close;
 mod events;
 mod ice;
 mod time;
@@ -9,6 +11,8 @@ mod users;
 mod ws;
 
 pub use calls::*;
+pub use channel::MediaState;
+pub use close::CloseCode;
 pub use events::UserEvent;
 pub use ice::*;
 pub use time::Timestamp;

@@ -1,25 +1,13 @@
-//! One call's media and signaling: local media, the room socket, the current peer connection,
-//! and the rules of who offers when.
+//! One call's media and signaling in the browser: local media, the room socket and the current
+//! peer connection, driven by the [`Negotiation`] core, which decides everything (who offers
+//! when, which messages are stale, when to reconnect; see [`crate::negotiation`]). This module
+//! only feeds it and performs the [`Action`]s it returns.
 //!
-//! Everything that happens (socket messages, connection events, user actions) becomes a
-//! [`Cmd`] processed one at a time in order by a single task, so an offer can never overtake the
-//! answer before it and no state is borrowed across an `await`.
-//!
-//! Rules (see also `rtc` module docs):
-//! - The caller offers when the call is accepted and its room socket is authenticated, again
-//!   whenever it (re)joins the room (`auth-ok`) and whenever the receiver (re)joins
-//!   (`user-joined`) unless its pending offer is the one the server just delivered from its queue.
-//! - The receiver answers every offer: a new session gets a fresh connection, the current
-//!   session's offer (an ICE restart) is answered on the same connection.
-//! - Either side drops its connection when the other leaves the room (`user-left`), and the
-//!   receiver also when the caller (re)joins: a new offer is coming.
-//! - When the connection fails, the caller restarts ICE on the same connection. Both sides fetch
-//!   the ICE servers again first (TURN credentials are short-lived) and apply them with
-//!   setConfiguration.
-//! - With relay-only on (settings), every connection uses ICE transport policy "relay"; if the
-//!   server offers no TURN server the page is told why the call cannot connect.
-//! - A lost room socket is reopened (with a refreshed token after a 4001) while the call lives;
-//!   the server keeps the call for a grace period meanwhile.
+//! Everything that happens (socket messages, connection events, user actions) becomes an
+//! [`Input`] processed one at a time in order by a single task, so an offer can never overtake
+//! the answer before it and no state is borrowed across an `await`. The outcome of an
+//! asynchronous action (an offer created, an answer applied) is fed back at once, before the
+//! next action.
 
 use std::{
     cell::{Cell, RefCell},
@@ -27,17 +15,15 @@ use std::{
     rc::Rc,
 };
 
-use serde_json::{json, Value};
-use web_sys::{MediaStream, RtcPeerConnectionState, RtcSignalingState};
+use web_sys::{MediaStream, RtcPeerConnection};
 
-use crate::protocol::{CallId, CallType, ClientMsg, IceServers, ServerMsg};
+use crate::api::socket::{Socket, SocketEvent};
+use crate::negotiation::{self, Action, Input, Negotiation, Notice, PeerEvent};
+use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, IceServers};
 
-use super::{
-    log, media,
-    peer::{self, Peer, PeerEvent},
-    signaling::{RoomSocket, SocketEvent},
-    stats,
-};
+pub use crate::negotiation::LinkState;
+
+use super::{log, media, peer, peer::Peer, stats};
 
 /// What the engine needs to know about the call.
 #[derive(Clone, Debug)]
@@ -48,18 +34,6 @@ pub struct CallConfig {
     pub is_caller: bool,
     /// The call is already accepted (else call [`CallHandle::accepted`] when it is).
     pub accepted: bool,
-}
-
-/// The state of the media path, for the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LinkState {
-    /// Joining the room or negotiating.
-    Connecting,
-    /// In the room, the other party is not (yet, or any more).
-    WaitingForPeer,
-    Connected,
-    /// Media stopped flowing (network change); ICE is being restarted or the peer rejoins.
-    Reconnecting,
 }
 
 /// Why relay-only cannot work here, in the user's words.
@@ -90,41 +64,32 @@ pub enum CallEvent {
 }
 
 enum Cmd {
-    Start,
-    Socket(u32, SocketEvent),
-    Peer(Option<String>, PeerEvent),
-    Accepted,
-    Reconnect(u32),
-    SetMuted(bool),
-    SetCameraOff(bool),
+    Input(Input),
+    /// From the room socket of generation `u32` (or its reconnect timer): dropped when that
+    /// socket has been replaced meanwhile.
+    Socket(u32, Input),
 }
 
-struct State {
+/// The browser handles the core's actions work on.
+#[derive(Default)]
+struct Browser {
     ice_servers: IceServers,
-    /// The relay-only setting, read when the call starts.
-    relay_only: bool,
     local: Option<MediaStream>,
-    socket: Option<RoomSocket>,
+    socket: Option<Socket>,
     /// Tells the current socket's events from a replaced one's.
     socket_gen: u32,
-    authed: bool,
-    failures: u32,
-    refresh_token: bool,
     peer: Option<Peer>,
-    /// Receiver: candidates that came before the offer of their session.
-    early_candidates: Vec<Value>,
-    muted: bool,
-    camera_off: bool,
 }
 
 struct Engine {
     config: CallConfig,
-    accepted: Cell<bool>,
+    relay_only: bool,
     closed: Cell<bool>,
     on_event: Box<dyn Fn(CallEvent)>,
     queue: RefCell<VecDeque<Cmd>>,
     running: Cell<bool>,
-    state: RefCell<State>,
+    core: RefCell<Negotiation>,
+    browser: RefCell<Browser>,
 }
 
 /// A running call. Cheap to clone; [`CallHandle::close`] ends everything.
@@ -135,56 +100,56 @@ impl CallHandle {
     /// Gets local media, joins the room, and connects once the call is accepted.
     pub fn start(config: CallConfig, on_event: impl Fn(CallEvent) + 'static) -> Self {
         stats::install_hook();
+        let relay_only = crate::settings::relay_only();
+        let core = Negotiation::new(negotiation::Config {
+            call_id: config.call_id,
+            call_type: config.call_type,
+            is_caller: config.is_caller,
+            accepted: config.accepted,
+            relay_only,
+            session_prefix: random_prefix(),
+        });
         let engine = Rc::new(Engine {
-            accepted: Cell::new(config.accepted),
             config,
+            relay_only,
             closed: Cell::new(false),
             on_event: Box::new(on_event),
             queue: RefCell::new(VecDeque::new()),
             running: Cell::new(false),
-            state: RefCell::new(State {
-                ice_servers: IceServers::default(),
-                relay_only: crate::settings::relay_only(),
-                local: None,
-                socket: None,
-                socket_gen: 0,
-                authed: false,
-                failures: 0,
-                refresh_token: false,
-                peer: None,
-                early_candidates: Vec::new(),
-                muted: false,
-                camera_off: false,
-            }),
+            core: RefCell::new(core),
+            browser: RefCell::default(),
         });
-        push(&engine, Cmd::Start);
+        push(&engine, Cmd::Input(Input::Start));
         Self(engine)
     }
 
     /// The call was accepted (a status update).
     pub fn accepted(&self) {
-        if !self.0.accepted.replace(true) {
-            push(&self.0, Cmd::Accepted);
-        }
+        push(&self.0, Cmd::Input(Input::Accepted));
     }
 
     pub fn set_muted(&self, muted: bool) {
-        push(&self.0, Cmd::SetMuted(muted));
+        push(&self.0, Cmd::Input(Input::SetMuted(muted)));
     }
 
     pub fn set_camera_off(&self, off: bool) {
-        push(&self.0, Cmd::SetCameraOff(off));
+        push(&self.0, Cmd::Input(Input::SetCameraOff(off)));
     }
 
-    /// Tells the other party through the room (call-end); the server ends the call too.
-    /// Sends call-end in the room; false if the room socket is not open to take it.
+    /// Sends call-end in the room (the server ends the call and tells the other party); false
+    /// if the room socket is not open to take it.
     pub fn hang_up(&self) -> bool {
-        self.0.state.borrow().socket.as_ref().is_some_and(|socket| {
-            socket.send(&ClientMsg::CallEnd {
-                call_id: self.0.config.call_id,
-                reason: Some("hangup".into()),
+        self.0
+            .browser
+            .borrow()
+            .socket
+            .as_ref()
+            .is_some_and(|socket| {
+                socket.send(&ClientMsg::CallEnd {
+                    call_id: self.0.config.call_id,
+                    reason: Some("hangup".into()),
+                })
             })
-        })
     }
 
     /// Stops every track, closes the connection and the socket. Idempotent.
@@ -193,18 +158,23 @@ impl CallHandle {
             return;
         }
         self.0.queue.borrow_mut().clear();
-        let mut state = self.0.state.borrow_mut();
-        if let Some(peer) = state.peer.take() {
-            peer.close();
-        }
-        if let Some(socket) = state.socket.take() {
-            socket.close();
-        }
-        if let Some(local) = state.local.take() {
+        let mut browser = self.0.browser.borrow_mut();
+        browser.peer = None;
+        browser.socket = None;
+        if let Some(local) = browser.local.take() {
             media::stop(&local);
         }
         stats::track(None);
     }
+}
+
+/// Unique enough per page load that a reloaded page never reuses a session id.
+fn random_prefix() -> String {
+    format!(
+        "{:x}{:x}",
+        (js_sys::Math::random() * 4_294_967_296.0) as u64,
+        js_sys::Date::now() as u64
+    )
 }
 
 /// Queues a command; starts the processing task when idle.
@@ -221,13 +191,35 @@ fn push(engine: &Rc<Engine>, cmd: Cmd) {
         loop {
             let next = engine.queue.borrow_mut().pop_front();
             let Some(cmd) = next else { break };
-            if engine.closed.get() {
-                break;
+            let input = match cmd {
+                Cmd::Input(input) => Some(input),
+                Cmd::Socket(gen, input) => {
+                    (gen == engine.browser.borrow().socket_gen).then_some(input)
+                }
+            };
+            if let Some(input) = input {
+                process(&engine, input).await;
             }
-            handle(&engine, cmd).await;
         }
         engine.running.set(false);
     });
+}
+
+/// Performs what the core asks for `input`; an action's outcome goes back to the core at once
+/// and its actions run before the rest.
+async fn process(engine: &Rc<Engine>, input: Input) {
+    let mut actions: VecDeque<Action> = engine.core.borrow_mut().handle(input).into();
+    while let Some(action) = actions.pop_front() {
+        if engine.closed.get() {
+            return;
+        }
+        if let Some(outcome) = perform(engine, action).await {
+            let more = engine.core.borrow_mut().handle(outcome);
+            for action in more.into_iter().rev() {
+                actions.push_front(action);
+            }
+        }
+    }
 }
 
 fn emit(engine: &Engine, event: CallEvent) {
@@ -236,67 +228,147 @@ fn emit(engine: &Engine, event: CallEvent) {
     }
 }
 
-async fn handle(engine: &Rc<Engine>, cmd: Cmd) {
-    match cmd {
-        Cmd::Start => start(engine).await,
-        Cmd::Socket(gen, event) => {
-            if gen == engine.state.borrow().socket_gen {
-                socket_event(engine, event).await;
+/// One action; the outcome to report, for those that have one.
+async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
+    match action {
+        Action::Emit(notice) => notify(engine, notice),
+        Action::Log(text) => log(&text),
+        Action::FetchIceServers => return Some(fetch_ice_servers(engine).await),
+        Action::AcquireMedia => {
+            acquire_media(engine).await;
+            return Some(Input::MediaSettled);
+        }
+        Action::EnableTracks { audio, video } => {
+            if let Some(local) = &engine.browser.borrow().local {
+                media::set_enabled(local, "audio", audio);
+                media::set_enabled(local, "video", video);
             }
         }
-        Cmd::Peer(session, event) => {
-            let current = engine
-                .state
+        Action::OpenSocket => return open_socket(engine),
+        Action::ScheduleReconnect { delay_ms } => {
+            let gen = engine.browser.borrow().socket_gen;
+            let weak = Rc::downgrade(engine);
+            wasm_bindgen_futures::spawn_local(async move {
+                super::sleep(i32::try_from(delay_ms).unwrap_or(i32::MAX)).await;
+                if let Some(engine) = weak.upgrade() {
+                    push(&engine, Cmd::Socket(gen, Input::ReconnectDue));
+                }
+            });
+        }
+        Action::RefreshToken => {
+            let _ = crate::api::refresh().await;
+        }
+        Action::Send(message) => {
+            let sent = engine
+                .browser
+                .borrow()
+                .socket
+                .as_ref()
+                .is_some_and(|s| s.send(&message));
+            if !sent {
+                log(&format!("not sent (socket closed): {}", message.kind()));
+            }
+        }
+        Action::NewPeer { session } => return new_peer(engine, session),
+        Action::ClosePeer => engine.browser.borrow_mut().peer = None,
+        Action::MakeOffer { ice_restart } => {
+            let pc = current_pc(engine)?;
+            return Some(match peer::make_offer(&pc, ice_restart).await {
+                Ok(offer) => Input::OfferCreated(offer),
+                Err(error) => {
+                    log(&format!(
+                        "createOffer (ICE restart: {ice_restart}): {error}"
+                    ));
+                    Input::OfferFailed
+                }
+            });
+        }
+        Action::RefreshIceServers => {
+            let outcome = fetch_ice_servers(engine).await;
+            if let Some(pc) = current_pc(engine) {
+                let config =
+                    peer::configuration(&engine.browser.borrow().ice_servers, engine.relay_only);
+                if let Err(error) = peer::reconfigure(&pc, &config) {
+                    log(&format!("setConfiguration failed: {error}"));
+                }
+            }
+            return Some(outcome);
+        }
+        Action::AnswerOffer(offer) => {
+            let pc = current_pc(engine)?;
+            match peer::answer_offer(&pc, &offer).await {
+                Ok(answer) => return Some(Input::AnswerCreated(answer)),
+                Err(error) => log(&format!("answering the offer failed: {error}")),
+            }
+        }
+        Action::ApplyAnswer(answer) => {
+            let pc = current_pc(engine)?;
+            match peer::apply_answer(&pc, &answer).await {
+                Ok(()) => return Some(Input::AnswerApplied),
+                Err(error) => log(&format!("setRemoteDescription(answer) failed: {error}")),
+            }
+        }
+        Action::AddCandidate(candidate) => {
+            let pc = current_pc(engine)?;
+            if let Err(error) = peer::add_candidate(&pc, &candidate).await {
+                log(&format!("addIceCandidate failed: {error}"));
+            }
+        }
+        Action::SendMediaState(state) => {
+            if let (Some(peer), Ok(text)) = (
+                engine.browser.borrow().peer.as_ref(),
+                serde_json::to_string(&state),
+            ) {
+                peer.send_state(&text);
+            }
+        }
+    }
+    None
+}
+
+fn notify(engine: &Engine, notice: Notice) {
+    let event = match notice {
+        Notice::Link(state) => CallEvent::Link(state),
+        Notice::RemoteStream => {
+            let Some(stream) = engine
+                .browser
                 .borrow()
                 .peer
                 .as_ref()
-                .is_some_and(|p| p.session == session);
-            if current {
-                peer_event(engine, event).await;
-            }
-        }
-        Cmd::Accepted => {
-            let ready = {
-                let state = engine.state.borrow();
-                state.authed && state.peer.is_none()
+                .map(|p| Clone::clone(&p.remote))
+            else {
+                return;
             };
-            if engine.config.is_caller && ready {
-                offer(engine).await;
-            }
+            CallEvent::RemoteStream(stream)
         }
-        Cmd::Reconnect(gen) => {
-            if gen == engine.state.borrow().socket_gen {
-                if engine.state.borrow().refresh_token {
-                    let _ = crate::api::refresh().await;
-                }
-                open_socket(engine);
-            }
-        }
-        Cmd::SetMuted(muted) => {
-            let mut state = engine.state.borrow_mut();
-            state.muted = muted;
-            if let Some(local) = &state.local {
-                media::set_enabled(local, "audio", !muted);
-            }
-            send_media_state(&state);
-        }
-        Cmd::SetCameraOff(off) => {
-            let mut state = engine.state.borrow_mut();
-            state.camera_off = off;
-            if let Some(local) = &state.local {
-                media::set_enabled(local, "video", !off);
-            }
-            send_media_state(&state);
-        }
+        Notice::RemoteMedia(state) => CallEvent::RemoteMedia {
+            muted: state.muted,
+            camera_off: state.camera_off,
+        },
+        Notice::RemoteHangUp => CallEvent::RemoteHangUp,
+        Notice::CallOver => CallEvent::CallOver,
+        Notice::NoRelay => CallEvent::LinkError(NO_RELAY_MESSAGE.into()),
+    };
+    emit(engine, event);
+}
+
+fn current_pc(engine: &Engine) -> Option<RtcPeerConnection> {
+    engine.browser.borrow().peer.as_ref().map(|p| p.pc.clone())
+}
+
+/// TURN/STUN from the server when it offers them (loopback and LAN calls need none); on failure
+/// the previous ones are kept.
+async fn fetch_ice_servers(engine: &Engine) -> Input {
+    match crate::api::ice_servers().await {
+        Ok(servers) => engine.browser.borrow_mut().ice_servers = servers,
+        Err(failure) => log(&format!("no ICE servers: {}", failure.message())),
+    }
+    Input::IceServers {
+        has_relay: engine.browser.borrow().ice_servers.has_relay(),
     }
 }
 
-async fn start(engine: &Rc<Engine>) {
-    emit(engine, CallEvent::Link(LinkState::Connecting));
-    fetch_ice_servers(engine).await;
-    if engine.closed.get() {
-        return;
-    }
+async fn acquire_media(engine: &Engine) {
     match media::acquire(engine.config.call_type == CallType::Video).await {
         Ok(local) => {
             if engine.closed.get() {
@@ -307,432 +379,65 @@ async fn start(engine: &Rc<Engine>) {
                 emit(engine, CallEvent::MediaNotice(notice));
             }
             emit(engine, CallEvent::LocalStream(Clone::clone(&local.stream)));
-            let mut state = engine.state.borrow_mut();
-            media::set_enabled(&local.stream, "audio", !state.muted);
-            media::set_enabled(&local.stream, "video", !state.camera_off);
-            state.local = Some(local.stream);
+            engine.browser.borrow_mut().local = Some(local.stream);
         }
         Err(message) => emit(engine, CallEvent::MediaError(message)),
     }
-    if engine.closed.get() {
-        return;
-    }
-    open_socket(engine);
 }
 
-/// TURN/STUN from the server when it offers them (loopback and LAN calls need none); on failure
-/// the previous ones are kept.
-async fn fetch_ice_servers(engine: &Engine) {
-    match crate::api::get::<IceServers>("/api/ice-servers/").await {
-        Ok(servers) => engine.state.borrow_mut().ice_servers = servers,
-        Err(failure) => log(&format!("no ICE servers: {}", failure.message())),
-    }
-    let unusable = {
-        let state = engine.state.borrow();
-        state.relay_only && !state.ice_servers.has_relay()
-    };
-    if unusable {
-        emit(engine, CallEvent::LinkError(NO_RELAY_MESSAGE.into()));
-    }
-}
-
-/// The current connection's configuration with freshly fetched servers, before an ICE restart.
-async fn refresh_ice_servers(engine: &Engine, pc: &web_sys::RtcPeerConnection) {
-    fetch_ice_servers(engine).await;
-    let config = {
-        let state = engine.state.borrow();
-        peer::configuration(&state.ice_servers, state.relay_only)
-    };
-    if let Err(error) = peer::reconfigure(pc, &config) {
-        log(&format!("setConfiguration failed: {error}"));
-    }
-}
-
-fn open_socket(engine: &Rc<Engine>) {
+/// Replaces the room socket; a socket that cannot open is reported closed.
+fn open_socket(engine: &Rc<Engine>) -> Option<Input> {
     let gen = {
-        let mut state = engine.state.borrow_mut();
-        state.socket_gen += 1;
-        state.authed = false;
-        state.refresh_token = false;
-        if let Some(old) = state.socket.take() {
-            old.close();
-        }
-        state.socket_gen
+        let mut browser = engine.browser.borrow_mut();
+        browser.socket_gen += 1;
+        browser.socket = None;
+        browser.socket_gen
     };
     let weak = Rc::downgrade(engine);
     let on_event = Rc::new(move |event: SocketEvent| {
+        let input = match event {
+            SocketEvent::Message(message) => Input::Server(message),
+            SocketEvent::Closed(code) => Input::SocketClosed(code),
+        };
         if let Some(engine) = weak.upgrade() {
-            push(&engine, Cmd::Socket(gen, event));
+            push(&engine, Cmd::Socket(gen, input));
         }
     });
-    let token = crate::session::access_token();
-    match RoomSocket::open(&engine.config.room_id, token, on_event) {
-        Ok(socket) => engine.state.borrow_mut().socket = Some(socket),
+    let path = format!("/ws/call/{}/", engine.config.room_id);
+    let token = crate::session::access_token().unwrap_or_default();
+    match Socket::open(&path, token, on_event) {
+        Ok(socket) => {
+            engine.browser.borrow_mut().socket = Some(socket);
+            None
+        }
         Err(error) => {
             log(&format!("cannot open the room socket: {error}"));
-            schedule_reconnect(engine, gen);
+            Some(Input::SocketClosed(CloseCode::Abnormal))
         }
-    }
-}
-
-fn schedule_reconnect(engine: &Rc<Engine>, gen: u32) {
-    let delay = {
-        let mut state = engine.state.borrow_mut();
-        state.failures += 1;
-        (500 * 2_i32.pow(state.failures.min(4))).min(5000)
-    };
-    let weak = Rc::downgrade(engine);
-    wasm_bindgen_futures::spawn_local(async move {
-        super::sleep(delay).await;
-        if let Some(engine) = weak.upgrade() {
-            push(&engine, Cmd::Reconnect(gen));
-        }
-    });
-}
-
-fn send(engine: &Engine, message: &ClientMsg) {
-    let sent = engine
-        .state
-        .borrow()
-        .socket
-        .as_ref()
-        .is_some_and(|s| s.send(message));
-    if !sent {
-        log(&format!("not sent (socket closed): {}", message.kind()));
-    }
-}
-
-fn send_media_state(state: &State) {
-    if let Some(peer) = &state.peer {
-        let text = json!({ "muted": state.muted, "camera_off": state.camera_off }).to_string();
-        peer.send_state(&text);
-    }
-}
-
-fn drop_peer(engine: &Engine) {
-    let peer = engine.state.borrow_mut().peer.take();
-    if let Some(peer) = peer {
-        peer.close();
     }
 }
 
 /// A fresh connection for `session`, replacing the current one.
-fn new_peer(engine: &Rc<Engine>, session: Option<String>) -> Option<web_sys::RtcPeerConnection> {
-    drop_peer(engine);
+fn new_peer(engine: &Rc<Engine>, session: Option<String>) -> Option<Input> {
+    engine.browser.borrow_mut().peer = None;
     let weak = Rc::downgrade(engine);
-    let tag = session.clone();
     let on_event = Rc::new(move |event: PeerEvent| {
         if let Some(engine) = weak.upgrade() {
-            push(&engine, Cmd::Peer(tag.clone(), event));
+            let session = session.clone();
+            push(&engine, Cmd::Input(Input::Peer { session, event }));
         }
     });
-    let mut state = engine.state.borrow_mut();
+    let mut browser = engine.browser.borrow_mut();
     let video = engine.config.call_type == CallType::Video;
-    let config = peer::configuration(&state.ice_servers, state.relay_only);
-    match Peer::new(&config, session, state.local.as_ref(), video, on_event) {
+    let config = peer::configuration(&browser.ice_servers, engine.relay_only);
+    match Peer::new(&config, browser.local.as_ref(), video, on_event) {
         Ok(peer) => {
-            let pc = peer.pc.clone();
-            state.peer = Some(peer);
-            Some(pc)
+            browser.peer = Some(peer);
+            None
         }
         Err(error) => {
             log(&format!("cannot create a peer connection: {error}"));
-            None
-        }
-    }
-}
-
-fn with_session(mut description: Value, session: &Option<String>) -> Value {
-    if let (Some(object), Some(session)) = (description.as_object_mut(), session) {
-        object.insert("session".into(), Value::String(session.clone()));
-    }
-    description
-}
-
-fn session_of(value: &Value) -> Option<String> {
-    value
-        .get("session")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-}
-
-fn random_session() -> String {
-    format!(
-        "{:x}{:x}",
-        (js_sys::Math::random() * 4_294_967_296.0) as u64,
-        js_sys::Date::now() as u64
-    )
-}
-
-/// Caller: a new session and its offer.
-async fn offer(engine: &Rc<Engine>) {
-    let session = Some(random_session());
-    let Some(pc) = new_peer(engine, session.clone()) else {
-        return;
-    };
-    emit(engine, CallEvent::Link(LinkState::Connecting));
-    send_offer(engine, &pc, &session, false).await;
-}
-
-/// Creates an offer (with an ICE restart or not) for `session` and sends it.
-async fn send_offer(
-    engine: &Rc<Engine>,
-    pc: &web_sys::RtcPeerConnection,
-    session: &Option<String>,
-    ice_restart: bool,
-) {
-    match peer::make_offer(pc, ice_restart).await {
-        Ok(offer) => send(
-            engine,
-            &ClientMsg::CallOffer {
-                offer: with_session(offer, session),
-                call_id: engine.config.call_id,
-                call_type: Some(engine.config.call_type),
-            },
-        ),
-        Err(error) => log(&format!(
-            "createOffer failed (ICE restart: {ice_restart}): {error}"
-        )),
-    }
-}
-
-async fn socket_event(engine: &Rc<Engine>, event: SocketEvent) {
-    let caller = engine.config.is_caller;
-    match event {
-        SocketEvent::Closed { code } => {
-            let gen = {
-                let mut state = engine.state.borrow_mut();
-                state.socket = None;
-                state.authed = false;
-                state.refresh_token = code == 4001;
-                state.socket_gen
-            };
-            match code {
-                4003 | 4004 => emit(engine, CallEvent::CallOver),
-                _ => {
-                    log(&format!("room socket closed ({code}); reconnecting"));
-                    schedule_reconnect(engine, gen);
-                }
-            }
-        }
-        SocketEvent::Message(message) => match *message {
-            ServerMsg::AuthOk { .. } => {
-                {
-                    let mut state = engine.state.borrow_mut();
-                    state.authed = true;
-                    state.failures = 0;
-                }
-                // Whatever we had is stale: the other side dropped it when we left.
-                drop_peer(engine);
-                if caller && engine.accepted.get() {
-                    offer(engine).await;
-                } else {
-                    emit(engine, CallEvent::Link(LinkState::WaitingForPeer));
-                }
-            }
-            ServerMsg::UserJoined { .. } => {
-                if caller {
-                    let offer_pending =
-                        engine.state.borrow().peer.as_ref().is_some_and(|p| {
-                            p.signaling_state() == RtcSignalingState::HaveLocalOffer
-                        });
-                    // A pending offer was made while they were away: the server has just
-                    // delivered it from its queue.
-                    if engine.accepted.get() && !offer_pending {
-                        offer(engine).await;
-                    }
-                } else {
-                    drop_peer(engine);
-                    engine.state.borrow_mut().early_candidates.clear();
-                    emit(engine, CallEvent::Link(LinkState::Connecting));
-                }
-            }
-            ServerMsg::UserLeft { .. } => {
-                drop_peer(engine);
-                engine.state.borrow_mut().early_candidates.clear();
-                emit(engine, CallEvent::Link(LinkState::WaitingForPeer));
-            }
-            ServerMsg::CallOffer { offer, .. } if !caller => answer(engine, offer).await,
-            ServerMsg::CallAnswer { answer, .. } if caller => {
-                let session = session_of(&answer);
-                let pc = {
-                    let state = engine.state.borrow();
-                    state
-                        .peer
-                        .as_ref()
-                        .filter(|p| {
-                            (session.is_none() || p.session == session)
-                                && p.signaling_state() == RtcSignalingState::HaveLocalOffer
-                        })
-                        .map(|p| p.pc.clone())
-                };
-                let Some(pc) = pc else {
-                    return;
-                };
-                match peer::apply_answer(&pc, &answer).await {
-                    Ok(()) => flush_candidates(engine).await,
-                    Err(error) => log(&format!("setRemoteDescription(answer) failed: {error}")),
-                }
-            }
-            ServerMsg::IceCandidate { candidate, .. } => remote_candidate(engine, candidate).await,
-            ServerMsg::CallEnd { .. } => emit(engine, CallEvent::RemoteHangUp),
-            ServerMsg::Error { message, .. } => log(&format!("room error: {message}")),
-            _ => {}
-        },
-    }
-}
-
-/// Receiver: answers an offer (a new session gets a new connection).
-async fn answer(engine: &Rc<Engine>, offer: Value) {
-    let session = session_of(&offer);
-    let same = engine
-        .state
-        .borrow()
-        .peer
-        .as_ref()
-        .filter(|p| p.session == session && session.is_some())
-        .map(|p| p.pc.clone());
-    let pc = match same {
-        // An ICE restart: gather with fresh credentials, as the caller does.
-        Some(pc) => {
-            refresh_ice_servers(engine, &pc).await;
-            pc
-        }
-        None => {
-            let Some(pc) = new_peer(engine, session.clone()) else {
-                return;
-            };
-            // Candidates of this session that overtook it, if any.
-            let early: Vec<Value> = std::mem::take(&mut engine.state.borrow_mut().early_candidates)
-                .into_iter()
-                .filter(|c| session_of(c) == session)
-                .collect();
-            if let Some(peer) = engine.state.borrow_mut().peer.as_mut() {
-                peer.pending.extend(early);
-            }
-            emit(engine, CallEvent::Link(LinkState::Connecting));
-            pc
-        }
-    };
-    match peer::answer_offer(&pc, &offer).await {
-        Ok(answer) => {
-            if let Some(peer) = engine.state.borrow_mut().peer.as_mut() {
-                peer.remote_described = true;
-            }
-            send(
-                engine,
-                &ClientMsg::CallAnswer {
-                    answer: with_session(answer, &session),
-                    call_id: engine.config.call_id,
-                },
-            );
-            flush_candidates(engine).await;
-        }
-        Err(error) => log(&format!("answering the offer failed: {error}")),
-    }
-}
-
-async fn flush_candidates(engine: &Rc<Engine>) {
-    let (pc, pending) = {
-        let mut state = engine.state.borrow_mut();
-        let Some(peer) = state.peer.as_mut() else {
-            return;
-        };
-        peer.remote_described = true;
-        (peer.pc.clone(), std::mem::take(&mut peer.pending))
-    };
-    for candidate in pending {
-        if let Err(error) = peer::add_candidate(&pc, &candidate).await {
-            log(&format!("addIceCandidate failed: {error}"));
-        }
-    }
-}
-
-async fn remote_candidate(engine: &Rc<Engine>, candidate: Value) {
-    let session = session_of(&candidate);
-    let ready = {
-        let mut state = engine.state.borrow_mut();
-        let caller = engine.config.is_caller;
-        match state.peer.as_mut() {
-            Some(peer) if peer.session == session || session.is_none() => {
-                if peer.remote_described {
-                    Some(peer.pc.clone())
-                } else {
-                    peer.pending.push(candidate.clone());
-                    None
-                }
-            }
-            _ => {
-                if !caller {
-                    state.early_candidates.push(candidate.clone());
-                }
-                None
-            }
-        }
-    };
-    if let Some(pc) = ready {
-        if let Err(error) = peer::add_candidate(&pc, &candidate).await {
-            log(&format!("addIceCandidate failed: {error}"));
-        }
-    }
-}
-
-async fn peer_event(engine: &Rc<Engine>, event: PeerEvent) {
-    match event {
-        PeerEvent::Candidate(candidate) => {
-            let session = engine
-                .state
-                .borrow()
-                .peer
-                .as_ref()
-                .and_then(|p| p.session.clone());
-            send(
-                engine,
-                &ClientMsg::IceCandidate {
-                    candidate: with_session(candidate, &session),
-                    call_id: engine.config.call_id,
-                },
-            );
-        }
-        PeerEvent::State(state) => match state {
-            RtcPeerConnectionState::Connected => {
-                emit(engine, CallEvent::Link(LinkState::Connected))
-            }
-            RtcPeerConnectionState::Disconnected => {
-                emit(engine, CallEvent::Link(LinkState::Reconnecting))
-            }
-            RtcPeerConnectionState::Failed => {
-                emit(engine, CallEvent::Link(LinkState::Reconnecting));
-                let pc = engine.state.borrow().peer.as_ref().map(|p| p.pc.clone());
-                let session = engine
-                    .state
-                    .borrow()
-                    .peer
-                    .as_ref()
-                    .and_then(|p| p.session.clone());
-                if let (true, Some(pc)) = (engine.config.is_caller, pc) {
-                    if pc.signaling_state() == RtcSignalingState::Stable {
-                        log("connection failed: restarting ICE");
-                        refresh_ice_servers(engine, &pc).await;
-                        send_offer(engine, &pc, &session, true).await;
-                    }
-                }
-            }
-            _ => {}
-        },
-        PeerEvent::Track(stream) => emit(engine, CallEvent::RemoteStream(stream)),
-        PeerEvent::ChannelOpen => send_media_state(&engine.state.borrow()),
-        PeerEvent::ChannelMessage(text) => {
-            if let Ok(value) = serde_json::from_str::<Value>(&text) {
-                let flag = |key: &str| value.get(key).and_then(Value::as_bool).unwrap_or(false);
-                emit(
-                    engine,
-                    CallEvent::RemoteMedia {
-                        muted: flag("muted"),
-                        camera_off: flag("camera_off"),
-                    },
-                );
-            }
+            Some(Input::PeerUnavailable)
         }
     }
 }

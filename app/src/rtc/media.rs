@@ -105,10 +105,6 @@ pub fn set_enabled(stream: &MediaStream, kind: &str, enabled: bool) {
     }
 }
 
-pub fn has_kind(stream: &MediaStream, kind: &str) -> bool {
-    tracks(stream).iter().any(|t| t.kind() == kind)
-}
-
 /// Stops every track: the camera light goes off.
 pub fn stop(stream: &MediaStream) {
     for track in tracks(stream) {

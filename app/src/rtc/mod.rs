@@ -3,21 +3,14 @@
 //! - [`media`]: getUserMedia with user-facing error messages.
 //! - [`peer`]: one RTCPeerConnection (local tracks, offer/answer, trickle ICE, a negotiated data
 //!   channel for the mute/camera state).
-//! - [`signaling`]: the call-room socket `/ws/call/{room_id}/`.
 //! - [`stats`]: inbound bytes from getStats(), exposed to tests as `window.__callhub_stats`.
-//! - [`engine`]: ties them together for one call: who offers, resets on rejoin, ICE restart.
-//!
-//! Negotiation: only the caller offers (no glare). Every offer starts a *session* (a random id
-//! carried as an extra `session` field inside the offer, answer and candidate objects, which the
-//! server relays untouched); answers and candidates of another session are ignored, so stale
-//! messages queued by the server while a party was away cannot break a fresh connection.
-//! Whenever either party (re)joins the room the previous session is dropped and the caller
-//! offers a new one.
+//! - [`engine`]: ties them and the room socket ([`crate::api::socket`]) together for one call,
+//!   performing what [`crate::negotiation`] (who offers, sessions, resets on rejoin, ICE
+//!   restart, reconnects; plain Rust, tested on the host) decides.
 
 pub mod engine;
 pub mod media;
 pub mod peer;
-pub mod signaling;
 pub mod stats;
 
 pub use engine::{CallConfig, CallEvent, CallHandle, LinkState};

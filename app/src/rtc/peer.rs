@@ -11,31 +11,18 @@ use web_sys::{
     RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceTransportPolicy,
     RtcOfferOptions, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
     RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
-    RtcSignalingState, RtcTrackEvent,
+    RtcTrackEvent,
 };
 
+use crate::negotiation::{ConnectionState, PeerEvent};
 use crate::protocol::IceServers;
 
 use super::{error_text, from_js, media, to_js};
 
-/// What a connection reports, tagged by the engine with its session.
-pub enum PeerEvent {
-    /// A local ICE candidate to send (RTCIceCandidate.toJSON()).
-    Candidate(Value),
-    State(RtcPeerConnectionState),
-    /// The remote stream got a track.
-    Track(MediaStream),
-    ChannelOpen,
-    ChannelMessage(String),
-}
-
 pub struct Peer {
     pub pc: RtcPeerConnection,
-    /// The negotiation this connection belongs to (see the module docs of `rtc`).
-    pub session: Option<String>,
-    pub remote_described: bool,
-    /// Remote candidates that arrived before the remote description.
-    pub pending: Vec<Value>,
+    /// What the other side sends; it grows a track per `track` event.
+    pub remote: MediaStream,
     channel: RtcDataChannel,
     _closures: Vec<Closure<dyn FnMut(JsValue)>>,
 }
@@ -45,7 +32,6 @@ impl Peer {
     /// received only.
     pub fn new(
         config: &RtcConfiguration,
-        session: Option<String>,
         local: Option<&MediaStream>,
         video: bool,
         on_event: Rc<dyn Fn(PeerEvent)>,
@@ -98,18 +84,26 @@ impl Peer {
         let events = on_event.clone();
         let state_pc = pc.clone();
         let on_state = Closure::<dyn FnMut(JsValue)>::new(move |_| {
-            events(PeerEvent::State(state_pc.connection_state()));
+            let state = match state_pc.connection_state() {
+                RtcPeerConnectionState::Connected => ConnectionState::Connected,
+                RtcPeerConnectionState::Disconnected => ConnectionState::Disconnected,
+                RtcPeerConnectionState::Failed => ConnectionState::Failed,
+                _ => ConnectionState::Other,
+            };
+            events(PeerEvent::State(state));
         });
         pc.set_onconnectionstatechange(Some(on_state.as_ref().unchecked_ref()));
         closures.push(on_state);
 
         let events = on_event.clone();
         let remote = MediaStream::new().map_err(|e| error_text(&e))?;
+        // `Clone::clone`, not `remote.clone()`: that is MediaStream.clone(), a new stream.
+        let stream = Clone::clone(&remote);
         let on_track = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             let event: RtcTrackEvent = event.unchecked_into();
             let track: MediaStreamTrack = event.track();
-            remote.add_track(&track);
-            events(PeerEvent::Track(Clone::clone(&remote)));
+            stream.add_track(&track);
+            events(PeerEvent::Track);
         });
         pc.set_ontrack(Some(on_track.as_ref().unchecked_ref()));
         closures.push(on_track);
@@ -131,9 +125,7 @@ impl Peer {
         super::stats::track(Some(&pc));
         Ok(Self {
             pc,
-            session,
-            remote_described: false,
-            pending: Vec::new(),
+            remote,
             channel,
             _closures: closures,
         })
@@ -146,13 +138,9 @@ impl Peer {
         }
     }
 
-    pub fn signaling_state(&self) -> RtcSignalingState {
-        self.pc.signaling_state()
-    }
-
     /// Closes the connection and silences its handlers. Local tracks are not stopped: they are
     /// reused by the next connection of the call.
-    pub fn close(&self) {
+    fn close(&self) {
         self.pc.set_onicecandidate(None);
         self.pc.set_onconnectionstatechange(None);
         self.pc.set_ontrack(None);

@@ -1,9 +1,18 @@
-//! The REST client of the browser app: JSON over `fetch` (gloo-net) with the stored access token,
-//! refreshed silently once when it has expired. On the server every call fails with
-//! [`ApiFailure::Unavailable`]: pages only call the API from the browser.
+//! The app's one client edge: every REST call as a typed function ([`calls`], [`users`],
+//! [`ice_servers`]), so no page spells an `/api/...` path, and the WebSocket client ([`socket`]).
+//!
+//! REST is JSON over `fetch` (gloo-net) with the stored access token, refreshed silently once
+//! when it has expired. On the server every call fails with [`ApiFailure::Unavailable`]: pages
+//! only call the API from the browser.
+
+pub mod calls;
+pub mod socket;
+pub mod users;
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
+
+use crate::protocol::IceServers;
 
 /// Why a request failed, with a message fit for the user.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,34 +72,33 @@ impl ApiFailure {
     }
 }
 
-pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+/// STUN and TURN servers (with credentials) for a new connection.
+pub async fn ice_servers() -> Result<IceServers, ApiFailure> {
+    get("/api/ice-servers/").await
+}
+
+async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("GET", path, None).await
 }
 
-pub async fn post<B: Serialize, T: DeserializeOwned>(
-    path: &str,
-    body: &B,
-) -> Result<T, ApiFailure> {
+async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
     send("POST", path, Some(body)).await
 }
 
 /// A POST without a body (the call actions, presence).
-pub async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("POST", path, None).await
 }
 
 /// A DELETE without a body (removing the profile picture).
-pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("DELETE", path, None).await
 }
 
 /// A PUT whose body is a file or blob, sent with the blob's own content type (profile pictures).
 /// Browser only: the body type exists only there.
 #[cfg(feature = "hydrate")]
-pub async fn put_bytes<T: DeserializeOwned>(
-    path: &str,
-    body: &web_sys::Blob,
-) -> Result<T, ApiFailure> {
+async fn put_bytes<T: DeserializeOwned>(path: &str, body: &web_sys::Blob) -> Result<T, ApiFailure> {
     use gloo_net::http::{Method, RequestBuilder};
 
     let content_type = body.type_();
