@@ -1,6 +1,7 @@
 //! HTTP routing: the JSON API under `/api`, then the server-rendered app and its static files.
 
 mod calls;
+mod client_ip;
 mod extract;
 mod health;
 mod ice;
@@ -8,6 +9,7 @@ mod openapi;
 mod tokens;
 mod users;
 
+pub use client_ip::TrustedProxies;
 pub use extract::{parse_json, AuthUser};
 
 use axum::http::{header, HeaderValue};

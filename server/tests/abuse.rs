@@ -1,0 +1,118 @@
+//! Abuse resistance (issue 17): each test plays one attack and shows it fails while ordinary use
+//! goes on. Tests that do not depend on the database run on SQLite only.
+
+mod common;
+
+use common::{Backend, TestApp};
+use reqwest::StatusCode;
+use serde_json::json;
+use server::{config::Config, Application};
+
+// --- Client addresses: forwarded headers count only from a trusted proxy -------------------
+
+/// Small enough to reach in a test; the per-username limit stays out of the way.
+const ATTEMPTS_PER_ADDRESS: u32 = 3;
+
+async fn sign_in_limited_app(trusted_proxies: &str) -> TestApp {
+    TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.login_attempts_per_ip = ATTEMPTS_PER_ADDRESS;
+        config.login_attempts_per_user = 1000;
+        config.trusted_proxies = trusted_proxies.into();
+    })
+    .await
+}
+
+/// One failed sign-in, as a different unknown user each time, sent with `headers`.
+async fn sign_in_with(app: &TestApp, headers: &[(&str, &str)]) -> StatusCode {
+    let username = format!("nobody-{}", uuid::Uuid::new_v4().simple());
+    let mut request = app
+        .client
+        .post(app.url("/api/token/"))
+        .json(&json!({"username": username, "password": "not-the-password"}));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.expect("request").status()
+}
+
+/// Spends `client`'s attempts (as the X-Forwarded-For a proxy would send) and checks the next
+/// one is refused.
+async fn lock_out(app: &TestApp, client: &str) {
+    for _ in 0..ATTEMPTS_PER_ADDRESS {
+        let status = sign_in_with(app, &[("x-forwarded-for", client)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{client}");
+    }
+    let status = sign_in_with(app, &[("x-forwarded-for", client)]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{client} locked out");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forged_forwarded_address_does_not_escape_the_address_limit() {
+    let app = sign_in_limited_app("").await;
+    for i in 0..ATTEMPTS_PER_ADDRESS {
+        let forged = format!("203.0.113.{i}");
+        let status = sign_in_with(
+            &app,
+            &[("x-forwarded-for", &forged), ("x-real-ip", &forged)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let status = sign_in_with(
+        &app,
+        &[
+            ("x-forwarded-for", "203.0.113.200"),
+            ("x-real-ip", "203.0.113.201"),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app = sign_in_limited_app("127.0.0.1/32").await;
+    lock_out(&app, "198.51.100.1").await;
+    // What the client wrote left of the proxy's entry changes nothing.
+    let status = sign_in_with(&app, &[("x-forwarded-for", "192.0.2.77, 198.51.100.1")]).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy still signs in (here: is told the password is wrong).
+    let other = sign_in_with(&app, &[("x-forwarded-for", "198.51.100.2")]).await;
+    assert_eq!(other, StatusCode::UNAUTHORIZED);
+    let real_ip_only = sign_in_with(&app, &[("x-real-ip", "198.51.100.3")]).await;
+    assert_eq!(real_ip_only, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipv6_client_cannot_rotate_out_of_its_64() {
+    let app = sign_in_limited_app("127.0.0.1/32").await;
+    for i in 1..=ATTEMPTS_PER_ADDRESS {
+        let address = format!("2001:db8:1:2::{i}");
+        let status = sign_in_with(&app, &[("x-forwarded-for", &address)]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let rotated = sign_in_with(&app, &[("x-forwarded-for", "2001:db8:1:2:ab:cd:ef:1")]).await;
+    assert_eq!(rotated, StatusCode::TOO_MANY_REQUESTS);
+    let neighbour = sign_in_with(&app, &[("x-forwarded-for", "2001:db8:1:3::1")]).await;
+    assert_eq!(neighbour, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invalid_trusted_proxy_range_stops_the_server() {
+    let database = common::TestDb::new(Backend::Sqlite).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = Config::from_defaults();
+    config.data_dir = data_dir.path().to_path_buf();
+    config.bind_addr = Some("127.0.0.1:0".parse().unwrap());
+    config.trusted_proxies = "127.0.0.1/32, 10.0.0.0/33".into();
+    match Application::with_db(config, database.connect().await).await {
+        Ok(_) => panic!("started with an invalid TRUSTED_PROXIES"),
+        Err(error) => {
+            let message = format!("{error:#}");
+            assert!(
+                message.contains("TRUSTED_PROXIES") && message.contains("10.0.0.0/33"),
+                "{message}"
+            );
+        }
+    }
+}
