@@ -68,7 +68,8 @@ pub struct Config {
     pub turn_username: Option<String>,
     pub turn_password: Option<String>,
     pub turn_secret: Option<String>,
-    /// Lifetime of TURN_SECRET credentials, seconds.
+    /// Lifetime of TURN_SECRET credentials, seconds; also the window in which one user gets one
+    /// username (see `ice.rs`).
     #[serde(default = "default_turn_ttl")]
     pub turn_ttl: u64,
     /// `redis://host:6379`: run as one of several instances behind the same database, with Redis
@@ -127,8 +128,10 @@ fn default_stun_urls() -> String {
     "stun:stun.l.google.com:19302".into()
 }
 
+/// Ten minutes: long enough to set up a call and ride out an ICE restart, short enough that
+/// credentials copied out of a browser are soon useless.
 fn default_turn_ttl() -> u64 {
-    24 * 60 * 60
+    10 * 60
 }
 
 fn default_redis_prefix() -> String {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use app::protocol::{CallType, IceServers};
 use common::{Backend, TestApp};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -116,3 +117,74 @@ async fn an_invalid_trusted_proxy_range_stops_the_server() {
         }
     }
 }
+
+// --- TURN: only for a party of a live call, one username per window ------------------------
+
+/// Long enough that two requests in one test almost never straddle a window boundary.
+const TURN_TTL: u64 = 3600;
+
+async fn turn_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| {
+        config.turn_server = Some("turn:127.0.0.1:3478".into());
+        config.turn_secret = Some("coturn-shared-secret".into());
+        config.turn_ttl = TURN_TTL;
+    })
+    .await
+}
+
+async fn ice_servers(app: &TestApp, token: &str) -> IceServers {
+    let response = app.get_auth("/api/ice-servers/", token).await;
+    assert_eq!(response.status(), 200);
+    response.json().await.expect("ice servers json")
+}
+
+async fn turn_only_for_a_party_of_a_live_call(app: TestApp) {
+    let (_, alice) = app.user("alice").await;
+    let (bob_user, bob) = app.user("bob").await;
+    let (_, carol) = app.user("carol").await;
+    let idle = ice_servers(&app, &alice).await;
+    assert!(!idle.has_relay(), "no call, no relay");
+    assert!(idle.turn, "but the server says it has one");
+    assert_eq!(idle.ttl, None);
+
+    let call = app.start_call(&alice, &bob_user, CallType::Video).await;
+    assert!(ice_servers(&app, &alice).await.has_relay(), "initiated");
+    assert_eq!(app.call_action(call.id, "ringing", &bob).await.status(), 200);
+    assert!(ice_servers(&app, &bob).await.has_relay(), "ringing");
+    assert!(!ice_servers(&app, &carol).await.has_relay(), "a bystander");
+    assert_eq!(app.call_action(call.id, "accept", &bob).await.status(), 200);
+    assert!(ice_servers(&app, &alice).await.has_relay(), "accepted");
+
+    assert_eq!(app.call_action(call.id, "end", &alice).await.status(), 200);
+    for token in [&alice, &bob] {
+        let ended = ice_servers(&app, token).await;
+        assert!(!ended.has_relay() && ended.turn, "the call is over");
+    }
+}
+
+async fn one_turn_username_per_user_per_window(app: TestApp) {
+    let (alice_user, alice) = app.user("alice").await;
+    let (bob_user, _) = app.user("bob").await;
+    app.start_call(&alice, &bob_user, CallType::Audio).await;
+    let first = ice_servers(&app, &alice).await;
+    let again = ice_servers(&app, &alice).await;
+    let turn = first.ice_servers.last().expect("a TURN server");
+    assert_eq!(Some(turn), again.ice_servers.last(), "same username and password");
+    let username = turn.username.as_deref().expect("username");
+    let (expiry, user) = username.split_once(':').expect("<expiry>:<user id>");
+    assert_eq!(user, alice_user.id.to_string());
+    let expiry: u64 = expiry.parse().unwrap();
+    assert_eq!(expiry % TURN_TTL, 0, "expiry on a window boundary");
+    let ttl = first.ttl.expect("ttl");
+    assert!((TURN_TTL..2 * TURN_TTL).contains(&ttl), "valid {ttl} s");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(expiry.abs_diff(now + ttl) <= 2, "ttl says how long it lasts");
+}
+
+tests_with!(turn_app => turn_sqlite, turn_mariadb:
+    turn_only_for_a_party_of_a_live_call,
+    one_turn_username_per_user_per_window
+);
