@@ -83,6 +83,10 @@ pub struct Config {
     /// `X-Forwarded-For` / `X-Real-IP` name the client. Empty: no one's, the peer is the client.
     #[serde(default)]
     pub trusted_proxies: String,
+    /// `Strict-Transport-Security: max-age=` this many seconds on every response; 0 sends none.
+    /// Only for a site served over HTTPS (a browser then refuses plain HTTP for that long).
+    #[serde(default)]
+    pub hsts_max_age: u64,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,

@@ -5,7 +5,7 @@ mod common;
 
 use app::protocol::{CallType, IceServers};
 use common::{Backend, TestApp};
-use reqwest::StatusCode;
+use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::json;
 use server::{config::Config, Application};
 
@@ -188,3 +188,102 @@ tests_with!(turn_app => turn_sqlite, turn_mariadb:
     turn_only_for_a_party_of_a_live_call,
     one_turn_username_per_user_per_window
 );
+
+// --- Security headers ----------------------------------------------------------------------
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> &'a str {
+    headers
+        .get(name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .to_str()
+        .unwrap()
+}
+
+fn assert_common_headers(headers: &HeaderMap) {
+    assert_eq!(header(headers, "x-content-type-options"), "nosniff");
+    assert_eq!(
+        header(headers, "referrer-policy"),
+        "strict-origin-when-cross-origin"
+    );
+    assert_eq!(
+        header(headers, "permissions-policy"),
+        "camera=(self), microphone=(self), display-capture=(self), geolocation=()"
+    );
+    assert_eq!(header(headers, "x-frame-options"), "DENY");
+    assert!(headers.get("strict-transport-security").is_none());
+}
+
+/// Fetches a page, checks its policy, and returns the nonce every script tag carries.
+async fn page_nonce(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    let headers = response.headers().clone();
+    assert_common_headers(&headers);
+    let csp = header(&headers, "content-security-policy");
+    for directive in [
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+    ] {
+        assert!(csp.contains(directive), "{path}: {directive} in {csp}");
+    }
+    assert!(
+        csp.contains(&format!(
+            "connect-src 'self' ws://{0} wss://{0}",
+            app.addr
+        )),
+        "{csp}"
+    );
+    let nonce = csp
+        .split("script-src 'self' 'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split_once("' 'wasm-unsafe-eval'"))
+        .map(|(nonce, _)| nonce.to_owned())
+        .unwrap_or_else(|| panic!("{path}: no script nonce in {csp}"));
+    let body = response.text().await.unwrap();
+    let script_tags: Vec<&str> = body
+        .split("<script")
+        .skip(1)
+        .map(|rest| rest.split('>').next().unwrap_or_default())
+        .collect();
+    assert!(!script_tags.is_empty(), "{path}: the hydration script");
+    for tag in script_tags {
+        assert!(
+            tag.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: <script{tag}> without the nonce {nonce}"
+        );
+    }
+    nonce
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_carry_a_policy_whose_nonce_is_on_their_scripts_and_new_each_time() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let home = page_nonce(&app, "/").await;
+    let contacts = page_nonce(&app, "/contacts").await;
+    let not_found = page_nonce(&app, "/no-such-page").await;
+    let home_again = page_nonce(&app, "/").await;
+    assert_ne!(home, home_again);
+    assert_ne!(home, contacts);
+    assert_ne!(contacts, not_found);
+    // The API gets the headers every response carries.
+    let api = app.get("/api/health/").await;
+    assert_eq!(api.status(), 200);
+    assert_common_headers(api.headers());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hsts_only_when_configured() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.hsts_max_age = 31_536_000;
+    })
+    .await;
+    for path in ["/", "/api/health/"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(response.headers(), "strict-transport-security"),
+            "max-age=31536000"
+        );
+    }
+}
