@@ -179,9 +179,10 @@ mod tests {
 
     #[test]
     fn secret_credentials_follow_coturn_rest_scheme() {
-        let servers = Ice::from_config(&secret_config())
-            .unwrap()
-            .servers_for(UserId(42), 1_000_000, true);
+        let servers =
+            Ice::from_config(&secret_config())
+                .unwrap()
+                .servers_for(UserId(42), 1_000_000, true);
         let turn = &servers.ice_servers[1];
         // 1_000_000 + 3600, rounded up to a multiple of 3600.
         assert_eq!(turn.username.as_deref(), Some("1004400:42"));
@@ -218,9 +219,10 @@ mod tests {
 
     #[test]
     fn turn_only_when_asked_for_but_always_announced() {
-        let servers = Ice::from_config(&secret_config())
-            .unwrap()
-            .servers_for(UserId(42), 1_000_000, false);
+        let servers =
+            Ice::from_config(&secret_config())
+                .unwrap()
+                .servers_for(UserId(42), 1_000_000, false);
         assert_eq!(servers.ice_servers.len(), 1, "STUN only");
         assert_eq!(servers.ttl, None);
         assert!(servers.turn);

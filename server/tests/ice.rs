@@ -69,7 +69,10 @@ async fn turn_secret_mints_short_lived_per_user_credentials() {
     let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     assert_eq!(turn["credential"], expected);
     let ttl = body["ttl"].as_i64().unwrap();
-    assert!((expiry - now - ttl).abs() <= 2, "ttl says how long it lasts");
+    assert!(
+        (expiry - now - ttl).abs() <= 2,
+        "ttl says how long it lasts"
+    );
     assert_eq!(body["turn"], true);
 }
 

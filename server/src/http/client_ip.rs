@@ -99,7 +99,10 @@ mod tests {
 
     #[test]
     fn an_untrusted_peer_is_the_client_whatever_it_claims() {
-        let forged = headers(&[("x-forwarded-for", "203.0.113.9"), ("x-real-ip", "203.0.113.8")]);
+        let forged = headers(&[
+            ("x-forwarded-for", "203.0.113.9"),
+            ("x-real-ip", "203.0.113.8"),
+        ]);
         assert_eq!(
             proxies(&[]).client_ip(ip("198.51.100.7"), &forged),
             ip("198.51.100.7")

@@ -59,9 +59,7 @@ pub struct PagePolicy {
 impl PagePolicy {
     pub fn new(options: &leptos::config::LeptosOptions) -> Self {
         let live_reload = std::env::var_os("LEPTOS_WATCH").map(|_| {
-            let port = options
-                .reload_external_port
-                .unwrap_or(options.reload_port);
+            let port = options.reload_external_port.unwrap_or(options.reload_port);
             format!("ws://*:{port} wss://*:{port}")
         });
         Self { live_reload }
@@ -138,9 +136,9 @@ mod tests {
         let policy = PagePolicy { live_reload: None };
         let csp = policy.render("abc123", Some("callhub.example.com"));
         assert!(csp.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval'"));
-        assert!(csp.contains(
-            "connect-src 'self' ws://callhub.example.com wss://callhub.example.com;"
-        ));
+        assert!(
+            csp.contains("connect-src 'self' ws://callhub.example.com wss://callhub.example.com;")
+        );
         assert!(csp.contains("frame-ancestors 'none'"));
         assert!(!csp.contains("3001"));
         // A Host that tries to add a source or a directive is left out.
