@@ -5,8 +5,8 @@
 //! base64(HMAC-SHA1(secret, username)) (draft-uberti-behave-turn-rest).
 //!
 //! TURN is a relay anyone holding credentials can push traffic through, so it is handed out only
-//! to a party of a live call (the caller decides), and a user gets one username per `TURN_TTL`
-//! window however often they ask: coturn's per-user quotas then count them once.
+//! to a party of a live call (`http/ice.rs` asks the call service), and a user gets one username
+//! per `TURN_TTL` window however often they ask: coturn's per-user quotas then count them once.
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
