@@ -7,8 +7,15 @@
 # cargo-leptos would otherwise fetch tools from outside the package registries at run time.
 CARGO_LEPTOS_VERSION=0.3.10
 
-# Colours only on a terminal, so logs and checks read plain text.
-log() { if [ -t 1 ]; then printf '\033[1;34m==>\033[0m %s\n' "$*"; else printf '==> %s\n' "$*"; fi; }
+# Colours only on a terminal, so logs and checks read plain text. Each line says how far into
+# the run it is (bash's SECONDS), so a log shows what each step cost.
+log() {
+  if [ -t 1 ]; then
+    printf '\033[1;34m==>\033[0m [%ss] %s\n' "$SECONDS" "$*"
+  else
+    printf '==> [%ss] %s\n' "$SECONDS" "$*"
+  fi
+}
 fail() { if [ -t 2 ]; then printf '\033[1;31m==> error:\033[0m %s\n' "$*"; else printf '==> error: %s\n' "$*"; fi >&2; }
 
 # tool_version BINARY COMMAND...: the second word of the first line COMMAND prints, or nothing

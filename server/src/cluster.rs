@@ -3,6 +3,10 @@
 //! changes), and a few Redis hashes count each instance's open user sockets for presence. The
 //! state stays in the database; losing Redis loses only cross-instance delivery, never a call.
 //!
+//! Every message is signed with a key derived from SECRET_KEY and checked on receipt: whoever
+//! can publish on the Redis channel without the key cannot inject an offer into a call room or
+//! ring anyone, and a relay is delivered only from a party of the room's call.
+//!
 //! Every instance publishes on one channel (`{group}:bus`) and ignores its own messages. Two
 //! background tasks own the Redis connections: one publishes from a bounded queue (so a publish
 //! never waits) and refreshes this instance's liveness; the other listens. Each reconnects with
@@ -18,8 +22,10 @@ use std::{
 };
 
 use futures_util::StreamExt;
+use hmac::{Hmac, Mac};
 use redis::{aio::MultiplexedConnection, AsyncConnectionConfig};
 use serde::{Deserialize, Serialize};
+use sha2::Sha256;
 use tokio::{sync::mpsc, task::AbortHandle};
 
 use app::protocol::{ServerMsg, UserEvent, UserId};
@@ -89,6 +95,41 @@ struct Envelope {
     message: BusMessage,
 }
 
+/// The bus's signing key: SECRET_KEY's HMAC of a fixed label, so the bus never uses the token
+/// key itself.
+#[derive(Clone)]
+struct BusKey(Hmac<Sha256>);
+
+/// Hex of a SHA-256 MAC, then a dot, then the JSON envelope.
+const MAC_HEX_LEN: usize = 64;
+
+impl BusKey {
+    fn derive(secret: &[u8]) -> Self {
+        let mut label = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
+        label.update(b"callhub bus v1");
+        let key = label.finalize().into_bytes();
+        Self(Hmac::new_from_slice(&key).expect("HMAC takes any key"))
+    }
+
+    fn sign(&self, json: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(json.as_bytes());
+        format!("{}.{json}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// The JSON of a payload whose MAC is right; None for anything else.
+    fn open<'a>(&self, payload: &'a [u8]) -> Option<&'a [u8]> {
+        let (tag, json) = payload.split_at_checked(MAC_HEX_LEN)?;
+        let json = json.strip_prefix(b".")?;
+        let tag = hex::decode(tag).ok()?;
+        let mut mac = self.0.clone();
+        mac.update(json);
+        // Constant time.
+        mac.verify_slice(&tag).ok()?;
+        Some(json)
+    }
+}
+
 /// This process's handle on the instance group. Cheap to clone.
 #[derive(Clone)]
 pub struct Cluster {
@@ -100,6 +141,7 @@ struct Inner {
     id: u64,
     /// Prefixes every channel and key, so groups (and tests) sharing a Redis do not meet.
     group: String,
+    key: BusKey,
     client: redis::Client,
     outgoing: mpsc::Sender<BusMessage>,
     /// Taken by the publisher task.
@@ -127,8 +169,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Cluster {
-    /// A handle for `url`; nothing connects before [`Cluster::start`].
-    pub fn new(url: &str, group: &str) -> anyhow::Result<Self> {
+    /// A handle for `url` whose messages are signed with a key derived from `secret` (every
+    /// instance of the group has the same SECRET_KEY); nothing connects before
+    /// [`Cluster::start`].
+    pub fn new(url: &str, group: &str, secret: &[u8]) -> anyhow::Result<Self> {
         // The error would quote the URL, password included.
         let client = redis::Client::open(url)
             .map_err(|error| anyhow::anyhow!("invalid REDIS_URL ({:?})", error.kind()))?;
@@ -137,6 +181,7 @@ impl Cluster {
             inner: Arc::new(Inner {
                 id: rand::random(),
                 group: group.to_owned(),
+                key: BusKey::derive(secret),
                 client,
                 outgoing,
                 queue: Mutex::new(Some(queue)),
@@ -305,7 +350,7 @@ impl Cluster {
                         return redis::RedisError::from((redis::ErrorKind::Io, "stopped"));
                     };
                     let payload = match serde_json::to_string(&Envelope { from: self.id(), message }) {
-                        Ok(payload) => payload,
+                        Ok(json) => self.inner.key.sign(&json),
                         Err(error) => {
                             tracing::error!(%error, "cannot encode a bus message");
                             continue;
@@ -499,7 +544,17 @@ impl Cluster {
 
     /// Hands one message from another instance to this one's sockets.
     fn deliver(&self, local: &Local, payload: &[u8]) {
-        let envelope: Envelope = match serde_json::from_slice(payload) {
+        let Some(json) = self.inner.key.open(payload) else {
+            self.warn_limited(
+                "forged",
+                format_args!(
+                    "ignoring an unsigned or wrongly signed bus message (an instance with \
+                     another SECRET_KEY, or someone else publishing on the channel)"
+                ),
+            );
+            return;
+        };
+        let envelope: Envelope = match serde_json::from_slice(json) {
             Ok(envelope) => envelope,
             Err(error) => {
                 self.warn_limited(
@@ -570,7 +625,7 @@ mod tests {
 
     #[test]
     fn warnings_of_one_kind_are_rate_limited() {
-        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test", b"secret").unwrap();
         assert!(cluster.warn_limited("presence", format_args!("first")));
         assert!(!cluster.warn_limited("presence", format_args!("again")));
         assert!(cluster.warn_limited("queue", format_args!("another kind")));
@@ -578,7 +633,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_queue_drops_and_counts_instead_of_waiting() {
-        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test", b"secret").unwrap();
         for _ in 0..OUTGOING_QUEUE + 3 {
             cluster.send(BusMessage::Probe { room: "r".into() });
         }
@@ -586,8 +641,23 @@ mod tests {
     }
 
     #[test]
+    fn only_messages_signed_with_the_groups_key_are_opened() {
+        let key = BusKey::derive(b"the group's SECRET_KEY");
+        let signed = key.sign(r#"{"from":1}"#);
+        assert_eq!(key.open(signed.as_bytes()), Some(&br#"{"from":1}"#[..]));
+        // The same message with another key, altered, unsigned, or cut short.
+        let other = BusKey::derive(b"another SECRET_KEY").sign(r#"{"from":1}"#);
+        assert_eq!(key.open(other.as_bytes()), None);
+        let altered = signed.replace("1}", "2}");
+        assert_eq!(key.open(altered.as_bytes()), None);
+        assert_eq!(key.open(br#"{"from":1}"#), None);
+        assert_eq!(key.open(&signed.as_bytes()[..40]), None);
+        assert_eq!(key.open("é".repeat(40).as_bytes()), None);
+    }
+
+    #[test]
     fn a_url_with_a_password_is_not_quoted_in_errors() {
-        let error = Cluster::new("redis://:hunter2@host:notaport", "test")
+        let error = Cluster::new("redis://:hunter2@host:notaport", "test", b"secret")
             .err()
             .map(|e| e.to_string());
         assert!(error.is_some_and(|e| !e.contains("hunter2")));

@@ -46,6 +46,23 @@ pub struct Config {
     /// Sign-in attempts allowed per minute from one client address.
     #[serde(default = "default_login_per_ip")]
     pub login_attempts_per_ip: u32,
+    /// Sign-ups allowed per hour from one client address (a burst of this many, then one per
+    /// `3600 / n` seconds).
+    #[serde(default = "default_signups_per_ip")]
+    pub signups_per_ip_per_hour: u32,
+    /// Profile picture uploads allowed per hour for one user.
+    #[serde(default = "default_picture_uploads")]
+    pub picture_uploads_per_hour: u32,
+    /// Calls one user may start per minute, to anyone.
+    #[serde(default = "default_call_starts")]
+    pub call_starts_per_minute: u32,
+    /// Calls one user may start per hour to the same person: ringing someone again and again
+    /// is harassment, not calling.
+    #[serde(default = "default_call_starts_per_pair")]
+    pub call_starts_per_pair_per_hour: u32,
+    /// Days the call signaling log (`call_signals`) is kept.
+    #[serde(default = "default_signal_retention")]
+    pub signal_retention_days: u64,
     /// Seconds an unanswered call rings before it is marked missed (reason timeout).
     #[serde(default = "default_ring_timeout")]
     pub ring_timeout_secs: u64,
@@ -114,6 +131,26 @@ fn default_login_per_user() -> u32 {
 
 fn default_login_per_ip() -> u32 {
     60
+}
+
+fn default_signups_per_ip() -> u32 {
+    20
+}
+
+fn default_picture_uploads() -> u32 {
+    20
+}
+
+fn default_call_starts() -> u32 {
+    10
+}
+
+fn default_call_starts_per_pair() -> u32 {
+    12
+}
+
+fn default_signal_retention() -> u64 {
+    30
 }
 
 fn default_ring_timeout() -> u64 {

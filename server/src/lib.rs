@@ -8,12 +8,14 @@ pub mod calls;
 pub mod clock;
 pub mod cluster;
 pub mod config;
+pub mod cpu;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod hub;
 pub mod ice;
 pub mod memory;
+pub mod rate;
 pub mod shutdown;
 pub mod telemetry;
 pub mod users;
@@ -26,14 +28,14 @@ use axum::serve::ListenerExt;
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
-    auth::{jwt::TokenKeys, password::Passwords, throttle::LoginThrottle},
-    calls::{signals::SIGNAL_QUEUE, Calls, SignalLog, SignalWriter},
+    auth::{jwt::TokenKeys, password::Passwords},
+    calls::{signals::SIGNAL_QUEUE, CallLimits, Calls, SignalLog, SignalWriter},
     clock::{Clock, SystemClock},
     cluster::{Cluster, Local, RedisHub},
     config::Config,
     db::Db,
     hub::{Hub, LocalHub},
-    users::Users,
+    users::{UserLimits, Users},
     ws::{presence::Presence, rooms::Rooms},
 };
 
@@ -114,19 +116,15 @@ impl Application {
             config.access_ttl,
             config.refresh_ttl,
         ));
-        let throttle = Arc::new(LoginThrottle::new(
-            config.login_attempts_per_user,
-            config.login_attempts_per_ip,
-        ));
         let cluster = config
             .redis_url()
-            .map(|url| Cluster::new(url, &config.redis_prefix))
+            .map(|url| Cluster::new(url, &config.redis_prefix, &secret))
             .transpose()?;
         let users = Users::new(
             db.clone(),
             Passwords::new()?,
             tokens,
-            throttle,
+            UserLimits::from_config(&config),
             clock.clone(),
             config.media_dir(),
             cluster.clone(),
@@ -143,6 +141,7 @@ impl Application {
             hub.clone(),
             config.ring_timeout_secs,
             signals,
+            CallLimits::from_config(&config),
         );
         // Before serving: no one is connected to a call the last run left live, and no socket of
         // the last run keeps anyone online. Not so with several instances: a live call or an
@@ -245,17 +244,19 @@ impl Application {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr();
         let router = http::router(self.state.clone());
-        let users = self.state.users.clone();
+        let (users, calls) = (self.state.users.clone(), self.state.calls.clone());
         let pruner = tokio::spawn(async move {
             let mut tick = tokio::time::interval(THROTTLE_PRUNE_INTERVAL);
             loop {
                 tick.tick().await;
-                users.throttle().prune();
+                users.limits().prune();
+                calls.limits().prune();
             }
         });
         let (stop, stopped) = watch::channel(false);
         let sweeper = tokio::spawn(calls::sweeper::run(
             self.state.calls.clone(),
+            self.state.config.signal_retention_days,
             stopped.clone(),
         ));
         let signal_writer = tokio::spawn(self.signal_writer.run(stopped));

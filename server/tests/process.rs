@@ -387,3 +387,61 @@ async fn password_hashing_does_not_pile_up_memory() {
     // Two hashes at a time are 38 MiB; freed blocks must go back to the system.
     assert!(after < before + 100 * 1024, "{before} KiB -> {after} KiB");
 }
+
+/// A PNG of `side` x `side` pixels of one colour: a few hundred KB that decode to side^2 bytes.
+fn one_colour_png(side: u32) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageLuma8(image::GrayImage::new(side, side))
+        .write_to(&mut out, image::ImageFormat::Png)
+        .expect("encode");
+    out.into_inner()
+}
+
+/// Twelve parallel uploads of an 8192 x 8192 one-colour PNG took the server from 35 MB to
+/// 2.7 GB resident. The pixel budget refuses them from the header, before decoding.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn picture_decode_bombs_are_refused_within_a_memory_budget() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    let server = ServerProcess::start(dir.path(), &url, "server.log", &[]).await;
+    let api = Api::new(&server);
+    let (_, token, _) = api.user("alice").await;
+    let bomb = one_colour_png(8192);
+    eprintln!("the bomb: {} bytes", bomb.len());
+    let upload = |body: Vec<u8>| {
+        api.http
+            .put(server.url("/api/users/me/picture/"))
+            .bearer_auth(&token)
+            .header("content-type", "image/png")
+            .body(body)
+            .send()
+    };
+    let before = resident_kib(&server);
+    let uploads = (0..12).map(|_| upload(bomb.clone()));
+    let sample = async {
+        let mut highest = 0;
+        for _ in 0..20 {
+            highest = highest.max(resident_kib(&server));
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        highest
+    };
+    let (responses, highest) = tokio::join!(futures_util::future::join_all(uploads), sample);
+    let after = resident_kib(&server).max(highest);
+    eprintln!("resident: {before} KiB before, at most {after} KiB during 12 parallel bombs");
+    for response in responses {
+        let response = response.expect("response");
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.expect("json");
+        assert!(
+            body["profile_picture"][0]
+                .as_str()
+                .is_some_and(|m| m.contains("too large")),
+            "{body}"
+        );
+    }
+    assert!(after < before + 300 * 1024, "{before} KiB -> {after} KiB");
+    // An ordinary picture is still taken.
+    let response = upload(one_colour_png(600)).await.expect("response");
+    assert_eq!(response.status(), 200);
+}

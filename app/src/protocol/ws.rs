@@ -21,6 +21,13 @@ impl std::fmt::Debug for AccessToken {
     }
 }
 
+/// See [`ClientMsg::max_bytes`].
+pub const MAX_SDP_MESSAGE_BYTES: usize = 32 * 1024;
+pub const MAX_CANDIDATE_MESSAGE_BYTES: usize = 2 * 1024;
+pub const MAX_CONTROL_MESSAGE_BYTES: usize = 4 * 1024;
+/// A presence subscription lists user ids (the server caps how many it keeps).
+pub const MAX_SUBSCRIBE_MESSAGE_BYTES: usize = 64 * 1024;
+
 /// What a client sends.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -72,6 +79,18 @@ impl ClientMsg {
         "subscribe-presence",
         "ping",
     ];
+
+    /// The largest message of type `kind` a client may send, in bytes. An SDP is a few KiB (32
+    /// leaves room for many codecs and simulcast), an ICE candidate a few hundred bytes; the
+    /// control messages are tiny. Bounds what one socket can make the server relay and log.
+    pub fn max_bytes(kind: &str) -> usize {
+        match kind {
+            "call-offer" | "call-answer" => MAX_SDP_MESSAGE_BYTES,
+            "ice-candidate" => MAX_CANDIDATE_MESSAGE_BYTES,
+            "subscribe-presence" => MAX_SUBSCRIBE_MESSAGE_BYTES,
+            _ => MAX_CONTROL_MESSAGE_BYTES,
+        }
+    }
 
     /// The message's `type`.
     pub fn kind(&self) -> &'static str {
@@ -218,6 +237,11 @@ pub enum WsError {
     Unsupported(&'static str),
     /// The call service refused (e.g. only the receiver can ring).
     Refused(String),
+    /// Over [`ClientMsg::max_bytes`] for its type.
+    TooLarge {
+        kind: &'static str,
+        max: usize,
+    },
 }
 
 impl WsError {
@@ -233,6 +257,7 @@ impl WsError {
             Self::WrongCall => "wrong_call",
             Self::Unsupported(_) => "unsupported",
             Self::Refused(_) => "refused",
+            Self::TooLarge { .. } => "too_large",
         }
     }
 }
@@ -250,6 +275,9 @@ impl std::fmt::Display for WsError {
             Self::WrongCall => f.write_str("call_id does not match this room's call."),
             Self::Unsupported(what) => write!(f, "\"{what}\" is not supported on this socket."),
             Self::Refused(detail) => f.write_str(detail),
+            Self::TooLarge { kind, max } => {
+                write!(f, "A \"{kind}\" message may have at most {max} bytes.")
+            }
         }
     }
 }
@@ -262,9 +290,13 @@ pub fn parse_client_msg(text: &str) -> Result<ClientMsg, WsError> {
         .get("type")
         .and_then(Value::as_str)
         .ok_or(WsError::MissingType)?;
-    if !ClientMsg::TYPES.contains(&kind) {
+    let Some(kind) = ClientMsg::TYPES.iter().find(|known| **known == kind) else {
         // Bounded: the name is echoed back, and a frame may be up to 64 KiB.
         return Err(WsError::UnknownType(kind.chars().take(40).collect()));
+    };
+    let max = ClientMsg::max_bytes(kind);
+    if text.len() > max {
+        return Err(WsError::TooLarge { kind, max });
     }
     serde_json::from_value(value).map_err(|error| {
         let message = error.to_string();
@@ -282,6 +314,29 @@ pub fn parse_client_msg(text: &str) -> Result<ClientMsg, WsError> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn payloads_are_bounded_by_type() {
+        let padded = |kind: &str, field: &str, len: usize| {
+            json!({"type": kind, "call_id": 1, field: {"sdp": "a".repeat(len)}}).to_string()
+        };
+        assert!(parse_client_msg(&padded("call-offer", "offer", 20_000)).is_ok());
+        assert_eq!(
+            parse_client_msg(&padded("call-offer", "offer", 40_000)).unwrap_err(),
+            WsError::TooLarge {
+                kind: "call-offer",
+                max: MAX_SDP_MESSAGE_BYTES
+            }
+        );
+        assert!(parse_client_msg(&padded("ice-candidate", "candidate", 500)).is_ok());
+        let big = parse_client_msg(&padded("ice-candidate", "candidate", 3_000)).unwrap_err();
+        assert_eq!(big.code(), "too_large");
+        let reason = json!({"type": "call-end", "call_id": 1, "reason": "x".repeat(5_000)});
+        assert_eq!(
+            parse_client_msg(&reason.to_string()).unwrap_err().code(),
+            "too_large"
+        );
+    }
 
     #[test]
     fn reference_messages_parse() {

@@ -20,12 +20,14 @@ use app::protocol::{
 
 use crate::{
     clock::Clock,
+    config::Config,
     db::{
         calls::{duration_secs, CallChange, CallFilter, CallRow, NewCall},
         Db,
     },
     error::ApiError,
     hub::Hub,
+    rate::{RateLimit, RetryAfter},
     users::public_user,
 };
 
@@ -48,6 +50,38 @@ pub struct Calls {
     ring_timeout_ms: i64,
     start_locks: Arc<StartLocks>,
     signals: SignalLog,
+    limits: Arc<CallLimits>,
+}
+
+/// How often one user may ring others: every start rings a device and may add a missed call.
+pub struct CallLimits {
+    per_caller: RateLimit<UserId>,
+    /// Caller -> receiver: bounds ringing one person again and again.
+    per_pair: RateLimit<(UserId, UserId)>,
+}
+
+impl CallLimits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            per_caller: RateLimit::per_minute(config.call_starts_per_minute),
+            per_pair: RateLimit::per_hour(config.call_starts_per_pair_per_hour),
+        }
+    }
+
+    /// Counts one start; the pair first, so a caller refused for one person keeps their quota
+    /// for calling others.
+    fn check(&self, caller: UserId, receiver: UserId) -> Result<(), ApiError> {
+        self.per_pair
+            .check(&(caller, receiver))
+            .and_then(|()| self.per_caller.check(&caller))
+            .map_err(|RetryAfter(retry_after_secs)| ApiError::TooManyRequests { retry_after_secs })
+    }
+
+    /// Forgets keys whose limits have fully replenished.
+    pub fn prune(&self) {
+        self.per_caller.prune();
+        self.per_pair.prune();
+    }
 }
 
 /// What `start` did.
@@ -79,6 +113,7 @@ impl Calls {
         hub: Arc<dyn Hub>,
         ring_timeout_secs: u64,
         signals: SignalLog,
+        limits: CallLimits,
     ) -> Self {
         Self {
             db,
@@ -89,7 +124,12 @@ impl Calls {
                 .saturating_mul(1000),
             start_locks: Arc::new(StartLocks::new()),
             signals,
+            limits: Arc::new(limits),
         }
+    }
+
+    pub fn limits(&self) -> &CallLimits {
+        &self.limits
     }
 
     pub fn hub(&self) -> &Arc<dyn Hub> {
@@ -115,6 +155,8 @@ impl Calls {
                 format!("Invalid pk \"{receiver}\" - object does not exist."),
             ));
         }
+        // Before anything is written: a refused attempt neither rings nor adds a missed call.
+        self.limits.check(caller, receiver)?;
         // Check-then-insert must not interleave with another start involving either user, or two
         // simultaneous starts could both see "not busy" and create two live calls. Neither
         // dialect offers a portable way to make "one live call per user" a constraint (no
@@ -370,6 +412,14 @@ impl Calls {
             self.publish(&call, false);
         }
         Ok(expired.len())
+    }
+
+    /// Deletes the signaling log of calls older than the retention; how many rows went.
+    pub async fn purge_signals(&self, retention_days: u64) -> Result<u64, ApiError> {
+        let retention_ms =
+            i64::try_from(retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
+        let cutoff = self.clock.now_millis().saturating_sub(retention_ms);
+        Ok(self.db.delete_signals_before(cutoff).await?)
     }
 
     /// At the startup of a single instance: calls still live were left by a crash or a restart;

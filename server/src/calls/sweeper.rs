@@ -1,6 +1,7 @@
-//! The ring-timeout sweeper: once a second, calls unanswered for longer than the ring timeout
-//! become missed (reason timeout). Time comes from the service's clock, so tests move a
-//! `ManualClock` and call [`Calls::sweep_once`] instead of waiting.
+//! The sweepers: once a second, calls unanswered for longer than the ring timeout become missed
+//! (reason timeout); once an hour, the signaling log older than its retention is deleted. Time
+//! comes from the service's clock, so tests move a `ManualClock` and call [`Calls::sweep_once`]
+//! or [`Calls::purge_signals`] instead of waiting.
 
 use std::time::Duration;
 
@@ -9,15 +10,26 @@ use tokio::sync::watch;
 use super::Calls;
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
+const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Sweeps until `stop` changes (or its sender is dropped).
-pub async fn run(calls: Calls, mut stop: watch::Receiver<bool>) {
+pub async fn run(calls: Calls, retention_days: u64, mut stop: watch::Receiver<bool>) {
+    let mut purge = tokio::time::interval(PURGE_INTERVAL);
+    purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tick = tokio::time::interval(SWEEP_INTERVAL);
     // After a stall (a slow database), one sweep catches up: no burst of back-to-back sweeps.
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
+            _ = purge.tick() => {
+                match calls.purge_signals(retention_days).await {
+                    Ok(0) => {}
+                    Ok(rows) => tracing::info!(rows, retention_days, "old call signals deleted"),
+                    Err(error) => tracing::warn!(%error, "call signal purge failed"),
+                }
+                continue;
+            }
             _ = stop.changed() => break,
         }
         if let Err(error) = calls.sweep_once().await {

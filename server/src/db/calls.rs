@@ -367,6 +367,15 @@ impl Db {
         }
         Ok(())
     }
+
+    /// Deletes the signals logged before `cutoff` (epoch milliseconds); how many went.
+    pub async fn delete_signals_before(&self, cutoff: i64) -> sqlx::Result<u64> {
+        let deleted = sqlx::query("DELETE FROM call_signals WHERE created_at < ?")
+            .bind(cutoff)
+            .execute(self.pool())
+            .await?;
+        Ok(deleted.rows_affected())
+    }
 }
 
 /// Whole seconds from `from` to `to` (epoch milliseconds), never negative.

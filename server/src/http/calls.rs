@@ -68,6 +68,7 @@ impl From<PageQuery> for Paging {
         (status = BAD_REQUEST, description = "Invalid fields, an unknown receiver or oneself", body = ErrorBody),
         (status = UNAUTHORIZED, description = "No valid access token", body = Detail),
         (status = CONFLICT, description = "`busy`: either party is in a live call; recorded as missed", body = CallConflict),
+        (status = TOO_MANY_REQUESTS, description = "Too many calls started by this user (CALL_STARTS_PER_MINUTE) or to this person (CALL_STARTS_PER_PAIR_PER_HOUR); nothing rings and nothing is recorded; see Retry-After", body = Detail),
         (status = PAYLOAD_TOO_LARGE, description = "Body over 64 KiB", body = Detail),
         (status = UNSUPPORTED_MEDIA_TYPE, description = "Body is not JSON", body = Detail),
     )

@@ -12,7 +12,7 @@ use utoipa::IntoParams;
 
 use app::protocol::{Detail, ErrorBody, PresenceStatus, Register, User, UserPage};
 
-use super::extract::{ApiJson, ApiQuery, AuthUser};
+use super::extract::{ApiJson, ApiQuery, AuthUser, ClientIp};
 use crate::{error::ApiError, AppState};
 
 /// Registers an account with Django's username and password validators.
@@ -25,14 +25,16 @@ use crate::{error::ApiError, AppState};
         (status = CREATED, description = "The new user, with email", body = User),
         (status = BAD_REQUEST, description = "Invalid or taken fields", body = ErrorBody),
         (status = PAYLOAD_TOO_LARGE, description = "Body over 64 KiB", body = Detail),
+        (status = TOO_MANY_REQUESTS, description = "Too many sign-ups from this address (SIGNUPS_PER_IP_PER_HOUR); see Retry-After", body = Detail),
         (status = UNSUPPORTED_MEDIA_TYPE, description = "Body is not JSON", body = Detail),
     )
 )]
 pub async fn register(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let user = state.users.register(&body).await?;
+    let user = state.users.register(body, ip).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 
@@ -168,6 +170,7 @@ pub async fn directory(
             body = ErrorBody),
         (status = UNAUTHORIZED, description = "No valid access token, or the user is gone", body = Detail),
         (status = PAYLOAD_TOO_LARGE, description = "Image over 5 MiB", body = Detail),
+        (status = TOO_MANY_REQUESTS, description = "Too many uploads (PICTURE_UPLOADS_PER_HOUR); see Retry-After", body = Detail),
     )
 )]
 pub async fn upload_picture(

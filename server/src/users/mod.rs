@@ -21,11 +21,14 @@ use crate::{
     },
     clock::Clock,
     cluster::{BusMessage, Cluster},
+    config::Config,
+    cpu::CpuPool,
     db::{
         users::{InsertUserError, NewUser, UserRow},
         Db,
     },
     error::ApiError,
+    rate::{RateLimit, RetryAfter},
 };
 
 /// SimpleJWT's messages, which reference clients may match on.
@@ -36,12 +39,49 @@ pub const PAGE_SIZE: i64 = 20;
 /// Where uploaded pictures are served from.
 pub const MEDIA_PREFIX: &str = "/media/profile_pictures/";
 
+/// Pictures decoded at once: each may take up to [`picture::MAX_DECODE_ALLOC`] of memory.
+pub const PICTURE_DECODES_AT_ONCE: usize = 2;
+
+/// How often one client may ask for the account service's expensive work.
+pub struct UserLimits {
+    /// Sign-in attempts per username and per address.
+    pub login: LoginThrottle,
+    /// Sign-ups per client address (each costs an argon2 hash and a row).
+    pub signups: RateLimit<IpAddr>,
+    /// Picture uploads per user (each costs a decode and a file).
+    pub pictures: RateLimit<UserId>,
+}
+
+impl UserLimits {
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            login: LoginThrottle::new(config.login_attempts_per_user, config.login_attempts_per_ip),
+            signups: RateLimit::per_hour(config.signups_per_ip_per_hour),
+            pictures: RateLimit::per_hour(config.picture_uploads_per_hour),
+        }
+    }
+
+    /// Forgets keys whose limits have fully replenished.
+    pub fn prune(&self) {
+        self.login.prune();
+        self.signups.prune();
+        self.pictures.prune();
+    }
+}
+
+fn too_many(RetryAfter(retry_after_secs): RetryAfter) -> ApiError {
+    ApiError::TooManyRequests { retry_after_secs }
+}
+
 #[derive(Clone)]
 pub struct Users {
     db: Db,
     passwords: Passwords,
     tokens: Arc<TokenKeys>,
-    throttle: Arc<LoginThrottle>,
+    limits: Arc<UserLimits>,
+    /// Registration checks: bounded CPU work, off the async workers.
+    cpu: CpuPool,
+    pictures: CpuPool,
     clock: Arc<dyn Clock>,
     /// Where profile pictures are written; served under [`MEDIA_PREFIX`].
     media_dir: PathBuf,
@@ -88,16 +128,18 @@ impl Users {
         db: Db,
         passwords: Passwords,
         tokens: Arc<TokenKeys>,
-        throttle: Arc<LoginThrottle>,
+        limits: UserLimits,
         clock: Arc<dyn Clock>,
         media_dir: PathBuf,
         cluster: Option<Cluster>,
     ) -> Self {
         Self {
             db,
+            cpu: passwords.pool().clone(),
             passwords,
             tokens,
-            throttle,
+            limits: Arc::new(limits),
+            pictures: CpuPool::new("picture", PICTURE_DECODES_AT_ONCE),
             clock,
             media_dir,
             cache: Arc::default(),
@@ -109,12 +151,18 @@ impl Users {
         &self.tokens
     }
 
-    pub fn throttle(&self) -> &LoginThrottle {
-        &self.throttle
+    pub fn limits(&self) -> &UserLimits {
+        &self.limits
     }
 
-    pub async fn register(&self, body: &Map<String, Value>) -> Result<User, ApiError> {
-        let registration = validation::parse_registration(body).map_err(ApiError::Validation)?;
+    /// A new account for a client at `ip`.
+    pub async fn register(&self, body: Map<String, Value>, ip: IpAddr) -> Result<User, ApiError> {
+        self.limits.signups.check(&ip).map_err(too_many)?;
+        let registration = self
+            .cpu
+            .run(move || validation::parse_registration(&body))
+            .await?
+            .map_err(ApiError::Validation)?;
         // Friendly errors for both fields at once; the unique indexes still decide races.
         let mut taken = crate::error::FieldErrors::new();
         if self.db.username_exists(&registration.username).await? {
@@ -152,13 +200,15 @@ impl Users {
         password: &str,
         ip: IpAddr,
     ) -> Result<TokenPair, ApiError> {
-        self.throttle
-            .check(&crate::db::users::fold(username), ip)
+        let key = validation::sign_in_key(username);
+        // A name no account can have is throttled per address only, under one shared key.
+        self.limits
+            .login
+            .check(key.as_deref().unwrap_or_default(), ip)
             .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-        let row = if username.len() <= validation::USERNAME_MAX * 4 {
-            self.db.user_by_username(username).await?
-        } else {
-            None
+        let row = match &key {
+            Some(key) => self.db.user_by_username(key).await?,
+            None => None,
         };
         let too_long = password.len() > validation::PASSWORD_MAX;
         let hash = row.as_ref().map(|r| r.password_hash.clone());
@@ -259,9 +309,11 @@ impl Users {
         let format = content_type
             .and_then(picture::format_of)
             .ok_or_else(|| invalid(picture::PictureError::UnsupportedType))?;
-        let png = tokio::task::spawn_blocking(move || picture::process(&bytes, format))
-            .await
-            .context("picture task failed")?
+        self.limits.pictures.check(&id).map_err(too_many)?;
+        let png = self
+            .pictures
+            .run(move || picture::process(&bytes, format))
+            .await?
             .map_err(invalid)?;
         let previous = self.record(id).await?.profile_picture;
         let name = format!("{id}-{}.png", uuid::Uuid::new_v4().simple());

@@ -10,9 +10,12 @@ use image::{imageops::FilterType, ImageFormat, ImageReader, Limits};
 pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 /// Stored pictures are thumbnails: avatars never show larger.
 const MAX_SIDE: u32 = 256;
-/// Refuse decompression bombs before allocating for them.
+/// Refuse decompression bombs before allocating for them: the dimensions are read from the
+/// header first, and an image over this many pixels is never decoded (16 MP: a phone camera's
+/// photo; 64 MiB as RGBA).
+pub const MAX_PIXELS: u64 = 16 * 1024 * 1024;
 const MAX_DECODED_SIDE: u32 = 8192;
-const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
+pub const MAX_DECODE_ALLOC: u64 = 96 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PictureError {
@@ -22,6 +25,8 @@ pub enum PictureError {
         "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
     )]
     Invalid,
+    #[error("The image is too large: upload one of at most 16 megapixels.")]
+    TooLarge,
 }
 
 /// The image format a Content-Type names, if we accept it.
@@ -47,6 +52,12 @@ pub fn process(bytes: &[u8], format: ImageFormat) -> Result<Vec<u8>, PictureErro
     let detected = image::guess_format(bytes).map_err(|_| PictureError::Invalid)?;
     if detected != format {
         return Err(PictureError::Invalid);
+    }
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| PictureError::Invalid)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(PictureError::TooLarge);
     }
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
@@ -86,6 +97,22 @@ mod tests {
         let png = process(&encoded(1000, 500, ImageFormat::Jpeg), ImageFormat::Jpeg).unwrap();
         let back = image::load_from_memory_with_format(&png, ImageFormat::Png).unwrap();
         assert_eq!((back.width(), back.height()), (256, 128));
+    }
+
+    #[test]
+    fn refuses_images_over_the_pixel_budget_before_decoding() {
+        // A decompression bomb in miniature: one colour compresses to almost nothing.
+        let side = 4097; // 4097^2 > 16 Mi pixels
+        let mut out = Cursor::new(Vec::new());
+        DynamicImage::ImageLuma8(image::GrayImage::new(side, side))
+            .write_to(&mut out, ImageFormat::Png)
+            .unwrap();
+        let png = out.into_inner();
+        assert!(png.len() < 100_000, "{} bytes", png.len());
+        assert_eq!(process(&png, ImageFormat::Png), Err(PictureError::TooLarge));
+        // Just under the budget still works.
+        let png = encoded(4096, 4096, ImageFormat::Png);
+        assert!(process(&png, ImageFormat::Png).is_ok());
     }
 
     #[test]

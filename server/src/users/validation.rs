@@ -73,14 +73,29 @@ pub fn parse_registration(body: &Map<String, Value>) -> Result<Registration, Fie
     let password = string_field(body, "password", false, &mut errors);
     let confirm = string_field(body, "password_confirm", false, &mut errors);
 
-    if let Some(username) = &username {
-        if username.chars().count() > USERNAME_MAX {
-            errors.add("username", max_length(USERNAME_MAX));
+    // An over-long field gets its length error and nothing else: every later check (the
+    // character set, the similarity of the password to it) would cost time in its length.
+    let over_long = |value: &Option<String>, max: usize| {
+        value.as_ref().is_some_and(|v| v.chars().nth(max).is_some())
+    };
+    let mut any_over_long = false;
+    for (name, value, max) in [
+        ("username", &username, USERNAME_MAX),
+        ("email", &email, EMAIL_MAX),
+        ("password", &password, PASSWORD_MAX),
+        ("password_confirm", &confirm, PASSWORD_MAX),
+    ] {
+        if over_long(value, max) {
+            errors.add(name, max_length(max));
+            any_over_long = true;
         }
-        if !username
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '+' | '-'))
-        {
+    }
+    if any_over_long {
+        return Err(errors.0);
+    }
+
+    if let Some(username) = &username {
+        if !is_username(username) {
             errors.add(
                 "username",
                 "Enter a valid username. This value may contain only letters, numbers, and \
@@ -89,9 +104,7 @@ pub fn parse_registration(body: &Map<String, Value>) -> Result<Registration, Fie
         }
     }
     if let Some(email) = &email {
-        if email.chars().count() > EMAIL_MAX {
-            errors.add("email", max_length(EMAIL_MAX));
-        } else if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
+        if !email_address::EmailAddress::is_valid(email) || !email.contains('.') {
             errors.add("email", "Enter a valid email address.");
         }
     }
@@ -114,6 +127,25 @@ pub fn parse_registration(body: &Map<String, Value>) -> Result<Registration, Fie
         }),
         _ => Err(errors.0),
     }
+}
+
+/// Django's username validator (`UnicodeUsernameValidator`).
+fn is_username(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '@' | '+' | '-'))
+}
+
+/// The account a sign-in names, as the key it is stored and throttled under: trimmed as DRF's
+/// CharField does, case-folded, and `None` for a name no account can have (too long, or
+/// characters the username validator refuses). One account is then one throttle key, whatever
+/// spaces or letter case an attacker varies (MariaDB's PAD SPACE collation would match
+/// "alice " to "alice" on lookup).
+pub fn sign_in_key(username: &str) -> Option<String> {
+    let username = username.trim();
+    let valid = !username.is_empty()
+        && username.chars().nth(USERNAME_MAX).is_none()
+        && is_username(username);
+    valid.then(|| crate::db::users::fold(username))
 }
 
 /// Django's default password validators: similarity, minimum length, common, numeric.
@@ -159,8 +191,17 @@ fn too_similar(password: &str, attribute: &str) -> bool {
         .filter(|part| !part.is_empty())
         .any(|part| {
             let part: Vec<char> = part.chars().collect();
-            similarity(&password, &part) >= MAX_SIMILARITY
+            may_reach(password.len(), part.len()) && similarity(&password, &part) >= MAX_SIMILARITY
         })
+}
+
+/// Whether two strings of these lengths can be similar enough at all: at most the shorter one
+/// matches, so the ratio is at most `2 * shorter / total`. Skipping the others changes no
+/// answer and bounds the quadratic comparison to strings of similar length (Django guards the
+/// same way with `exceeds_maximum_length_ratio`).
+fn may_reach(a: usize, b: usize) -> bool {
+    let total = a + b;
+    total == 0 || 2.0 * a.min(b) as f64 / total as f64 >= MAX_SIMILARITY
 }
 
 /// Python's `difflib.SequenceMatcher.ratio()` (Ratcliff/Obershelp), which Django uses:
@@ -249,6 +290,43 @@ mod tests {
                 &"alice123".chars().collect::<Vec<_>>()
             ) > 0.76
         );
+    }
+
+    #[test]
+    fn an_over_long_field_gets_its_length_error_and_no_other_check() {
+        let started = std::time::Instant::now();
+        let errors = parse(json!({"username": "a".repeat(60_000), "email": "a@b.co",
+            "password": "a".repeat(1024), "password_confirm": "b".repeat(5000)}))
+        .unwrap_err();
+        assert_eq!(errors["username"], vec![max_length(USERNAME_MAX)]);
+        assert_eq!(errors["password_confirm"], vec![max_length(PASSWORD_MAX)]);
+        assert!(!errors.contains_key("password"));
+        assert!(!errors.contains_key("email"));
+        // Not a timing assertion: the point is that it returns at all (the similarity check
+        // on these lengths ran for minutes).
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    }
+
+    #[test]
+    fn similarity_is_skipped_only_where_it_cannot_reach_the_limit() {
+        assert!(may_reach(5, 8));
+        assert!(!may_reach(1024, 150));
+        // Whenever the bound says no, the full comparison agrees.
+        for (a, b) in [("alice", "alice-in-wonderland-1234567"), ("ab", "abcdefgh")] {
+            let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+            assert!(!may_reach(a.len(), b.len()));
+            assert!(similarity(&a, &b) < MAX_SIMILARITY);
+        }
+    }
+
+    #[test]
+    fn sign_in_keys_fold_spaces_and_case_and_refuse_impossible_names() {
+        assert_eq!(sign_in_key("Alice").as_deref(), Some("alice"));
+        assert_eq!(sign_in_key(" alice  ").as_deref(), Some("alice"));
+        assert_eq!(sign_in_key("ali ce"), None);
+        assert_eq!(sign_in_key(""), None);
+        assert_eq!(sign_in_key(&"a".repeat(151)), None);
+        assert!(sign_in_key(&"a".repeat(150)).is_some());
     }
 
     #[test]

@@ -41,11 +41,16 @@ pub const OUTGOING_QUEUE: usize = 64;
 /// Open user sockets one user may hold: tabs and devices, not a connection flood.
 pub const USER_SOCKETS: usize = 16;
 
+/// Sockets one user may hold in one call room: a reload briefly has two; more is a flood.
+pub const ROOM_SOCKETS_PER_USER: usize = 4;
+
 /// Time an unauthenticated socket has to send its `auth` message.
 pub const AUTH_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Close codes: RFC 6455 ones, then ours in the 4000-4999 range applications own.
 pub mod close {
+    /// A normal close.
+    pub const NORMAL: u16 = 1000;
     /// Message too big.
     pub const TOO_BIG: u16 = 1009;
     /// Policy violation (the rate limit).

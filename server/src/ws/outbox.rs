@@ -81,6 +81,18 @@ impl Outbox {
         request_close(&self.close, code, reason);
     }
 
+    /// Closes the socket with `code` once what is already queued has gone out: the end of a
+    /// conversation (the other party's last words still arrive), not a refusal.
+    pub fn close_after_queued(&self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code,
+            reason: reason.into(),
+        };
+        if !self.push(Message::Close(Some(frame))) {
+            self.close(code, reason);
+        }
+    }
+
     /// Resolves once the socket is being closed by the server.
     pub async fn closed(&self) {
         let mut closed = self.close.subscribe();
@@ -121,6 +133,7 @@ async fn write(
             message = queue.recv_async() => message.ok(),
         };
         let Some(message) = message else { break };
+        let last = matches!(message, Message::Close(_));
         // A client that stopped reading blocks the send; a close must still get through.
         let sent = tokio::select! {
             biased;
@@ -128,6 +141,11 @@ async fn write(
             () = stopped(&mut stopping) => break,
             sent = sink.send(message) => sent,
         };
+        if last {
+            // The close frame is out (close_after_queued): the reader winds down too.
+            request_close(&close_tx, close::NORMAL, "closed");
+            return;
+        }
         if sent.is_err() {
             return;
         }

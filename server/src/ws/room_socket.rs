@@ -7,13 +7,16 @@ use std::time::Duration;
 use axum::extract::ws::WebSocket;
 use futures_util::StreamExt;
 
-use app::protocol::{Call, CallId, CallStatus, ClientMsg, EndReason, ServerMsg, UserId, WsError};
+use app::protocol::{
+    Call, CallId, CallStatus, ClientMsg, EndReason, ServerMsg, UserEvent, UserId, WsError,
+};
+use tokio::sync::broadcast::error::RecvError;
 
-use crate::{db::calls::NewSignal, error::ApiError, AppState};
+use crate::{calls::Calls, db::calls::NewSignal, error::ApiError, hub::Subscription, AppState};
 
 use super::{
     auth,
-    limits::close,
+    limits::{close, ROOM_SOCKETS_PER_USER},
     outbox::Outbox,
     reader::Reader,
     rooms::{Party, Rooms},
@@ -24,7 +27,19 @@ pub async fn run(state: AppState, room_id: String, query_token: Option<String>, 
     let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
     let mut reader = Reader::new(stream, outbox.clone());
     match admit(&state, &room_id, query_token, &mut reader).await {
-        Ok((user, call)) => serve(&state, &room_id, user, call, &mut reader, &outbox).await,
+        Ok((user, call, events)) => {
+            // A room lives as long as its call, however the call ends (REST, the ring timeout,
+            // the other party, another instance): nothing is relayed or logged after that.
+            let watcher = tokio::spawn(close_when_over(
+                state.calls.clone(),
+                user,
+                call.id,
+                events,
+                outbox.clone(),
+            ));
+            serve(&state, &room_id, user, call, &mut reader, &outbox).await;
+            watcher.abort();
+        }
         Err((code, reason)) => outbox.close(code, reason),
     }
     drop(reader);
@@ -32,19 +47,22 @@ pub async fn run(state: AppState, room_id: String, query_token: Option<String>, 
     let _ = writer.await;
 }
 
-/// Who the user is and the room's call, or the close code and reason refusing them.
+/// Who the user is, the room's call and the user's events from before the call was read, or
+/// the close code and reason refusing them.
 async fn admit(
     state: &AppState,
     room_id: &str,
     query_token: Option<String>,
     reader: &mut Reader,
-) -> Result<(UserId, Call), (u16, &'static str)> {
+) -> Result<(UserId, Call, Subscription), (u16, &'static str)> {
     // A call's room stays open past the token's expiry: the call bounds its life, and closing
     // it mid-call would make both peers renegotiate every ACCESS_TTL.
     let user = auth::authenticate(reader, query_token, &state.users)
         .await
         .map_err(|refused| (refused.code, refused.reason))?
         .user;
+    // Before the read: an end published after it is then not missed.
+    let events = state.hub.subscribe(user);
     // 404 for a room that does not exist and for one of someone else's calls alike.
     let call = match state.calls.by_room(user, room_id).await {
         Ok(call) => call,
@@ -54,17 +72,41 @@ async fn admit(
             return Err((close::INTERNAL_ERROR, "internal error"));
         }
     };
-    if !is_live(call.status) {
-        return Err((close::NOT_FOUND, "this call is over"));
+    if !call.status.is_live() {
+        return Err((close::NOT_FOUND, CALL_OVER));
     }
-    Ok((user, call))
+    Ok((user, call, events))
 }
 
-fn is_live(status: CallStatus) -> bool {
-    matches!(
-        status,
-        CallStatus::Initiated | CallStatus::Ringing | CallStatus::Accepted
-    )
+const CALL_OVER: &str = "this call is over";
+
+/// Closes the room socket (4004) once call `call_id` is over, after what was already queued
+/// for it (the other party's call-end).
+async fn close_when_over(
+    calls: Calls,
+    user: UserId,
+    call_id: CallId,
+    mut events: Subscription,
+    outbox: Outbox,
+) {
+    loop {
+        let over = match events.recv().await {
+            Ok(event) => match &*event {
+                UserEvent::CallStatus { call } => call.id == call_id && !call.status.is_live(),
+                _ => false,
+            },
+            // Missed events: ask the database.
+            Err(RecvError::Lagged(_)) => calls
+                .get(user, call_id)
+                .await
+                .is_ok_and(|call| !call.status.is_live()),
+            Err(RecvError::Closed) => return,
+        };
+        if over {
+            outbox.close_after_queued(close::NOT_FOUND, CALL_OVER);
+            return;
+        }
+    }
 }
 
 async fn serve(
@@ -77,20 +119,22 @@ async fn serve(
 ) {
     let rooms = &state.rooms;
     let conn = rooms.next_id();
-    let username = if call.caller.id == user {
-        call.caller.username.clone()
+    let (me, peer) = if call.caller.id == user {
+        (&call.caller, &call.receiver)
     } else {
-        call.receiver.username.clone()
+        (&call.receiver, &call.caller)
     };
-    let resumed = rooms.join(
-        room_id,
-        Party {
-            user,
-            username,
-            conn,
-            outbox: outbox.clone(),
-        },
-    );
+    let party = Party {
+        user,
+        peer: peer.id,
+        username: me.username.clone(),
+        conn,
+        outbox: outbox.clone(),
+    };
+    let Ok(resumed) = rooms.join(room_id, party, ROOM_SOCKETS_PER_USER) else {
+        outbox.close(close::POLICY, "too many sockets in this call room");
+        return;
+    };
     tracing::info!(call_id = %call.id, %user, resumed, "joined call room");
 
     while let Some(message) = reader.next().await {
@@ -168,14 +212,14 @@ async fn handle(
             Err(error) => Some(refused(error)),
         },
         ClientMsg::CallEnd { call_id, reason } => {
-            let ended = state.calls.end(user, call_id).await;
             // The other party hangs up either way: if the call was already over they should too.
+            // Relayed first, so it is queued before the end closes their socket.
             relay(ServerMsg::CallEnd {
                 call_id,
                 sender_id: user,
                 reason,
             });
-            match ended {
+            match state.calls.end(user, call_id).await {
                 Ok(_) | Err(ApiError::Conflict(_)) => None,
                 Err(error) => Some(refused(error)),
             }

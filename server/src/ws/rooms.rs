@@ -31,10 +31,17 @@ use super::{limits::OUTGOING_QUEUE, outbox::Outbox};
 /// has even seen the call ring; without this they would be lost.
 const PENDING_LIMIT: usize = OUTGOING_QUEUE;
 
+/// A user already has as many sockets in a room as allowed.
+#[derive(Debug)]
+pub struct RoomFull;
+
 /// One socket in a room.
 #[derive(Clone)]
 pub struct Party {
     pub user: UserId,
+    /// The other party of the room's call: the only user whose signals this socket receives,
+    /// so a message with another sender (e.g. injected on the bus) reaches no one.
+    pub peer: UserId,
     pub username: String,
     /// Tells this socket from another of the same user (a second tab, a reconnect).
     pub conn: u64,
@@ -65,8 +72,9 @@ impl Room {
         self.remote.keys().any(|u| *u != user)
     }
 
-    fn send_local(&self, except: UserId, message: &ServerMsg) {
-        for other in self.parties.iter().filter(|p| p.user != except) {
+    /// To this instance's sockets of `sender`'s peer.
+    fn send_local(&self, sender: UserId, message: &ServerMsg) {
+        for other in self.parties.iter().filter(|p| p.peer == sender) {
             other.outbox.send(message);
         }
     }
@@ -114,10 +122,13 @@ impl Rooms {
     /// others hear `user-joined` for every new socket, even when the user's previous one has not
     /// left yet: after a page reload the new page is a new peer that needs a fresh offer, and
     /// the old socket's close may arrive after the new one joined. Returns whether a grace timer
-    /// was cancelled.
-    pub fn join(&self, room_id: &str, party: Party) -> bool {
+    /// was cancelled; `Err` (and nothing changed) if the user has `most` sockets here already.
+    pub fn join(&self, room_id: &str, party: Party, most: usize) -> Result<bool, RoomFull> {
         let mut rooms = lock(&self.rooms);
         let room = rooms.entry(room_id.to_owned()).or_default();
+        if room.parties.iter().filter(|p| p.user == party.user).count() >= most {
+            return Err(RoomFull);
+        }
         let resumed = match room.grace.remove(&party.user) {
             Some((_, timer)) => {
                 timer.abort();
@@ -137,7 +148,7 @@ impl Rooms {
         let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut room.pending)
             .into_iter()
             .partition(|(sender, _)| *sender == party.user);
-        for (_, message) in &others {
+        for (_, message) in others.iter().filter(|(sender, _)| *sender == party.peer) {
             party.outbox.send(message);
         }
         room.pending = mine;
@@ -148,7 +159,7 @@ impl Rooms {
             username: party.username.clone(),
         });
         room.parties.push(party);
-        resumed
+        Ok(resumed)
     }
 
     /// Sends `message` to every socket in the room that is not `sender`'s: never an echo. With
@@ -401,6 +412,7 @@ mod tests {
         let (outbox, received) = Outbox::detached();
         let party = Party {
             user: UserId(user),
+            peer: UserId(3 - user),
             username: format!("u{user}"),
             conn: rooms.next_id(),
             outbox,
@@ -417,6 +429,40 @@ mod tests {
         types
     }
 
+    /// Sockets per user the tests allow.
+    const MOST: usize = 2;
+
+    #[tokio::test]
+    async fn only_the_peer_of_a_party_reaches_it() {
+        let rooms = Rooms::new();
+        let (a, mut a_rx) = party(&rooms, 1);
+        rooms.join("r", a, MOST).unwrap();
+        let (b, _) = party(&rooms, 2);
+        rooms.join("r", b, MOST).unwrap();
+        types(&mut a_rx);
+        // A sender who is not user 1's peer (as a forged bus message would be).
+        rooms.remote_relay("r", UserId(9), &hang_up(9));
+        rooms.relay("r", UserId(9), &hang_up(9));
+        assert!(types(&mut a_rx).is_empty());
+        rooms.remote_relay("r", UserId(2), &hang_up(2));
+        assert_eq!(types(&mut a_rx), ["call-end"]);
+    }
+
+    #[tokio::test]
+    async fn a_user_may_hold_at_most_so_many_sockets_in_a_room() {
+        let rooms = Rooms::new();
+        for _ in 0..MOST {
+            let (a, _) = party(&rooms, 1);
+            rooms.join("r", a, MOST).unwrap();
+        }
+        let (third, mut third_rx) = party(&rooms, 1);
+        assert!(rooms.join("r", third, MOST).is_err());
+        assert!(types(&mut third_rx).is_empty(), "refused before auth-ok");
+        // The other party is not affected.
+        let (b, _) = party(&rooms, 2);
+        rooms.join("r", b, MOST).unwrap();
+    }
+
     fn hang_up(sender: i64) -> ServerMsg {
         ServerMsg::CallEnd {
             call_id: CallId(1),
@@ -429,13 +475,13 @@ mod tests {
     async fn relays_to_others_only_and_keeps_early_signals_for_the_next_party() {
         let rooms = Rooms::new();
         let (a, mut a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         rooms.relay("r", UserId(1), &hang_up(1));
         assert_eq!(types(&mut a_rx), ["auth-ok"], "no echo");
 
         let (b, mut b_rx) = party(&rooms, 2);
         let b_conn = b.conn;
-        rooms.join("r", b);
+        rooms.join("r", b, MOST).unwrap();
         assert_eq!(types(&mut b_rx), ["auth-ok", "call-end"]);
         assert_eq!(types(&mut a_rx), ["user-joined"]);
 
@@ -451,10 +497,10 @@ mod tests {
     async fn a_rejoin_cancels_the_grace_timer() {
         let rooms = Rooms::new();
         let (a, _a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         let (b, _b_rx) = party(&rooms, 2);
         let b_conn = b.conn;
-        rooms.join("r", b);
+        rooms.join("r", b, MOST).unwrap();
         // b is still in the room: no timer.
         assert!(!rooms.start_grace("r", UserId(2), Duration::ZERO, async {}));
 
@@ -466,14 +512,14 @@ mod tests {
             })
         );
         let (b, _b_rx) = party(&rooms, 2);
-        assert!(rooms.join("r", b), "the timer was cancelled");
+        assert!(rooms.join("r", b, MOST).unwrap(), "the timer was cancelled");
         tokio::time::sleep(Duration::from_millis(150)).await;
         assert!(fired_rx.try_recv().is_err());
     }
 
     /// Rooms of an instance in a group, and what they publish on the bus.
     fn clustered() -> (Rooms, mpsc::Receiver<BusMessage>) {
-        let cluster = Cluster::new("redis://127.0.0.1:1", "test").unwrap();
+        let cluster = Cluster::new("redis://127.0.0.1:1", "test", b"secret").unwrap();
         let bus = cluster.take_outgoing().unwrap();
         (Rooms::with_cluster(cluster), bus)
     }
@@ -488,7 +534,7 @@ mod tests {
     async fn early_signals_wait_for_a_party_on_another_instance_then_go_once_in_order() {
         let (rooms, mut bus) = clustered();
         let (a, mut a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         assert!(matches!(
             &published(&mut bus)[..],
             [BusMessage::Joined {
@@ -532,7 +578,7 @@ mod tests {
     async fn a_joiner_learns_who_is_elsewhere_from_here_answers() {
         let (rooms, mut bus) = clustered();
         let (a, _a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         rooms.relay("r", UserId(1), &hang_up(1));
         published(&mut bus);
         rooms.remote_here("r", ELSEWHERE, &[UserId(2)]);
@@ -553,10 +599,10 @@ mod tests {
     async fn user_left_is_told_when_the_user_has_no_socket_anywhere() {
         let (rooms, mut bus) = clustered();
         let (a, mut a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         let (b, _b_rx) = party(&rooms, 2);
         let b_conn = b.conn;
-        rooms.join("r", b);
+        rooms.join("r", b, MOST).unwrap();
         rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
         types(&mut a_rx);
         published(&mut bus);
@@ -583,7 +629,7 @@ mod tests {
     async fn a_join_on_another_instance_cancels_the_grace_timer() {
         let (rooms, _bus) = clustered();
         let (a, _a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         let (fired, mut fired_rx) = mpsc::channel(1);
         assert!(
             rooms.start_grace("r", UserId(2), Duration::from_millis(50), async move {
@@ -599,7 +645,7 @@ mod tests {
     async fn probes_are_answered_and_an_answer_cancels_the_grace_timer() {
         let (rooms, mut bus) = clustered();
         let (a, _a_rx) = party(&rooms, 1);
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         published(&mut bus);
         rooms.remote_probe("r");
         rooms.remote_probe("nobody-here");
@@ -627,7 +673,7 @@ mod tests {
         let rooms = Rooms::new();
         let (a, _a_rx) = party(&rooms, 1);
         let conn = a.conn;
-        rooms.join("r", a);
+        rooms.join("r", a, MOST).unwrap();
         rooms.leave("r", UserId(1), conn);
         assert!(rooms.is_empty());
         let (fired, mut fired_rx) = mpsc::channel(2);

@@ -47,7 +47,8 @@ impl ServerProcess {
             .env("LEPTOS_SITE_ROOT", data_dir.join("site"))
             .env("LEPTOS_OUTPUT_NAME", "callhub")
             .env("STUN_URLS", "")
-            .env("RUST_LOG", "info");
+            .env("RUST_LOG", "info")
+            .envs(super::LIFTED_RATE_LIMITS);
         for (name, value) in env {
             command.env(name, value);
         }

@@ -45,6 +45,21 @@ pub async fn recv(socket: &mut Socket) -> Value {
     }
 }
 
+/// The close code the server sent, skipping messages before it (None if the connection just
+/// ended).
+pub async fn close_code(socket: &mut Socket) -> Option<u16> {
+    loop {
+        let frame = tokio::time::timeout(WAIT, socket.next())
+            .await
+            .expect("the socket closes in time");
+        match frame {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return None,
+        }
+    }
+}
+
 /// The next message of type `kind`, skipping others (as a reference client ignores them).
 pub async fn recv_type(socket: &mut Socket, kind: &str) -> Value {
     loop {
