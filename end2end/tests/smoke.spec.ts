@@ -1,4 +1,15 @@
+import { type Page } from '@playwright/test';
 import { test, expect, waitForHydration, snap } from './fixtures';
+import { openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
+
+/** Collects the page's Content-Security-Policy violations, as Chromium reports them in the console. */
+function cspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  return violations;
+}
 
 test('the start page is server-rendered, then hydrates and reacts to clicks', async ({ page }) => {
   // Without JavaScript the server-rendered HTML is already there.
@@ -8,6 +19,9 @@ test('the start page is server-rendered, then hydrates and reacts to clicks', as
   expect(html).toContain('<h1>Callhub</h1>');
   expect(html).toContain('data-testid="hydration"');
 
+  expect(response.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
+
+  const violations = cspViolations(page);
   await page.goto('/');
   await waitForHydration(page);
   await snap(page, 'smoke-home');
@@ -16,6 +30,20 @@ test('the start page is server-rendered, then hydrates and reacts to clicks', as
   await expect(page).toHaveURL(/\/signin$/);
   await page.getByTestId('signin-submit').click();
   await expect(page.getByTestId('signin-error')).toHaveText('Enter your username and password.');
+  expect(violations).toEqual([]);
+});
+
+test('signed-in pages and their sockets pass the Content-Security-Policy', async ({ page, request }) => {
+  const account = await registerViaApi(request, 'csp');
+  const violations = cspViolations(page);
+  await openSignedIn(page, account, '/contacts');
+  await waitForSocket(page);
+  for (const path of ['/history', '/profile']) {
+    await page.goto(path);
+    await waitForHydration(page);
+  }
+  await waitForSocket(page);
+  expect(violations).toEqual([]);
 });
 
 test('the API answers health checks', async ({ request }) => {

@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
+use ipnet::IpNet;
 use leptos::config::LeptosOptions;
 use serde::Deserialize;
 
@@ -84,7 +85,8 @@ pub struct Config {
     pub turn_username: Option<String>,
     pub turn_password: Option<String>,
     pub turn_secret: Option<String>,
-    /// Lifetime of TURN_SECRET credentials, seconds.
+    /// Lifetime of TURN_SECRET credentials, seconds; also the window in which one user gets one
+    /// username (see `ice.rs`).
     #[serde(default = "default_turn_ttl")]
     pub turn_ttl: u64,
     /// `redis://host:6379`: run as one of several instances behind the same database, with Redis
@@ -94,6 +96,14 @@ pub struct Config {
     /// apart.
     #[serde(default = "default_redis_prefix")]
     pub redis_prefix: String,
+    /// Comma-separated CIDR ranges (`127.0.0.1/32,10.0.0.0/8`) of the reverse proxies whose
+    /// `X-Forwarded-For` / `X-Real-IP` name the client. Empty: no one's, the peer is the client.
+    #[serde(default)]
+    pub trusted_proxies: String,
+    /// `Strict-Transport-Security: max-age=` this many seconds on every response; 0 sends none.
+    /// Only for a site served over HTTPS (a browser then refuses plain HTTP for that long).
+    #[serde(default)]
+    pub hsts_max_age: u64,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
@@ -159,8 +169,10 @@ fn default_stun_urls() -> String {
     "stun:stun.l.google.com:19302".into()
 }
 
+/// Ten minutes: long enough to set up a call and ride out an ICE restart, short enough that
+/// credentials copied out of a browser are soon useless.
 fn default_turn_ttl() -> u64 {
-    24 * 60 * 60
+    10 * 60
 }
 
 fn default_redis_prefix() -> String {
@@ -214,6 +226,27 @@ impl Config {
         })
     }
 
+    /// The parsed `TRUSTED_PROXIES` (a bare address counts as a range of one). An invalid entry
+    /// is an error: a typo must not silently trust no one, or everyone.
+    pub fn trusted_proxies(&self) -> anyhow::Result<Vec<IpNet>> {
+        self.trusted_proxies
+            .split(',')
+            .map(str::trim)
+            .filter(|entry| !entry.is_empty())
+            .map(|entry| {
+                entry
+                    .parse::<IpNet>()
+                    .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        anyhow::anyhow!(
+                            "TRUSTED_PROXIES: {entry:?} is not an address range such as \
+                             127.0.0.1/32 or 10.0.0.0/8"
+                        )
+                    })
+            })
+            .collect()
+    }
+
     /// Uploaded profile pictures.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media").join("profile_pictures")
@@ -231,5 +264,23 @@ impl Config {
             options.site_addr = addr;
         }
         Ok(options)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_cidr_ranges_or_addresses_and_typos_are_refused() {
+        let mut config = Config::from_defaults();
+        assert!(config.trusted_proxies().unwrap().is_empty());
+        config.trusted_proxies = " 127.0.0.1/32, 10.0.0.0/8,,::1 ".into();
+        let ranges = config.trusted_proxies().unwrap();
+        assert_eq!(ranges.len(), 3);
+        assert_eq!(ranges[2], "::1/128".parse::<IpNet>().unwrap());
+        config.trusted_proxies = "127.0.0.1/33".into();
+        let error = config.trusted_proxies().unwrap_err().to_string();
+        assert!(error.contains("TRUSTED_PROXIES") && error.contains("127.0.0.1/33"));
     }
 }

@@ -3,6 +3,10 @@
 //! TURN_PASSWORD) or, with TURN_SECRET, minted per user and short-lived in coturn's
 //! `use-auth-secret` scheme: username `<expiry>:<user id>`, password
 //! base64(HMAC-SHA1(secret, username)) (draft-uberti-behave-turn-rest).
+//!
+//! TURN is a relay anyone holding credentials can push traffic through, so it is handed out only
+//! to a party of a live call (`http/ice.rs` asks the call service), and a user gets one username
+//! per `TURN_TTL` window however often they ask: coturn's per-user quotas then count them once.
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -11,6 +15,9 @@ use sha1::Sha1;
 use app::protocol::{IceServer, IceServers, UserId};
 
 use crate::config::Config;
+
+/// The shortest TURN_SECRET lifetime accepted: a call must be able to set up within it.
+const MIN_TURN_TTL_SECS: u64 = 60;
 
 #[derive(Clone)]
 enum TurnAuth {
@@ -55,7 +62,7 @@ impl Ice {
                 ) {
                     (Some(secret), _, _) => TurnAuth::Secret {
                         secret: secret.as_bytes().to_vec(),
-                        ttl: config.turn_ttl.max(60),
+                        ttl: config.turn_ttl.max(MIN_TURN_TTL_SECS),
                     },
                     (None, Some(username), Some(password)) => TurnAuth::Static {
                         username: username.clone(),
@@ -74,8 +81,14 @@ impl Ice {
         Ok(Self { stun, turn })
     }
 
-    /// The servers for `user` at `now_secs` (Unix time).
-    pub fn servers_for(&self, user: UserId, now_secs: i64) -> IceServers {
+    /// Whether a TURN relay is configured (it is not offered to everyone: see `servers_for`).
+    pub fn has_turn(&self) -> bool {
+        self.turn.is_some()
+    }
+
+    /// The servers for `user` at `now_secs` (Unix time); TURN only `with_turn` (a party of a live
+    /// call).
+    pub fn servers_for(&self, user: UserId, now_secs: i64, with_turn: bool) -> IceServers {
         let mut ice_servers = Vec::new();
         if !self.stun.is_empty() {
             ice_servers.push(IceServer {
@@ -85,15 +98,15 @@ impl Ice {
             });
         }
         let mut ttl = None;
-        if let Some(turn) = &self.turn {
+        if let Some(turn) = self.turn.as_ref().filter(|_| with_turn) {
             let (username, credential) = match &turn.auth {
                 TurnAuth::Static { username, password } => (username.clone(), password.clone()),
                 TurnAuth::Secret {
                     secret,
                     ttl: lifetime,
                 } => {
-                    ttl = Some(*lifetime);
-                    let expiry = now_secs.saturating_add(i64::try_from(*lifetime).unwrap_or(0));
+                    let expiry = window_expiry(now_secs, *lifetime);
+                    ttl = Some(u64::try_from(expiry - now_secs).unwrap_or(*lifetime));
                     let username = format!("{expiry}:{user}");
                     (username.clone(), turn_password(secret, &username))
                 }
@@ -104,7 +117,23 @@ impl Ice {
                 credential: Some(credential),
             });
         }
-        IceServers { ice_servers, ttl }
+        IceServers {
+            ice_servers,
+            ttl,
+            turn: self.has_turn(),
+        }
+    }
+}
+
+/// When credentials minted at `now` expire: `now + ttl` rounded up to a multiple of `ttl`. Every
+/// request within one `ttl`-long window gets the same expiry, so the same username, and the
+/// credentials stay valid at least `ttl` seconds (at most twice that).
+fn window_expiry(now: i64, ttl: u64) -> i64 {
+    let ttl = i64::try_from(ttl).unwrap_or(i64::MAX).max(1);
+    let earliest = now.saturating_add(ttl);
+    match earliest.rem_euclid(ttl) {
+        0 => earliest,
+        past => earliest.saturating_add(ttl - past),
     }
 }
 
@@ -128,34 +157,75 @@ mod tests {
     #[test]
     fn stun_only_by_default_and_empty_when_disabled() {
         let ice = Ice::from_config(&Config::from_defaults()).unwrap();
-        let servers = ice.servers_for(UserId(1), 0);
+        let servers = ice.servers_for(UserId(1), 0, true);
         assert_eq!(servers.ice_servers.len(), 1);
         assert!(servers.ice_servers[0].urls[0].starts_with("stun:"));
+        assert!(!servers.turn);
         let mut closed = Config::from_defaults();
         closed.stun_urls = String::new();
-        let servers = Ice::from_config(&closed).unwrap().servers_for(UserId(1), 0);
+        let servers = Ice::from_config(&closed)
+            .unwrap()
+            .servers_for(UserId(1), 0, true);
         assert!(servers.ice_servers.is_empty() && servers.ttl.is_none());
     }
 
-    #[test]
-    fn secret_credentials_follow_coturn_rest_scheme() {
+    fn secret_config() -> Config {
         let mut config = config();
         config.turn_server = Some("turn:turn.example:3478".into());
         config.turn_secret = Some("north".into());
         config.turn_ttl = 3600;
-        let servers = Ice::from_config(&config)
-            .unwrap()
-            .servers_for(UserId(42), 1_000_000);
+        config
+    }
+
+    #[test]
+    fn secret_credentials_follow_coturn_rest_scheme() {
+        let servers =
+            Ice::from_config(&secret_config())
+                .unwrap()
+                .servers_for(UserId(42), 1_000_000, true);
         let turn = &servers.ice_servers[1];
-        assert_eq!(turn.username.as_deref(), Some("1003600:42"));
+        // 1_000_000 + 3600, rounded up to a multiple of 3600.
+        assert_eq!(turn.username.as_deref(), Some("1004400:42"));
         // Computed independently: python3 -c "import hmac,hashlib,base64;
-        //   print(base64.b64encode(hmac.new(b'north', b'1003600:42', hashlib.sha1).digest()))"
+        //   print(base64.b64encode(hmac.new(b'north', b'1004400:42', hashlib.sha1).digest()))"
         assert_eq!(
             turn.credential.as_deref(),
-            Some("nbf2ReOofNY0AjHAQ7WEYuWmOR4=")
+            Some("1HbAcgQRGE7c/DvuutZFV8USkTQ=")
         );
-        assert_eq!(servers.ttl, Some(3600));
+        assert_eq!(servers.ttl, Some(4400));
+        assert!(servers.turn);
         assert_eq!(servers.ice_servers[0].urls.len(), 2);
+    }
+
+    #[test]
+    fn one_username_per_window_valid_at_least_a_ttl() {
+        assert_eq!(window_expiry(3600, 3600), 7200);
+        assert_eq!(window_expiry(3601, 3600), 10_800);
+        assert_eq!(window_expiry(7199, 3600), 10_800);
+        assert_eq!(window_expiry(7200, 3600), 10_800);
+        assert_eq!(window_expiry(7201, 3600), 14_400);
+        for now in [3601, 5000, 7200, 7201, 1_000_000] {
+            let left = window_expiry(now, 3600) - now;
+            assert!((3600..7200).contains(&left), "{now}: {left}");
+        }
+        let ice = Ice::from_config(&secret_config()).unwrap();
+        let first = ice.servers_for(UserId(7), 3601, true);
+        let later = ice.servers_for(UserId(7), 7200, true);
+        assert_eq!(first.ice_servers[1], later.ice_servers[1]);
+        assert_eq!((first.ttl, later.ttl), (Some(7199), Some(3600)));
+        let next = ice.servers_for(UserId(7), 7201, true);
+        assert_ne!(next.ice_servers[1], later.ice_servers[1]);
+    }
+
+    #[test]
+    fn turn_only_when_asked_for_but_always_announced() {
+        let servers =
+            Ice::from_config(&secret_config())
+                .unwrap()
+                .servers_for(UserId(42), 1_000_000, false);
+        assert_eq!(servers.ice_servers.len(), 1, "STUN only");
+        assert_eq!(servers.ttl, None);
+        assert!(servers.turn);
     }
 
     #[test]
@@ -168,7 +238,9 @@ mod tests {
         );
         config.turn_username = Some("user".into());
         config.turn_password = Some("pass".into());
-        let servers = Ice::from_config(&config).unwrap().servers_for(UserId(1), 0);
+        let servers = Ice::from_config(&config)
+            .unwrap()
+            .servers_for(UserId(1), 0, true);
         assert_eq!(servers.ice_servers[1].credential.as_deref(), Some("pass"));
         assert_eq!(servers.ttl, None);
         let mut orphan = Config::from_defaults();

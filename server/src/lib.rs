@@ -70,6 +70,8 @@ pub struct Services {
     /// Open user sockets per user, for presence.
     pub presence: Presence,
     pub ice: ice::Ice,
+    /// Whose forwarding headers name the client (`TRUSTED_PROXIES`).
+    pub proxies: http::TrustedProxies,
     /// The other instances, when REDIS_URL is set.
     pub cluster: Option<Cluster>,
     /// Closes the WebSockets when the server stops.
@@ -107,6 +109,7 @@ impl Application {
     /// Like [`Application::with_db`] with a clock the caller controls.
     pub async fn with_clock(config: Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
         let leptos = config.leptos_options()?;
+        let proxies = http::TrustedProxies::new(config.trusted_proxies()?);
         let secret = auth::secret::load(&config)?;
         let tokens = Arc::new(TokenKeys::new(
             &secret,
@@ -181,6 +184,7 @@ impl Application {
         };
         let state = AppState(Arc::new(Services {
             ice,
+            proxies,
             config: Arc::new(config),
             db,
             leptos,

@@ -306,6 +306,12 @@ async fn no_secret_reaches_the_log() {
         )
         .await;
     assert_eq!(status, 401);
+
+    let mut by_query = connect(&server, &format!("/ws/?token={fresh_access}")).await;
+    assert_eq!(recv(&mut by_query).await["type"], "auth-ok");
+    let _by_message = authenticated(&server, "/ws/", &bob).await;
+    let call = api.call(&bob, alice_id).await;
+    // TURN credentials go to a party of a live call only.
     let (status, ice) = api.get("/api/ice-servers/", &bob).await;
     assert_eq!(status, 200);
     let turn_password = ice["iceServers"]
@@ -313,11 +319,6 @@ async fn no_secret_reaches_the_log() {
         .and_then(|servers| servers.iter().find_map(|s| s["credential"].as_str()))
         .expect("a TURN credential")
         .to_owned();
-
-    let mut by_query = connect(&server, &format!("/ws/?token={fresh_access}")).await;
-    assert_eq!(recv(&mut by_query).await["type"], "auth-ok");
-    let _by_message = authenticated(&server, "/ws/", &bob).await;
-    let call = api.call(&bob, alice_id).await;
     let room = format!("/ws/call/{}/", call["room_id"].as_str().expect("room_id"));
     let _room_by_message = authenticated(&server, &room, &fresh_access).await;
     let mut room_by_query = connect(&server, &format!("{room}?token={bob}")).await;

@@ -696,26 +696,6 @@ async fn a_rejoin_within_the_grace_keeps_the_call(app: TestApp) {
     assert_eq!(call.end_reason, None);
 }
 
-/// Like `backend_tests!`, with a server from `$spawn` (a non-default configuration).
-macro_rules! tests_with {
-    ($spawn:ident => $sqlite:ident, $mariadb:ident: $($name:ident),+) => {
-        mod $sqlite {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name($spawn(Backend::Sqlite).await).await;
-            })+
-        }
-        mod $mariadb {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                super::$name($spawn(Backend::MariaDb).await).await;
-            })+
-        }
-    };
-}
-
 tests_with!(grace_app => grace_sqlite, grace_mariadb:
     a_dropped_party_ends_the_call_after_the_grace,
     a_rejoin_within_the_grace_keeps_the_call

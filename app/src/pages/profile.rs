@@ -170,7 +170,7 @@ fn PrivacyCard() -> impl IntoView {
         relay_only.set(settings::relay_only());
         spawn_local(async move {
             if let Ok(servers) = api::ice_servers().await {
-                turn_offered.set(Some(servers.has_relay()));
+                turn_offered.set(Some(servers.turn));
             }
         });
     });

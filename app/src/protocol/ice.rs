@@ -22,10 +22,15 @@ pub struct IceServers {
     /// Seconds the TURN credentials stay valid (null for static or no TURN); fetch again
     /// before an ICE restart after this.
     pub ttl: Option<u64>,
+    /// Whether this server has a TURN relay at all (extension). The relay is among
+    /// `ice_servers` only for a party of a live call, so pages outside a call read this instead.
+    #[serde(default)]
+    pub turn: bool,
 }
 
 impl IceServers {
     /// Whether a TURN server is among them: without one, a relay-only connection cannot form.
+    /// (In a call; outside one, `turn` says whether the server has a relay.)
     pub fn has_relay(&self) -> bool {
         self.ice_servers.iter().any(|server| {
             server
@@ -48,6 +53,7 @@ mod tests {
                 credential: None,
             }],
             ttl: None,
+            turn: false,
         }
     }
 
@@ -57,5 +63,12 @@ mod tests {
         assert!(!servers(&["stun:stun.example:3478"]).has_relay());
         assert!(servers(&["stun:stun.example:3478", "turn:turn.example:3478"]).has_relay());
         assert!(servers(&["turns:turn.example:5349?transport=tcp"]).has_relay());
+    }
+
+    #[test]
+    fn a_reference_answer_without_turn_reads_as_no_relay() {
+        let servers: IceServers =
+            serde_json::from_str(r#"{"iceServers": [], "ttl": null}"#).unwrap();
+        assert!(!servers.turn);
     }
 }

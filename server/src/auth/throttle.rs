@@ -4,6 +4,23 @@
 use std::{net::IpAddr, num::NonZeroU32};
 
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use ipnet::Ipv6Net;
+
+/// The IPv6 prefix one client controls: a home or a host is handed a whole /64 (RFC 6177,
+/// SLAAC) and may use any address in it, so keying by address would give it 2^64 keys.
+pub const IPV6_CLIENT_PREFIX: u8 = 64;
+
+/// The key an address is throttled under: an IPv4 address as it is, an IPv6 address as its
+/// /64 ([`IPV6_CLIENT_PREFIX`]); an IPv4-mapped IPv6 address (a dual-stack listener) as its IPv4.
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => Ipv6Net::new(v6, IPV6_CLIENT_PREFIX)
+            .expect("a valid IPv6 prefix length")
+            .network()
+            .into(),
+        v4 => v4,
+    }
+}
 
 pub struct LoginThrottle {
     by_user: DefaultKeyedRateLimiter<String>,
@@ -19,13 +36,14 @@ impl LoginThrottle {
         }
     }
 
-    /// Counts one attempt; `Err(seconds)` says how long to wait before the next is allowed.
+    /// Counts one attempt (from `ip`'s [`address_key`]); `Err(seconds)` says how long to wait
+    /// before the next is allowed.
     pub fn check(&self, username_key: &str, ip: IpAddr) -> Result<(), u64> {
         let clock = governor::clock::DefaultClock::default();
         let wait = |not_until: governor::NotUntil<_>| {
             not_until.wait_time_from(clock.now()).as_secs().max(1)
         };
-        self.by_ip.check_key(&ip).map_err(wait)?;
+        self.by_ip.check_key(&address_key(ip)).map_err(wait)?;
         self.by_user
             .check_key(&username_key.to_owned())
             .map_err(wait)
@@ -41,6 +59,42 @@ impl LoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn ipv6_is_keyed_by_its_64_and_ipv4_by_the_address() {
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:aaaa:bbbb:cccc:dddd")),
+            ip("2001:db8:1:2::")
+        );
+        assert_eq!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(address_key(ip("198.51.100.7")), ip("198.51.100.7"));
+        assert_ne!(
+            address_key(ip("198.51.100.7")),
+            address_key(ip("198.51.100.8"))
+        );
+        // Not one /64 for every IPv4 client of a dual-stack listener.
+        assert_eq!(address_key(ip("::ffff:198.51.100.7")), ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn addresses_in_one_ipv6_64_share_a_limit() {
+        let throttle = LoginThrottle::new(100, 2);
+        assert!(throttle.check("a", ip("2001:db8::1")).is_ok());
+        assert!(throttle.check("b", ip("2001:db8::2")).is_ok());
+        assert!(throttle.check("c", ip("2001:db8::3")).is_err());
+        assert!(throttle.check("d", ip("2001:db8:0:1::1")).is_ok());
+    }
 
     #[test]
     fn limits_each_username_and_each_address() {

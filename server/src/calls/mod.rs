@@ -248,6 +248,12 @@ impl Calls {
         rows.into_iter().map(to_call).collect()
     }
 
+    /// Whether `user` is a party of a live call (initiated, ringing or accepted): the only users
+    /// who may relay through TURN.
+    pub async fn in_live_call(&self, user: UserId) -> Result<bool, ApiError> {
+        Ok(self.db.live_call_of(user).await?.is_some())
+    }
+
     pub async fn missed_count(&self, user: UserId) -> Result<MissedCount, ApiError> {
         Ok(MissedCount {
             count: self.db.missed_unseen_count(user).await?,

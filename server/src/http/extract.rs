@@ -168,17 +168,18 @@ impl FromRequestParts<AppState> for AuthUser {
     }
 }
 
-/// The peer address of the connection.
+/// The client's address: the peer of the connection, or whom a trusted proxy forwarded for
+/// ([`super::client_ip`]).
 pub struct ClientIp(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+impl FromRequestParts<AppState> for ClientIp {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        let ip = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map_or(IpAddr::from([0, 0, 0, 0]), |info| info.0.ip());
-        Ok(Self(ip))
+        Ok(Self(state.proxies.client_ip(peer, &parts.headers)))
     }
 }

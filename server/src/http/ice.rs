@@ -1,16 +1,15 @@
 //! `GET /api/ice-servers/`: what the browser passes to RTCPeerConnection.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::{extract::State, Json};
 
 use app::protocol::{ErrorBody, IceServers};
 
 use super::extract::AuthUser;
-use crate::AppState;
+use crate::{error::ApiError, AppState};
 
-/// STUN and TURN servers for the caller; TURN_SECRET credentials are minted for this user and
-/// expire after `ttl` seconds, so clients fetch again before an ICE restart.
+/// STUN for everyone; TURN only for a party of a live call (`turn` says whether the server has
+/// a relay at all). TURN_SECRET credentials are minted for this user, the same within one
+/// TURN_TTL window, and expire after `ttl` seconds, so clients fetch again before an ICE restart.
 #[utoipa::path(
     get,
     path = "/ice-servers/",
@@ -21,9 +20,12 @@ use crate::AppState;
         (status = UNAUTHORIZED, description = "No or invalid access token", body = ErrorBody),
     )
 )]
-pub async fn ice_servers(State(state): State<AppState>, user: AuthUser) -> Json<IceServers> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    Json(state.ice.servers_for(user.id, now))
+pub async fn ice_servers(
+    State(state): State<AppState>,
+    user: AuthUser,
+) -> Result<Json<IceServers>, ApiError> {
+    // No query at all on a server without TURN.
+    let with_turn = state.ice.has_turn() && state.calls.in_live_call(user.id).await?;
+    let now_secs = state.clock.now_millis() / 1000;
+    Ok(Json(state.ice.servers_for(user.id, now_secs, with_turn)))
 }

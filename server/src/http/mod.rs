@@ -1,22 +1,24 @@
 //! HTTP routing: the JSON API under `/api`, then the server-rendered app and its static files.
 
 mod calls;
+mod client_ip;
 mod extract;
+mod headers;
 mod health;
 mod ice;
 mod openapi;
 mod tokens;
 mod users;
 
+pub use client_ip::TrustedProxies;
 pub use extract::{parse_json, AuthUser};
 
-use axum::http::{header, HeaderValue};
 use axum::{
     extract::{DefaultBodyLimit, Request},
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{services::ServeDir, set_header::SetResponseHeaderLayer, trace::TraceLayer};
+use tower_http::{services::ServeDir, trace::TraceLayer};
 use utoipa_axum::{
     router::{OpenApiRouter, UtoipaMethodRouterExt},
     routes,
@@ -71,25 +73,25 @@ pub fn router(state: AppState) -> Router {
 
     let app_routes = generate_route_list(app::App);
     let shell_options = state.leptos.clone();
-    Router::new()
+    let page_policy = headers::PagePolicy::new(&state.leptos);
+    let with_policy = move || page_policy.apply();
+    let router = Router::new()
         .nest("/api", api)
         .merge(crate::ws::routes())
         .nest_service(
             crate::users::MEDIA_PREFIX.trim_end_matches('/'),
-            tower::ServiceBuilder::new()
-                // Stored files are our own PNGs; never let a browser sniff them as anything else.
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .service(ServeDir::new(state.config.media_dir())),
+            // Stored files are our own PNGs, served with nosniff like every response.
+            ServeDir::new(state.config.media_dir()),
         )
-        .leptos_routes(&state, app_routes, move || {
+        .leptos_routes_with_context(&state, app_routes, with_policy.clone(), move || {
             app::shell(shell_options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(
-            app::shell,
-        ))
+        // The 404 page is a page too.
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(with_policy, app::shell));
+    headers::for_every_response(router, &state.config)
         .layer(
             // Spans carry the path only: query strings may hold tokens (`/ws/?token=`).
             TraceLayer::new_for_http().make_span_with(|request: &Request| {

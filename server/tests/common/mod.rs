@@ -363,6 +363,27 @@ macro_rules! backend_tests {
     };
 }
 
+/// Like `backend_tests!`, with a server from `$spawn` (a non-default configuration).
+#[macro_export]
+macro_rules! tests_with {
+    ($spawn:ident => $sqlite:ident, $mariadb:ident: $($name:ident),+) => {
+        mod $sqlite {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($spawn($crate::common::Backend::Sqlite).await).await;
+            })+
+        }
+        mod $mariadb {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                super::$name($spawn($crate::common::Backend::MariaDb).await).await;
+            })+
+        }
+    };
+}
+
 /// Limits no test meets by accident.
 pub fn lift_rate_limits(config: &mut Config) {
     config.signups_per_ip_per_hour = 1_000_000;
