@@ -391,37 +391,17 @@ async fn old_signals_are_deleted_after_the_retention(backend: Backend) {
     assert_eq!(app.count("calls").await, 1, "the calls themselves stay");
 }
 
-/// One test body on both backends, on a server with the production limits.
-macro_rules! limit_tests {
-    ($($name:ident => $body:expr;)+) => {
-        mod sqlite {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                ($body)(with_default_limits(Backend::Sqlite).await).await;
-            })+
-        }
-        mod mariadb {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                ($body)(with_default_limits(Backend::MariaDb).await).await;
-            })+
-        }
-    };
-}
-
-limit_tests! {
-    over_long_sign_ups => over_long_sign_ups_are_refused_at_once;
-    sign_up_limit => sign_ups_are_limited_per_address;
-    ringing_loop => ringing_someone_in_a_loop_is_stopped;
-    pair_limit => one_person_is_rung_at_most_the_pair_limit;
-    rooms_close => room_sockets_close_when_their_call_ends;
-    call_end_before_close => the_other_party_hears_call_end_before_the_close;
-    room_socket_cap => room_sockets_per_user_are_bounded;
-    payload_bounds => signal_payloads_are_bounded_by_type;
-    sign_in_spellings => sign_in_throttling_is_per_account_whatever_the_spelling;
-}
+tests_with!(with_default_limits => sqlite, mariadb:
+    over_long_sign_ups_are_refused_at_once,
+    sign_ups_are_limited_per_address,
+    ringing_someone_in_a_loop_is_stopped,
+    one_person_is_rung_at_most_the_pair_limit,
+    room_sockets_close_when_their_call_ends,
+    the_other_party_hears_call_end_before_the_close,
+    room_sockets_per_user_are_bounded,
+    signal_payloads_are_bounded_by_type,
+    sign_in_throttling_is_per_account_whatever_the_spelling
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_old_signals_are_deleted() {
@@ -524,6 +504,31 @@ async fn an_ipv6_client_cannot_rotate_out_of_its_64() {
     assert_eq!(rotated, StatusCode::TOO_MANY_REQUESTS);
     let neighbour = forwarded_for(&app, "2001:db8:1:3::1").await;
     assert_eq!(neighbour, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ipv6_client_cannot_rotate_out_of_its_64_to_sign_up_more() {
+    let app = TestApp::spawn_with(Backend::Sqlite, |config| {
+        config.signups_per_ip_per_hour = ATTEMPTS_PER_ADDRESS;
+        config.trusted_proxies = "127.0.0.1/32".into();
+    })
+    .await;
+    let sign_up = |address: String| {
+        let request = app
+            .client
+            .post(app.url("/api/users/"))
+            .header("x-forwarded-for", address)
+            .json(&json!({"username": "x", "email": "x", "password": "p"}));
+        async move { request.send().await.expect("request").status() }
+    };
+    for i in 1..=ATTEMPTS_PER_ADDRESS {
+        let status = sign_up(format!("2001:db8:1:2::{i}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+    let rotated = sign_up("2001:db8:1:2:ab:cd:ef:1".into()).await;
+    assert_eq!(rotated, StatusCode::TOO_MANY_REQUESTS);
+    let neighbour = sign_up("2001:db8:1:3::1".into()).await;
+    assert_eq!(neighbour, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ use crate::{
     auth::{
         jwt::{TokenKeys, TokenType},
         password::Passwords,
-        throttle::LoginThrottle,
+        throttle::{address_key, LoginThrottle},
     },
     clock::Clock,
     cluster::{BusMessage, Cluster},
@@ -46,7 +46,8 @@ pub const PICTURE_DECODES_AT_ONCE: usize = 2;
 pub struct UserLimits {
     /// Sign-in attempts per username and per address.
     pub login: LoginThrottle,
-    /// Sign-ups per client address (each costs an argon2 hash and a row).
+    /// Sign-ups per client address (an IPv6 /64 counts as one; each costs an argon2 hash and
+    /// a row).
     pub signups: RateLimit<IpAddr>,
     /// Picture uploads per user (each costs a decode and a file).
     pub pictures: RateLimit<UserId>,
@@ -157,7 +158,10 @@ impl Users {
 
     /// A new account for a client at `ip`.
     pub async fn register(&self, body: Map<String, Value>, ip: IpAddr) -> Result<User, ApiError> {
-        self.limits.signups.check(&ip).map_err(too_many)?;
+        self.limits
+            .signups
+            .check(&address_key(ip))
+            .map_err(too_many)?;
         let registration = self
             .cpu
             .run(move || validation::parse_registration(&body))
