@@ -28,9 +28,10 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use tokio::{sync::mpsc, task::AbortHandle};
 
-use app::protocol::{ServerMsg, UserEvent, UserId};
+use app::protocol::{UserEvent, UserId};
 
 use crate::{
+    bus::{Bus, BusFuture, BusMessage},
     hub::{Hub, LocalHub},
     users::Users,
     ws::{presence::Presence, rooms::Rooms},
@@ -50,44 +51,6 @@ const HEARTBEAT: Duration = Duration::from_secs(5);
 const ALIVE_TTL_SECS: i64 = 15;
 /// At most one warning per this period for the same kind of failure.
 const WARN_EVERY: Duration = Duration::from_secs(30);
-
-/// What instances tell each other.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum BusMessage {
-    /// A [`Hub`] event for these users' devices.
-    Event {
-        recipients: Vec<UserId>,
-        event: UserEvent,
-    },
-    /// Signaling for the parties of a call room other than `sender`.
-    Relay {
-        room: String,
-        sender: UserId,
-        message: ServerMsg,
-    },
-    /// A socket of `user` joined the room on the sending instance.
-    Joined {
-        room: String,
-        user: UserId,
-        username: String,
-    },
-    /// Answer to `Joined` and `Probe`: these users have sockets in the room on the sending
-    /// instance.
-    Here { room: String, users: Vec<UserId> },
-    /// Who is in this room? (A starting instance checks the calls in progress are served.)
-    Probe { room: String },
-    /// The last socket of `user` in the room on the sending instance left.
-    Left {
-        room: String,
-        user: UserId,
-        username: String,
-    },
-    /// A user's presence changed: each instance tells its own watchers.
-    Presence { event: UserEvent },
-    /// A user's record changed: instances forget the copy they cache.
-    UserChanged { user: UserId },
-}
 
 #[derive(Serialize, Deserialize)]
 struct Envelope {
@@ -198,12 +161,6 @@ impl Cluster {
         self.inner.id
     }
 
-    /// What this handle would publish, for unit tests of the modules that publish.
-    #[cfg(test)]
-    pub(crate) fn take_outgoing(&self) -> Option<mpsc::Receiver<BusMessage>> {
-        lock(&self.inner.queue).take()
-    }
-
     fn channel(&self) -> String {
         format!("{}:bus", self.inner.group)
     }
@@ -245,17 +202,6 @@ impl Cluster {
             }
         }
         vec![listener.abort_handle(), publisher.abort_handle()]
-    }
-
-    /// Queues `message` for the other instances; never waits.
-    pub fn send(&self, message: BusMessage) {
-        if self.inner.outgoing.try_send(message).is_err() {
-            let dropped = self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            self.warn_limited(
-                "queue",
-                format_args!("Redis publish queue full: {dropped} messages dropped so far"),
-            );
-        }
     }
 
     /// Logs a warning unless one of the same `kind` was logged within [`WARN_EVERY`]; true if
@@ -426,7 +372,7 @@ impl Cluster {
     }
 
     /// Adds `delta` to this instance's open user sockets of `user` in Redis.
-    pub async fn count_open(&self, user: UserId, delta: i64) {
+    async fn count_open_in_redis(&self, user: UserId, delta: i64) {
         let Some(mut conn) = lock(&self.inner.conn).clone() else {
             return;
         };
@@ -449,7 +395,7 @@ impl Cluster {
 
     /// Whether `user` has an open user socket on another live instance; None when Redis cannot
     /// tell (the caller then goes by this instance alone).
-    pub async fn open_elsewhere(&self, user: UserId) -> Option<bool> {
+    async fn open_elsewhere_in_redis(&self, user: UserId) -> Option<bool> {
         let Some(mut conn) = lock(&self.inner.conn).clone() else {
             self.warn_limited(
                 "presence",
@@ -590,6 +536,28 @@ impl Cluster {
             BusMessage::Presence { event } => local.presence.tell_watchers(event),
             BusMessage::UserChanged { user } => local.users.changed_elsewhere(user),
         }
+    }
+}
+
+/// The bus over Redis: what [`Bus::send`] queues, the publisher task signs and publishes.
+impl Bus for Cluster {
+    /// Queues `message` for the other instances; never waits.
+    fn send(&self, message: BusMessage) {
+        if self.inner.outgoing.try_send(message).is_err() {
+            let dropped = self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            self.warn_limited(
+                "queue",
+                format_args!("Redis publish queue full: {dropped} messages dropped so far"),
+            );
+        }
+    }
+
+    fn count_open(&self, user: UserId, delta: i64) -> BusFuture<'_, ()> {
+        Box::pin(self.count_open_in_redis(user, delta))
+    }
+
+    fn open_elsewhere(&self, user: UserId) -> BusFuture<'_, Option<bool>> {
+        Box::pin(self.open_elsewhere_in_redis(user))
     }
 }
 

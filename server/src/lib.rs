@@ -4,6 +4,7 @@
 //! the hub delivers.
 
 pub mod auth;
+pub mod bus;
 pub mod calls;
 pub mod clock;
 pub mod cluster;
@@ -29,6 +30,7 @@ use tokio::{net::TcpListener, sync::watch};
 
 use crate::{
     auth::{jwt::TokenKeys, password::Passwords},
+    bus::{Bus, NoBus},
     calls::{signals::SIGNAL_QUEUE, CallLimits, Calls, SignalLog, SignalWriter},
     clock::{Clock, SystemClock},
     cluster::{Cluster, Local, RedisHub},
@@ -120,6 +122,10 @@ impl Application {
             .redis_url()
             .map(|url| Cluster::new(url, &config.redis_prefix, &secret))
             .transpose()?;
+        let bus: Arc<dyn Bus> = match &cluster {
+            Some(cluster) => Arc::new(cluster.clone()),
+            None => Arc::new(NoBus),
+        };
         let users = Users::new(
             db.clone(),
             Passwords::new()?,
@@ -127,7 +133,7 @@ impl Application {
             UserLimits::from_config(&config),
             clock.clone(),
             config.media_dir(),
-            cluster.clone(),
+            bus.clone(),
         );
         let local_hub = LocalHub::new();
         let hub: Arc<dyn Hub> = match &cluster {
@@ -166,9 +172,9 @@ impl Application {
             users.clone(),
             Arc::new(local_hub.clone()),
             presence_grace,
-            cluster.clone(),
+            bus.clone(),
         );
-        let rooms = cluster.clone().map(Rooms::with_cluster).unwrap_or_default();
+        let rooms = Rooms::with_bus(bus);
         let cluster_tasks = match &cluster {
             Some(cluster) => {
                 cluster

@@ -19,8 +19,8 @@ use crate::{
         password::Passwords,
         throttle::{address_key, LoginThrottle},
     },
+    bus::{Bus, BusMessage},
     clock::Clock,
-    cluster::{BusMessage, Cluster},
     config::Config,
     cpu::CpuPool,
     db::{
@@ -88,7 +88,7 @@ pub struct Users {
     media_dir: PathBuf,
     cache: Arc<cache::UserCache>,
     /// The other instances, told when a record changes so they forget their copy.
-    cluster: Option<Cluster>,
+    bus: Arc<dyn Bus>,
 }
 
 /// The user JSON; `email` only when `include_email` (the user reading their own record).
@@ -132,7 +132,7 @@ impl Users {
         limits: UserLimits,
         clock: Arc<dyn Clock>,
         media_dir: PathBuf,
-        cluster: Option<Cluster>,
+        bus: Arc<dyn Bus>,
     ) -> Self {
         Self {
             db,
@@ -144,7 +144,7 @@ impl Users {
             clock,
             media_dir,
             cache: Arc::default(),
-            cluster,
+            bus,
         }
     }
 
@@ -344,9 +344,7 @@ impl Users {
     /// After every write of a user's record: no instance serves the old one any more.
     fn changed(&self, id: UserId) {
         self.cache.invalidate(id);
-        if let Some(cluster) = &self.cluster {
-            cluster.send(BusMessage::UserChanged { user: id });
-        }
+        self.bus.send(BusMessage::UserChanged { user: id });
     }
 
     /// Another instance changed this user's record.

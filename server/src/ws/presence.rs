@@ -3,10 +3,10 @@
 //! user offline to everyone. Changes are pushed to the users who subscribed to them
 //! (`subscribe-presence`: the contacts a client shows).
 //!
-//! With several instances ([`Cluster`]), each counts its sockets in Redis too, so a user whose
-//! last socket here closes stays online while they have one on another instance; changes go out
-//! on the bus and every instance tells its own watchers. Without Redis at hand, an instance goes
-//! by its own sockets (and says so in the log).
+//! With several instances (a [`Bus`] between them), each counts its sockets on the bus too, so a
+//! user whose last socket here closes stays online while they have one on another instance;
+//! changes go out on the bus and every instance tells its own watchers. When the bus cannot
+//! tell, an instance goes by its own sockets (and the bus says so in the log).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -17,7 +17,7 @@ use std::{
 use app::protocol::{UserEvent, UserId};
 
 use crate::{
-    cluster::{BusMessage, Cluster},
+    bus::{Bus, BusMessage},
     hub::Hub,
     users::Users,
 };
@@ -40,17 +40,18 @@ pub struct Presence {
     hub: Arc<dyn Hub>,
     grace: Duration,
     state: Arc<Mutex<State>>,
-    cluster: Option<Cluster>,
+    /// The other instances ([`crate::bus::NoBus`] when there are none).
+    bus: Arc<dyn Bus>,
 }
 
 impl Presence {
-    pub fn new(users: Users, hub: Arc<dyn Hub>, grace: Duration, cluster: Option<Cluster>) -> Self {
+    pub fn new(users: Users, hub: Arc<dyn Hub>, grace: Duration, bus: Arc<dyn Bus>) -> Self {
         Self {
             users,
             hub,
             grace,
             state: Arc::default(),
-            cluster,
+            bus,
         }
     }
 
@@ -79,9 +80,7 @@ impl Presence {
             *count += 1;
             *count == 1
         };
-        if let Some(cluster) = &self.cluster {
-            cluster.count_open(user, 1).await;
-        }
+        self.bus.count_open(user, 1).await;
         if first {
             self.sync(user).await;
         }
@@ -103,9 +102,7 @@ impl Presence {
                 None => return,
             }
         };
-        if let Some(cluster) = &self.cluster {
-            cluster.count_open(user, -1).await;
-        }
+        self.bus.count_open(user, -1).await;
         if !last {
             return;
         }
@@ -161,10 +158,7 @@ impl Presence {
         if self.is_open(user) {
             return true;
         }
-        match &self.cluster {
-            Some(cluster) => cluster.open_elsewhere(user).await.unwrap_or(false),
-            None => false,
-        }
+        self.bus.open_elsewhere(user).await.unwrap_or(false)
     }
 
     /// Tells this instance's watchers of the user a presence event is about.
@@ -215,11 +209,9 @@ impl Presence {
                     is_online: record.is_online,
                     last_seen: record.last_seen,
                 };
-                if let Some(cluster) = &self.cluster {
-                    cluster.send(BusMessage::Presence {
-                        event: event.clone(),
-                    });
-                }
+                self.bus.send(BusMessage::Presence {
+                    event: event.clone(),
+                });
                 self.tell_watchers(event);
             }
             Err(error) => tracing::warn!(%error, %user, "cannot read presence to announce"),

@@ -3,7 +3,7 @@
 //! only delivers; whether a user may join, and what a call's status becomes, is decided by the
 //! call service.
 //!
-//! With several instances ([`Cluster`]), the two parties may be connected to different ones. Each
+//! With several instances (a [`Bus`] between them), the two parties may be connected to different ones. Each
 //! instance then also remembers which users of its rooms have sockets on which other instances
 //! (learned from `Joined`/`Here`/`Left` bus messages), relays to them over the bus, and keeps a
 //! signal pending only while no other party is known anywhere.
@@ -22,7 +22,7 @@ use tokio::task::AbortHandle;
 
 use app::protocol::{ServerMsg, UserId};
 
-use crate::cluster::{BusMessage, Cluster};
+use crate::bus::{Bus, BusMessage, NoBus};
 
 use super::{limits::OUTGOING_QUEUE, outbox::Outbox};
 
@@ -80,12 +80,18 @@ impl Room {
     }
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Rooms {
     rooms: Arc<Mutex<HashMap<String, Room>>>,
     next_id: Arc<AtomicU64>,
-    /// The other instances of the group, if any.
-    cluster: Option<Cluster>,
+    /// The other instances of the group ([`NoBus`] when there are none).
+    bus: Arc<dyn Bus>,
+}
+
+impl Default for Rooms {
+    fn default() -> Self {
+        Self::with_bus(Arc::new(NoBus))
+    }
 }
 
 // Every operation is one short critical section that cannot leave the map inconsistent.
@@ -98,18 +104,17 @@ impl Rooms {
         Self::default()
     }
 
-    /// Rooms whose parties may be connected to other instances of `cluster`.
-    pub fn with_cluster(cluster: Cluster) -> Self {
+    /// Rooms whose parties may be connected to the other instances on `bus`.
+    pub fn with_bus(bus: Arc<dyn Bus>) -> Self {
         Self {
-            cluster: Some(cluster),
-            ..Self::default()
+            rooms: Arc::default(),
+            next_id: Arc::default(),
+            bus,
         }
     }
 
     fn broadcast(&self, message: BusMessage) {
-        if let Some(cluster) = &self.cluster {
-            cluster.send(message);
-        }
+        self.bus.send(message);
     }
 
     /// A fresh id for a connection or a timer.
@@ -408,6 +413,8 @@ mod tests {
     use axum::extract::ws::Message;
     use tokio::sync::mpsc;
 
+    use crate::bus::RecordingBus;
+
     fn party(rooms: &Rooms, user: i64) -> (Party, flume::Receiver<Message>) {
         let (outbox, received) = Outbox::detached();
         let party = Party {
@@ -518,25 +525,24 @@ mod tests {
     }
 
     /// Rooms of an instance in a group, and what they publish on the bus.
-    fn clustered() -> (Rooms, mpsc::Receiver<BusMessage>) {
-        let cluster = Cluster::new("redis://127.0.0.1:1", "test", b"secret").unwrap();
-        let bus = cluster.take_outgoing().unwrap();
-        (Rooms::with_cluster(cluster), bus)
+    fn clustered() -> (Rooms, Arc<RecordingBus>) {
+        let bus = Arc::new(RecordingBus::default());
+        (Rooms::with_bus(bus.clone()), bus)
     }
 
-    fn published(bus: &mut mpsc::Receiver<BusMessage>) -> Vec<BusMessage> {
-        std::iter::from_fn(|| bus.try_recv().ok()).collect()
+    fn published(bus: &RecordingBus) -> Vec<BusMessage> {
+        bus.take()
     }
 
     const ELSEWHERE: u64 = 7;
 
     #[tokio::test]
     async fn early_signals_wait_for_a_party_on_another_instance_then_go_once_in_order() {
-        let (rooms, mut bus) = clustered();
+        let (rooms, bus) = clustered();
         let (a, mut a_rx) = party(&rooms, 1);
         rooms.join("r", a, MOST).unwrap();
         assert!(matches!(
-            &published(&mut bus)[..],
+            &published(&bus)[..],
             [BusMessage::Joined {
                 user: UserId(1),
                 ..
@@ -544,11 +550,11 @@ mod tests {
         ));
         rooms.relay("r", UserId(1), &hang_up(1));
         rooms.relay("r", UserId(1), &hang_up(11));
-        assert!(published(&mut bus).is_empty(), "no one anywhere: kept");
+        assert!(published(&bus).is_empty(), "no one anywhere: kept");
 
         rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
         assert_eq!(types(&mut a_rx), ["auth-ok", "user-joined"]);
-        let sent = published(&mut bus);
+        let sent = published(&bus);
         assert!(matches!(&sent[0], BusMessage::Here { users, .. } if users == &[UserId(1)]));
         assert_eq!(
             sent[1..],
@@ -560,30 +566,27 @@ mod tests {
         );
         // A second join elsewhere finds nothing pending any more: exactly once.
         rooms.remote_joined("r", ELSEWHERE + 1, UserId(2), "u2".into());
-        assert!(published(&mut bus)
+        assert!(published(&bus)
             .iter()
             .all(|m| !matches!(m, BusMessage::Relay { .. })));
 
         // From now on relays go straight to the bus, and relays from there to the local party.
         rooms.relay("r", UserId(1), &hang_up(1));
-        assert!(matches!(
-            &published(&mut bus)[..],
-            [BusMessage::Relay { .. }]
-        ));
+        assert!(matches!(&published(&bus)[..], [BusMessage::Relay { .. }]));
         rooms.remote_relay("r", UserId(2), &hang_up(2));
         assert_eq!(types(&mut a_rx), ["user-joined", "call-end"]);
     }
 
     #[tokio::test]
     async fn a_joiner_learns_who_is_elsewhere_from_here_answers() {
-        let (rooms, mut bus) = clustered();
+        let (rooms, bus) = clustered();
         let (a, _a_rx) = party(&rooms, 1);
         rooms.join("r", a, MOST).unwrap();
         rooms.relay("r", UserId(1), &hang_up(1));
-        published(&mut bus);
+        published(&bus);
         rooms.remote_here("r", ELSEWHERE, &[UserId(2)]);
         assert!(matches!(
-            &published(&mut bus)[..],
+            &published(&bus)[..],
             [BusMessage::Relay {
                 sender: UserId(1),
                 ..
@@ -597,7 +600,7 @@ mod tests {
 
     #[tokio::test]
     async fn user_left_is_told_when_the_user_has_no_socket_anywhere() {
-        let (rooms, mut bus) = clustered();
+        let (rooms, bus) = clustered();
         let (a, mut a_rx) = party(&rooms, 1);
         rooms.join("r", a, MOST).unwrap();
         let (b, _b_rx) = party(&rooms, 2);
@@ -605,14 +608,14 @@ mod tests {
         rooms.join("r", b, MOST).unwrap();
         rooms.remote_joined("r", ELSEWHERE, UserId(2), "u2".into());
         types(&mut a_rx);
-        published(&mut bus);
+        published(&bus);
 
         assert!(
             !rooms.leave("r", UserId(2), b_conn),
             "still there elsewhere"
         );
         assert!(matches!(
-            &published(&mut bus)[..],
+            &published(&bus)[..],
             [BusMessage::Left {
                 user: UserId(2),
                 ..
@@ -643,13 +646,13 @@ mod tests {
 
     #[tokio::test]
     async fn probes_are_answered_and_an_answer_cancels_the_grace_timer() {
-        let (rooms, mut bus) = clustered();
+        let (rooms, bus) = clustered();
         let (a, _a_rx) = party(&rooms, 1);
         rooms.join("r", a, MOST).unwrap();
-        published(&mut bus);
+        published(&bus);
         rooms.remote_probe("r");
         rooms.remote_probe("nobody-here");
-        assert!(matches!(&published(&mut bus)[..],
+        assert!(matches!(&published(&bus)[..],
             [BusMessage::Here { room, users }] if room == "r" && users == &[UserId(1)]));
 
         // A starting instance waits for the parties of a call it does not serve.
@@ -658,10 +661,7 @@ mod tests {
             let _ = fired.send(()).await;
         });
         rooms.probe("s");
-        assert!(matches!(
-            &published(&mut bus)[..],
-            [BusMessage::Probe { .. }]
-        ));
+        assert!(matches!(&published(&bus)[..], [BusMessage::Probe { .. }]));
         rooms.remote_here("s", ELSEWHERE, &[UserId(2)]);
         assert_eq!(rooms.len(), 1, "nothing left to track in s");
         tokio::time::sleep(Duration::from_millis(150)).await;
