@@ -82,14 +82,24 @@ impl CallStatus {
         Self::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    /// Ringing or in progress: the call still occupies both parties.
-    pub fn is_live(self) -> bool {
-        matches!(self, Self::Initiated | Self::Ringing | Self::Accepted)
-    }
+    /// Ringing or in progress: the call still occupies both parties. The one definition of
+    /// "live" (the server's SQL is built from it too).
+    pub const LIVE: [Self; 3] = [Self::Initiated, Self::Ringing, Self::Accepted];
 
     /// Not yet answered.
+    pub const UNANSWERED: [Self; 2] = [Self::Initiated, Self::Ringing];
+
+    /// Over: no status follows.
+    pub const FINISHED: [Self; 4] = [Self::Ended, Self::Rejected, Self::Missed, Self::Cancelled];
+
+    /// One of [`CallStatus::LIVE`].
+    pub fn is_live(self) -> bool {
+        Self::LIVE.contains(&self)
+    }
+
+    /// One of [`CallStatus::UNANSWERED`].
     pub fn is_unanswered(self) -> bool {
-        matches!(self, Self::Initiated | Self::Ringing)
+        Self::UNANSWERED.contains(&self)
     }
 }
 

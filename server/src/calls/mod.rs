@@ -37,8 +37,6 @@ pub use signals::{SignalLog, SignalWriter};
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
 
-const UNANSWERED: [CallStatus; 2] = [CallStatus::Initiated, CallStatus::Ringing];
-
 /// Number of per-user start locks (user ids share one by their remainder).
 const START_LOCK_STRIPES: usize = 256;
 
@@ -308,7 +306,8 @@ impl Calls {
             accepted_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Accepted)
         };
-        self.transition(call, "accept", &UNANSWERED, change).await
+        self.transition(call, "accept", &CallStatus::UNANSWERED, change)
+            .await
     }
 
     pub async fn reject(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
@@ -322,7 +321,8 @@ impl Calls {
             self.clock.now_millis(),
             EndReason::Rejected,
         );
-        self.transition(call, "reject", &UNANSWERED, change).await
+        self.transition(call, "reject", &CallStatus::UNANSWERED, change)
+            .await
     }
 
     pub async fn cancel(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
@@ -333,7 +333,8 @@ impl Calls {
             self.clock.now_millis(),
             EndReason::Cancelled,
         );
-        self.transition(call, "cancel", &UNANSWERED, change).await
+        self.transition(call, "cancel", &CallStatus::UNANSWERED, change)
+            .await
     }
 
     /// Hangs up: either party, in any live state. Before it is answered this is the caller
@@ -355,16 +356,16 @@ impl Calls {
         for _ in 0..2 {
             let now = self.clock.now_millis();
             let (from, change): (&[CallStatus], CallChange) = match (call.status, role) {
-                (CallStatus::Initiated | CallStatus::Ringing, Role::Caller) => (
-                    &UNANSWERED,
+                (status, Role::Caller) if status.is_unanswered() => (
+                    &CallStatus::UNANSWERED,
                     CallChange::finish(
                         CallStatus::Cancelled,
                         now,
                         reason.unwrap_or(EndReason::Cancelled),
                     ),
                 ),
-                (CallStatus::Initiated | CallStatus::Ringing, Role::Receiver) => (
-                    &UNANSWERED,
+                (status, Role::Receiver) if status.is_unanswered() => (
+                    &CallStatus::UNANSWERED,
                     CallChange::finish(
                         CallStatus::Rejected,
                         now,

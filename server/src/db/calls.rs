@@ -19,19 +19,6 @@ const CALL_SELECT: &str = "SELECT c.id, c.caller_id, c.receiver_id, c.call_type,
      ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture \
      FROM calls c JOIN users cu ON cu.id = c.caller_id JOIN users ru ON ru.id = c.receiver_id";
 
-const LIVE: [CallStatus; 3] = [
-    CallStatus::Initiated,
-    CallStatus::Ringing,
-    CallStatus::Accepted,
-];
-const UNANSWERED: [CallStatus; 2] = [CallStatus::Initiated, CallStatus::Ringing];
-const FINISHED: [CallStatus; 4] = [
-    CallStatus::Ended,
-    CallStatus::Rejected,
-    CallStatus::Missed,
-    CallStatus::Cancelled,
-];
-
 /// Rows written per INSERT by the signal writer.
 pub const SIGNAL_BATCH: usize = 100;
 
@@ -184,10 +171,16 @@ impl Db {
         let (condition, user_binds) = match filter {
             CallFilter::All => (party.to_owned(), 2),
             CallFilter::History => (
-                format!("{party} AND {}", status_in("c.status", &FINISHED)),
+                format!(
+                    "{party} AND {}",
+                    status_in("c.status", &CallStatus::FINISHED)
+                ),
                 2,
             ),
-            CallFilter::Active => (format!("{party} AND {}", status_in("c.status", &LIVE)), 2),
+            CallFilter::Active => (
+                format!("{party} AND {}", status_in("c.status", &CallStatus::LIVE)),
+                2,
+            ),
             CallFilter::Missed => ("c.receiver_id = ? AND c.status = 'missed'".to_owned(), 1),
         };
         let sql =
@@ -231,7 +224,7 @@ impl Db {
         sqlx::query_as(&format!(
             "{CALL_SELECT} WHERE (c.caller_id = ? OR c.receiver_id = ?) AND {} \
              ORDER BY c.id DESC LIMIT 1",
-            status_in("c.status", &LIVE)
+            status_in("c.status", &CallStatus::LIVE)
         ))
         .bind(user.0)
         .bind(user.0)
@@ -248,7 +241,7 @@ impl Db {
         sqlx::query_as(&format!(
             "{CALL_SELECT} WHERE c.caller_id = ? AND c.receiver_id = ? AND {} \
              ORDER BY c.id DESC LIMIT 1",
-            status_in("c.status", &UNANSWERED)
+            status_in("c.status", &CallStatus::UNANSWERED)
         ))
         .bind(caller.0)
         .bind(receiver.0)
@@ -291,7 +284,7 @@ impl Db {
     pub async fn expire_unanswered(&self, cutoff: i64, now: i64) -> sqlx::Result<Vec<CallId>> {
         let candidates: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT id FROM calls WHERE {} AND initiated_at < ? ORDER BY id",
-            status_in("status", &UNANSWERED)
+            status_in("status", &CallStatus::UNANSWERED)
         ))
         .bind(cutoff)
         .fetch_all(self.pool())
@@ -299,7 +292,10 @@ impl Db {
         let change = CallChange::finish(CallStatus::Missed, now, EndReason::Timeout);
         let mut expired = Vec::new();
         for id in candidates.into_iter().map(CallId) {
-            if self.update_call(id, &UNANSWERED, &change).await? {
+            if self
+                .update_call(id, &CallStatus::UNANSWERED, &change)
+                .await?
+            {
                 expired.push(id);
             }
         }
@@ -320,14 +316,14 @@ impl Db {
     pub async fn close_live_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
         let live: Vec<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
             "SELECT id, status, accepted_at FROM calls WHERE {} ORDER BY id",
-            status_in("status", &LIVE)
+            status_in("status", &CallStatus::LIVE)
         ))
         .fetch_all(self.pool())
         .await?;
         let mut closed = Vec::new();
         for (id, status, accepted_at) in live {
-            let (from, change) = match (status.as_str(), accepted_at) {
-                ("accepted", Some(accepted_at)) => (
+            let (from, change) = match (CallStatus::parse(&status), accepted_at) {
+                (Some(CallStatus::Accepted), Some(accepted_at)) => (
                     &[CallStatus::Accepted][..],
                     CallChange {
                         duration: Some(duration_secs(accepted_at, now)),
@@ -335,7 +331,7 @@ impl Db {
                     },
                 ),
                 _ => (
-                    &LIVE[..],
+                    &CallStatus::LIVE[..],
                     CallChange::finish(CallStatus::Missed, now, EndReason::ServerRestart),
                 ),
             };
