@@ -89,10 +89,6 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    pub fn user(&self) -> UserId {
-        self.user
-    }
-
     /// The next event. `Err(Lagged(n))` means `n` events were missed because this subscriber was
     /// too slow; later events still arrive.
     pub async fn recv(&mut self) -> Result<Arc<UserEvent>, broadcast::error::RecvError> {

@@ -130,10 +130,6 @@ impl Calls {
         &self.limits
     }
 
-    pub fn hub(&self) -> &Arc<dyn Hub> {
-        &self.hub
-    }
-
     /// The call_signals writer's queue, for the relay path.
     pub fn signals(&self) -> &SignalLog {
         &self.signals
@@ -440,10 +436,10 @@ impl Calls {
         Ok(closed.len())
     }
 
-    /// Every call in progress.
-    pub async fn accepted(&self) -> Result<Vec<Call>, ApiError> {
+    /// Every call in progress (accepted, not yet ended), oldest first.
+    pub async fn in_progress(&self) -> Result<Vec<Call>, ApiError> {
         self.db
-            .accepted_calls()
+            .calls_in_progress()
             .await?
             .into_iter()
             .map(to_call)

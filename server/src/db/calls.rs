@@ -302,10 +302,8 @@ impl Db {
         Ok(expired)
     }
 
-    /// Closes every live call (reason server_restart): answered ones end with their duration,
-    /// unanswered ones are missed. Returns the ids it changed.
     /// Every call in progress (accepted, not yet ended), oldest first.
-    pub async fn accepted_calls(&self) -> sqlx::Result<Vec<CallRow>> {
+    pub async fn calls_in_progress(&self) -> sqlx::Result<Vec<CallRow>> {
         sqlx::query_as(&format!(
             "{CALL_SELECT} WHERE c.status = 'accepted' ORDER BY c.id"
         ))
@@ -313,6 +311,8 @@ impl Db {
         .await
     }
 
+    /// Closes every live call (reason server_restart): answered ones end with their duration,
+    /// unanswered ones are missed. Returns the ids it changed.
     pub async fn close_live_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
         let live: Vec<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
             "SELECT id, status, accepted_at FROM calls WHERE {} ORDER BY id",

@@ -305,7 +305,7 @@ fn end_unless_back(
 /// found in the call's room on some instance (other instances answer a probe) or to rejoin;
 /// the calls no one serves then end as connection_lost, like a dropped socket's.
 pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, ApiError> {
-    let calls = state.calls.accepted().await?;
+    let calls = state.calls.in_progress().await?;
     for call in &calls {
         for user in [call.caller.id, call.receiver.id] {
             end_unless_back(state, &state.rooms, &call.room_id, user, call.id);
