@@ -86,6 +86,133 @@ impl axum::extract::FromRef<AppState> for leptos::config::LeptosOptions {
     }
 }
 
+/// Wires the services of this process; reads, writes and binds nothing. Also returns the
+/// signal writer (run with the server) and the hub of this instance's own sockets (what the
+/// other instances' events are delivered to).
+fn build_services(
+    config: Config,
+    db: Db,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<(AppState, SignalWriter, LocalHub)> {
+    let leptos = config.leptos_options()?;
+    let proxies = http::TrustedProxies::new(config.trusted_proxies()?);
+    let secret = auth::secret::load(&config)?;
+    let tokens = Arc::new(TokenKeys::new(
+        &secret,
+        config.access_ttl,
+        config.refresh_ttl,
+    ));
+    let cluster = config
+        .redis_url()
+        .map(|url| Cluster::new(url, &config.redis_prefix, &secret))
+        .transpose()?;
+    let bus: Arc<dyn Bus> = match &cluster {
+        Some(cluster) => Arc::new(cluster.clone()),
+        None => Arc::new(NoBus),
+    };
+    let users = Users::new(
+        db.clone(),
+        Passwords::new()?,
+        tokens,
+        UserLimits::from_config(&config),
+        clock.clone(),
+        config.media_dir(),
+        bus.clone(),
+    );
+    let local_hub = LocalHub::new();
+    let hub: Arc<dyn Hub> = match &cluster {
+        Some(cluster) => Arc::new(RedisHub::new(local_hub.clone(), cluster.clone())),
+        None => Arc::new(local_hub.clone()),
+    };
+    let (signals, signal_writer) = SignalLog::new(db.clone(), SIGNAL_QUEUE);
+    let calls = Calls::new(
+        db.clone(),
+        clock.clone(),
+        hub.clone(),
+        config.ring_timeout_secs,
+        signals,
+        CallLimits::from_config(&config),
+    );
+    let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
+    let presence_grace = std::time::Duration::from_secs(config.presence_grace_secs);
+    let presence = Presence::new(
+        users.clone(),
+        Arc::new(local_hub.clone()),
+        presence_grace,
+        bus.clone(),
+    );
+    let rooms = Rooms::with_bus(bus);
+    let state = AppState(Arc::new(Services {
+        ice,
+        proxies,
+        config: Arc::new(config),
+        db,
+        leptos,
+        clock,
+        presence,
+        users,
+        hub,
+        calls,
+        rooms,
+        cluster,
+        drain: shutdown::Drain::new(),
+    }));
+    Ok((state, signal_writer, local_hub))
+}
+
+/// The listening socket; nothing is accepted before [`Application::run_until_stopped`].
+async fn bind(leptos: &leptos::config::LeptosOptions) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(leptos.site_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", leptos.site_addr))
+}
+
+/// Before serving: what the last run left. Alone, no one is connected to a call the last run
+/// left live, and no socket of the last run keeps anyone online. Not so with several instances:
+/// a live call or an online user may be another instance's (unanswered calls expire through the
+/// sweeper, the calls in progress are checked with the other instances, presence counts expire
+/// with their instance in Redis). Returns the Redis tasks of a group member.
+async fn recover_state(
+    state: &AppState,
+    local_hub: LocalHub,
+) -> anyhow::Result<Vec<tokio::task::AbortHandle>> {
+    let Some(cluster) = &state.cluster else {
+        state
+            .calls
+            .close_left_live()
+            .await
+            .context("cannot close calls left live")?;
+        state
+            .users
+            .reset_presence()
+            .await
+            .context("cannot reset presence")?;
+        return Ok(Vec::new());
+    };
+    let tasks = cluster
+        .start(Local {
+            hub: local_hub,
+            rooms: state.rooms.clone(),
+            presence: state.presence.clone(),
+            users: state.users.clone(),
+        })
+        .await;
+    // Without the other instances' answers, calls they serve would be ended: leave them all as
+    // they are instead.
+    if cluster.is_subscribed() {
+        let count = ws::room_socket::adopt_calls_in_progress(state)
+            .await
+            .context("cannot check the calls in progress")?;
+        tracing::info!(
+            count,
+            "checking that other instances serve the calls in progress"
+        );
+    } else {
+        tracing::warn!("Redis unreachable at startup: calls in progress left unchecked");
+    }
+    Ok(tasks)
+}
+
 /// A bound, migrated, ready-to-serve server.
 pub struct Application {
     listener: TcpListener,
@@ -110,114 +237,9 @@ impl Application {
 
     /// Like [`Application::with_db`] with a clock the caller controls.
     pub async fn with_clock(config: Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
-        let leptos = config.leptos_options()?;
-        let proxies = http::TrustedProxies::new(config.trusted_proxies()?);
-        let secret = auth::secret::load(&config)?;
-        let tokens = Arc::new(TokenKeys::new(
-            &secret,
-            config.access_ttl,
-            config.refresh_ttl,
-        ));
-        let cluster = config
-            .redis_url()
-            .map(|url| Cluster::new(url, &config.redis_prefix, &secret))
-            .transpose()?;
-        let bus: Arc<dyn Bus> = match &cluster {
-            Some(cluster) => Arc::new(cluster.clone()),
-            None => Arc::new(NoBus),
-        };
-        let users = Users::new(
-            db.clone(),
-            Passwords::new()?,
-            tokens,
-            UserLimits::from_config(&config),
-            clock.clone(),
-            config.media_dir(),
-            bus.clone(),
-        );
-        let local_hub = LocalHub::new();
-        let hub: Arc<dyn Hub> = match &cluster {
-            Some(cluster) => Arc::new(RedisHub::new(local_hub.clone(), cluster.clone())),
-            None => Arc::new(local_hub.clone()),
-        };
-        let (signals, signal_writer) = SignalLog::new(db.clone(), SIGNAL_QUEUE);
-        let calls = Calls::new(
-            db.clone(),
-            clock.clone(),
-            hub.clone(),
-            config.ring_timeout_secs,
-            signals,
-            CallLimits::from_config(&config),
-        );
-        // Before serving: no one is connected to a call the last run left live, and no socket of
-        // the last run keeps anyone online. Not so with several instances: a live call or an
-        // online user may be another instance's (unanswered calls expire through the sweeper,
-        // accepted ones are checked below, presence counts expire with their instance in Redis).
-        if cluster.is_none() {
-            calls
-                .close_left_live()
-                .await
-                .context("cannot close calls left live")?;
-            users
-                .reset_presence()
-                .await
-                .context("cannot reset presence")?;
-        }
-        let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
-        let listener = TcpListener::bind(leptos.site_addr)
-            .await
-            .with_context(|| format!("cannot listen on {}", leptos.site_addr))?;
-        let presence_grace = std::time::Duration::from_secs(config.presence_grace_secs);
-        let presence = Presence::new(
-            users.clone(),
-            Arc::new(local_hub.clone()),
-            presence_grace,
-            bus.clone(),
-        );
-        let rooms = Rooms::with_bus(bus);
-        let cluster_tasks = match &cluster {
-            Some(cluster) => {
-                cluster
-                    .start(Local {
-                        hub: local_hub,
-                        rooms: rooms.clone(),
-                        presence: presence.clone(),
-                        users: users.clone(),
-                    })
-                    .await
-            }
-            None => Vec::new(),
-        };
-        let state = AppState(Arc::new(Services {
-            ice,
-            proxies,
-            config: Arc::new(config),
-            db,
-            leptos,
-            clock,
-            presence,
-            users,
-            hub,
-            calls,
-            rooms,
-            cluster,
-            drain: shutdown::Drain::new(),
-        }));
-        if let Some(cluster) = &state.cluster {
-            // Without the other instances' answers, calls they serve would be ended: leave
-            // them all as they are instead.
-            if cluster.is_subscribed() {
-                let count = ws::room_socket::adopt_calls_in_progress(&state)
-                    .await
-                    .context("cannot check the calls in progress")?;
-                tracing::info!(
-                    count,
-                    "checking that other instances serve the calls in progress"
-                );
-            } else {
-                tracing::warn!("Redis unreachable at startup: calls in progress left unchecked");
-            }
-        }
+        let (state, signal_writer, local_hub) = build_services(config, db, clock)?;
+        let listener = bind(&state.leptos).await?;
+        let cluster_tasks = recover_state(&state, local_hub).await?;
         Ok(Self {
             listener,
             state,
