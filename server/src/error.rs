@@ -11,6 +11,8 @@ use axum::{
 };
 use serde_json::{json, Value};
 
+use app::protocol::CallConflict;
+
 /// Field name -> messages, as DRF serializers report validation errors.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -29,9 +31,9 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
-    /// A conflicting state: `body` is sent as is (it carries `detail` and, for calls, the call).
+    /// A call had moved on (or a party was busy): why, and the call as it is now.
     #[error("conflict")]
-    Conflict(Value),
+    Conflict(Box<CallConflict>),
     #[error("unsupported media type")]
     UnsupportedMediaType(String),
     #[error("request body too large")]
@@ -67,7 +69,7 @@ impl IntoResponse for ApiError {
                 StatusCode::METHOD_NOT_ALLOWED,
                 detail("Method not allowed."),
             ),
-            Self::Conflict(body) => (StatusCode::CONFLICT, body.clone()),
+            Self::Conflict(conflict) => (StatusCode::CONFLICT, json!(conflict)),
             Self::UnsupportedMediaType(content_type) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 detail(&format!(

@@ -12,7 +12,11 @@ use std::collections::HashMap;
 use app::protocol::{Call, CallId, CallType, StartCall, UserId};
 use common::{Backend, TestApp};
 use proptest::prelude::*;
-use server::{calls::Paging, clock::ManualClock, db::calls::CallFilter, error::ApiError};
+use server::{
+    calls::{CallError, Paging},
+    clock::ManualClock,
+    db::calls::CallFilter,
+};
 
 const USERS: usize = 4;
 
@@ -64,14 +68,15 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
-fn acceptable(result: Result<(), ApiError>) -> Result<(), TestCaseError> {
+fn acceptable(result: Result<(), CallError>) -> Result<(), TestCaseError> {
     match result {
         Ok(())
         | Err(
-            ApiError::Validation(_)
-            | ApiError::NotFound
-            | ApiError::Forbidden(_)
-            | ApiError::Conflict(_),
+            CallError::Field { .. }
+            | CallError::NotFound
+            | CallError::Forbidden(_)
+            | CallError::Conflict { .. }
+            | CallError::Busy(_),
         ) => Ok(()),
         Err(other) => Err(TestCaseError::fail(format!("unexpected error: {other:?}"))),
     }
@@ -163,11 +168,9 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         Ok(())
                     }
                     Ok(server::calls::Started::Existing(_)) => Ok(()),
-                    Err(ApiError::Conflict(body)) => {
+                    Err(CallError::Busy(call) | CallError::Conflict { call, .. }) => {
                         // Busy attempts are recorded too.
-                        if let Some(id) = body["call"]["id"].as_i64() {
-                            started.push(CallId(id));
-                        }
+                        started.push(call.id);
                         Ok(())
                     }
                     Err(other) => Err(other),

@@ -5,12 +5,14 @@
 //! racing actions (accept vs cancel, accept on two devices) exactly one wins and the other gets a
 //! 409 carrying the call as it is now. Every change is published to both parties through the hub.
 
+mod error;
 pub mod signals;
 pub mod sweeper;
 
+pub use error::CallError;
+
 use std::sync::Arc;
 
-use serde_json::json;
 use tokio::sync::{Mutex, MutexGuard};
 
 use app::protocol::{
@@ -25,7 +27,6 @@ use crate::{
         calls::{duration_secs, CallChange, CallFilter, CallRow, NewCall},
         Db,
     },
-    error::ApiError,
     hub::Hub,
     rate::{RateLimit, RetryAfter},
     users::public_user,
@@ -68,11 +69,11 @@ impl CallLimits {
 
     /// Counts one start; the pair first, so a caller refused for one person keeps their quota
     /// for calling others.
-    fn check(&self, caller: UserId, receiver: UserId) -> Result<(), ApiError> {
+    fn check(&self, caller: UserId, receiver: UserId) -> Result<(), CallError> {
         self.per_pair
             .check(&(caller, receiver))
             .and_then(|()| self.per_caller.check(&caller))
-            .map_err(|RetryAfter(retry_after_secs)| ApiError::TooManyRequests { retry_after_secs })
+            .map_err(|RetryAfter(retry_after_secs)| CallError::TooManyRequests { retry_after_secs })
     }
 
     /// Forgets keys whose limits have fully replenished.
@@ -138,16 +139,19 @@ impl Calls {
     /// Starts a call from `caller`. Busy (either party already in a live call) is a 409 `busy`,
     /// and the attempt is still recorded as a missed call (reason busy) so the receiver sees it.
     /// Glare (the receiver is already calling the caller) returns that call instead of a second.
-    pub async fn start(&self, caller: UserId, request: StartCall) -> Result<Started, ApiError> {
+    pub async fn start(&self, caller: UserId, request: StartCall) -> Result<Started, CallError> {
         let receiver = request.receiver;
         if receiver == caller {
-            return Err(ApiError::field("receiver", "You cannot call yourself."));
+            return Err(CallError::Field {
+                field: "receiver",
+                message: "You cannot call yourself.".to_owned(),
+            });
         }
         if self.db.user(receiver).await?.is_none() {
-            return Err(ApiError::field(
-                "receiver",
-                format!("Invalid pk \"{receiver}\" - object does not exist."),
-            ));
+            return Err(CallError::Field {
+                field: "receiver",
+                message: format!("Invalid pk \"{receiver}\" - object does not exist."),
+            });
         }
         // Before anything is written: a refused attempt neither rings nor adds a missed call.
         self.limits.check(caller, receiver)?;
@@ -167,7 +171,7 @@ impl Calls {
     }
 
     /// [`Calls::start`] once both users are locked.
-    async fn start_locked(&self, caller: UserId, request: StartCall) -> Result<Started, ApiError> {
+    async fn start_locked(&self, caller: UserId, request: StartCall) -> Result<Started, CallError> {
         let receiver = request.receiver;
         // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
         // nothing was created) and both parties are told again.
@@ -203,28 +207,26 @@ impl Calls {
         tracing::info!(call_id = %id, %caller, %receiver, busy, "call started");
         if busy {
             self.publish(&call, false);
-            return Err(ApiError::Conflict(
-                json!({ "detail": "busy", "call": call }),
-            ));
+            return Err(CallError::Busy(Box::new(call)));
         }
         self.publish(&call, true);
         Ok(Started::Created(call))
     }
 
     /// A call the user is a party of. Anyone else gets 404, so ids reveal nothing.
-    pub async fn get(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn get(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         Ok(self.party_call(user, id).await?.0)
     }
 
     /// The call of a WebSocket room, if `user` is a party of it.
-    pub async fn by_room(&self, user: UserId, room_id: &str) -> Result<Call, ApiError> {
+    pub async fn by_room(&self, user: UserId, room_id: &str) -> Result<Call, CallError> {
         let row = self
             .db
             .call_by_room(room_id)
             .await?
-            .ok_or(ApiError::NotFound)?;
+            .ok_or(CallError::NotFound)?;
         let call = to_call(row)?;
-        role_of(&call, user).ok_or(ApiError::NotFound)?;
+        role_of(&call, user).ok_or(CallError::NotFound)?;
         Ok(call)
     }
 
@@ -233,7 +235,7 @@ impl Calls {
         user: UserId,
         filter: CallFilter,
         paging: Paging,
-    ) -> Result<Vec<Call>, ApiError> {
+    ) -> Result<Vec<Call>, CallError> {
         let limit = paging.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
         let rows = self
             .db
@@ -244,25 +246,25 @@ impl Calls {
 
     /// Whether `user` is a party of a live call (initiated, ringing or accepted): the only users
     /// who may relay through TURN.
-    pub async fn in_live_call(&self, user: UserId) -> Result<bool, ApiError> {
+    pub async fn in_live_call(&self, user: UserId) -> Result<bool, CallError> {
         Ok(self.db.live_call_of(user).await?.is_some())
     }
 
-    pub async fn missed_count(&self, user: UserId) -> Result<MissedCount, ApiError> {
+    pub async fn missed_count(&self, user: UserId) -> Result<MissedCount, CallError> {
         Ok(MissedCount {
             count: self.db.missed_unseen_count(user).await?,
         })
     }
 
     /// Clears the missed-calls badge; answers with the count left (0 unless one just arrived).
-    pub async fn mark_missed_seen(&self, user: UserId) -> Result<MissedCount, ApiError> {
+    pub async fn mark_missed_seen(&self, user: UserId) -> Result<MissedCount, CallError> {
         self.db.mark_missed_seen(user).await?;
         self.missed_count(user).await
     }
 
     /// The receiver's device confirms it rings. Idempotent: every device of the receiver (and
     /// the room's `ringing`) confirms, and all but the first find the call ringing already.
-    pub async fn ringing(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn ringing(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         let (call, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
@@ -280,7 +282,7 @@ impl Calls {
             .await
         {
             // Another device won the race to confirm it.
-            Err(ApiError::Conflict(_)) => {
+            Err(CallError::Conflict { .. }) => {
                 let call = self.load(id).await?;
                 if call.status == CallStatus::Ringing {
                     Ok(call)
@@ -292,7 +294,7 @@ impl Calls {
         }
     }
 
-    pub async fn accept(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn accept(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         let (call, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
@@ -306,7 +308,7 @@ impl Calls {
             .await
     }
 
-    pub async fn reject(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn reject(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         let (call, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
@@ -321,7 +323,7 @@ impl Calls {
             .await
     }
 
-    pub async fn cancel(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn cancel(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         let (call, role) = self.party_call(user, id).await?;
         require(role == Role::Caller, "Only the caller can cancel a call.")?;
         let change = CallChange::finish(
@@ -335,7 +337,7 @@ impl Calls {
 
     /// Hangs up: either party, in any live state. Before it is answered this is the caller
     /// cancelling or the receiver rejecting.
-    pub async fn end(&self, user: UserId, id: CallId) -> Result<Call, ApiError> {
+    pub async fn end(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
         self.end_with_reason(user, id, None).await
     }
 
@@ -345,7 +347,7 @@ impl Calls {
         user: UserId,
         id: CallId,
         reason: Option<EndReason>,
-    ) -> Result<Call, ApiError> {
+    ) -> Result<Call, CallError> {
         let (mut call, role) = self.party_call(user, id).await?;
         // Twice at most: if the call was answered between our read and our update, the cancel
         // lost and hanging up the accepted call is what the user meant.
@@ -397,7 +399,7 @@ impl Calls {
 
     /// Marks calls unanswered for longer than the ring timeout missed (reason timeout) and
     /// announces each. Returns how many expired.
-    pub async fn sweep_once(&self) -> Result<usize, ApiError> {
+    pub async fn sweep_once(&self) -> Result<usize, CallError> {
         let now = self.clock.now_millis();
         let expired = self
             .db
@@ -412,7 +414,7 @@ impl Calls {
     }
 
     /// Deletes the signaling log of calls older than the retention; how many rows went.
-    pub async fn purge_signals(&self, retention_days: u64) -> Result<u64, ApiError> {
+    pub async fn purge_signals(&self, retention_days: u64) -> Result<u64, CallError> {
         let retention_ms =
             i64::try_from(retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
         let cutoff = self.clock.now_millis().saturating_sub(retention_ms);
@@ -421,7 +423,7 @@ impl Calls {
 
     /// At the startup of a single instance: calls still live were left by a crash or a restart;
     /// no one is connected to them any more, so they are closed (reason server_restart).
-    pub async fn close_left_live(&self) -> Result<usize, ApiError> {
+    pub async fn close_left_live(&self) -> Result<usize, CallError> {
         let closed = self.db.close_live_calls(self.clock.now_millis()).await?;
         if !closed.is_empty() {
             tracing::warn!(
@@ -437,7 +439,7 @@ impl Calls {
     }
 
     /// Every call in progress (accepted, not yet ended), oldest first.
-    pub async fn in_progress(&self) -> Result<Vec<Call>, ApiError> {
+    pub async fn in_progress(&self) -> Result<Vec<Call>, CallError> {
         self.db
             .calls_in_progress()
             .await?
@@ -450,10 +452,10 @@ impl Calls {
     async fn transition(
         &self,
         call: Call,
-        verb: &str,
+        verb: &'static str,
         from: &[CallStatus],
         change: CallChange,
-    ) -> Result<Call, ApiError> {
+    ) -> Result<Call, CallError> {
         let won = self.db.update_call(call.id, from, &change).await?;
         let call = self.load(call.id).await?;
         if !won {
@@ -464,15 +466,15 @@ impl Calls {
         Ok(call)
     }
 
-    async fn party_call(&self, user: UserId, id: CallId) -> Result<(Call, Role), ApiError> {
-        let row = self.db.call(id).await?.ok_or(ApiError::NotFound)?;
+    async fn party_call(&self, user: UserId, id: CallId) -> Result<(Call, Role), CallError> {
+        let row = self.db.call(id).await?.ok_or(CallError::NotFound)?;
         let call = to_call(row)?;
-        let role = role_of(&call, user).ok_or(ApiError::NotFound)?;
+        let role = role_of(&call, user).ok_or(CallError::NotFound)?;
         Ok((call, role))
     }
 
     /// A call known to exist (calls are never deleted).
-    async fn load(&self, id: CallId) -> Result<Call, ApiError> {
+    async fn load(&self, id: CallId) -> Result<Call, CallError> {
         let row = self
             .db
             .call(id)
@@ -511,23 +513,23 @@ fn role_of(call: &Call, user: UserId) -> Option<Role> {
     }
 }
 
-fn require(allowed: bool, message: &str) -> Result<(), ApiError> {
+fn require(allowed: bool, message: &str) -> Result<(), CallError> {
     if allowed {
         Ok(())
     } else {
-        Err(ApiError::Forbidden(message.into()))
+        Err(CallError::Forbidden(message.into()))
     }
 }
 
-fn conflict(verb: &str, call: &Call) -> ApiError {
-    ApiError::Conflict(json!({
-        "detail": format!("Cannot {verb} a call that is {}.", call.status.as_str()),
-        "call": call,
-    }))
+fn conflict(verb: &'static str, call: &Call) -> CallError {
+    CallError::Conflict {
+        verb,
+        call: Box::new(call.clone()),
+    }
 }
 
 /// The call JSON from a row; an unknown enum value in the database is our bug, not the client's.
-pub fn to_call(row: CallRow) -> Result<Call, ApiError> {
+pub fn to_call(row: CallRow) -> Result<Call, CallError> {
     let call_type = CallType::parse(&row.call_type)
         .ok_or_else(|| anyhow::anyhow!("call {}: bad call_type {:?}", row.id, row.call_type))?;
     let status = CallStatus::parse(&row.status)

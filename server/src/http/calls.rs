@@ -12,11 +12,35 @@ use app::protocol::{Call, CallConflict, CallId, Detail, ErrorBody, MissedCount, 
 
 use super::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::{
-    calls::{Paging, Started},
+    calls::{CallError, Paging, Started},
     db::calls::CallFilter,
     error::ApiError,
     AppState,
 };
+
+/// The call service's refusals as HTTP errors (DRF's shapes: `detail`, or the field's messages).
+impl From<CallError> for ApiError {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::NotFound => Self::NotFound,
+            CallError::Forbidden(message) => Self::Forbidden(message),
+            CallError::Conflict { ref call, .. } => Self::Conflict(Box::new(CallConflict {
+                detail: error.detail(),
+                call: (**call).clone(),
+            })),
+            CallError::Busy(call) => Self::Conflict(Box::new(CallConflict {
+                detail: "busy".to_owned(),
+                call: *call,
+            })),
+            CallError::Field { field, message } => Self::field(field, message),
+            CallError::TooManyRequests { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            CallError::Database(error) => error.into(),
+            CallError::Internal(error) => Self::Internal(error),
+        }
+    }
+}
 
 /// The `{id}` of a call path. Anything but a positive integer names no call: 404 JSON, not
 /// axum's plain-text 400.

@@ -12,7 +12,12 @@ use app::protocol::{
 };
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::{calls::Calls, db::calls::NewSignal, error::ApiError, hub::Subscription, AppState};
+use crate::{
+    calls::{CallError, Calls},
+    db::calls::NewSignal,
+    hub::Subscription,
+    AppState,
+};
 
 use super::{
     auth,
@@ -66,7 +71,7 @@ async fn admit(
     // 404 for a room that does not exist and for one of someone else's calls alike.
     let call = match state.calls.by_room(user, room_id).await {
         Ok(call) => call,
-        Err(ApiError::NotFound) => return Err((close::FORBIDDEN, "not a party of this call")),
+        Err(CallError::NotFound) => return Err((close::FORBIDDEN, "not a party of this call")),
         Err(error) => {
             tracing::error!(%error, "cannot load a call room");
             return Err((close::INTERNAL_ERROR, "internal error"));
@@ -220,7 +225,7 @@ async fn handle(
                 reason,
             });
             match state.calls.end(user, call_id).await {
-                Ok(_) | Err(ApiError::Conflict(_)) => None,
+                Ok(_) | Err(CallError::Conflict { .. }) => None,
                 Err(error) => Some(refused(error)),
             }
         }
@@ -241,15 +246,13 @@ fn record(state: &AppState, user: UserId, call_id: CallId, kind: &str, data: &se
 }
 
 /// The call service's refusal as an error message.
-fn refused(error: ApiError) -> ServerMsg {
+fn refused(error: CallError) -> ServerMsg {
     let detail = match &error {
-        ApiError::Forbidden(detail) | ApiError::BadRequest(detail) => detail.clone(),
-        ApiError::Conflict(body) => body["detail"].as_str().unwrap_or("conflict").to_owned(),
-        ApiError::NotFound => "Not found.".to_owned(),
-        other => {
-            tracing::error!(error = %other, "call room action failed");
+        CallError::Internal(_) | CallError::Database(_) => {
+            tracing::error!(%error, "call room action failed");
             "Internal error.".to_owned()
         }
+        _ => error.detail(),
     };
     ServerMsg::error(&WsError::Refused(detail))
 }
@@ -294,7 +297,7 @@ fn end_unless_back(
         {
             Ok(_) => tracing::info!(%call_id, %user, "call ended: connection lost"),
             // Already ended some other way.
-            Err(ApiError::Conflict(_)) => {}
+            Err(CallError::Conflict { .. }) => {}
             Err(error) => tracing::warn!(%error, %call_id, "cannot end a lost call"),
         }
     })
@@ -304,7 +307,7 @@ fn end_unless_back(
 /// instances, or may have been left by one that crashed. Each party gets the grace period to be
 /// found in the call's room on some instance (other instances answer a probe) or to rejoin;
 /// the calls no one serves then end as connection_lost, like a dropped socket's.
-pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, ApiError> {
+pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, CallError> {
     let calls = state.calls.in_progress().await?;
     for call in &calls {
         for user in [call.caller.id, call.receiver.id] {

@@ -1,0 +1,44 @@
+//! What the call service refuses, in its own terms. The HTTP edge maps it to
+//! [`crate::error::ApiError`] (`http/calls.rs`), the call room socket to a WebSocket error
+//! (`ws/room_socket.rs`); each mapping exists once.
+
+use app::protocol::Call;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CallError {
+    /// No such call, or the user is not a party of it (ids reveal nothing).
+    #[error("not found")]
+    NotFound,
+    /// A party acting out of their role (e.g. the caller accepting their own call).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The call had moved on: `verb` cannot apply to it as it is now.
+    #[error("Cannot {verb} a call that is {}.", call.status.as_str())]
+    Conflict { verb: &'static str, call: Box<Call> },
+    /// Either party was in a live call; the attempt is recorded as this missed call.
+    #[error("busy")]
+    Busy(Box<Call>),
+    /// A field of the request is invalid.
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// The database failed (unavailable or otherwise: the edges tell which).
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl CallError {
+    /// What the client is told (the `detail` of a refusal).
+    pub fn detail(&self) -> String {
+        match self {
+            Self::NotFound => "Not found.".to_owned(),
+            other => other.to_string(),
+        }
+    }
+}
