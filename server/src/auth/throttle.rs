@@ -1,10 +1,11 @@
 //! Sign-in throttling per username and per client address (GCRA via `governor`), so password
 //! guessing is slow whether it targets one account or sprays many from one address.
 
-use std::{net::IpAddr, num::NonZeroU32};
+use std::net::IpAddr;
 
-use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::Ipv6Net;
+
+use crate::rate::{RateLimit, RetryAfter};
 
 /// The IPv6 prefix one client controls: a home or a host is handed a whole /64 (RFC 6177,
 /// SLAAC) and may use any address in it, so keying by address would give it 2^64 keys.
@@ -23,36 +24,28 @@ pub fn address_key(ip: IpAddr) -> IpAddr {
 }
 
 pub struct LoginThrottle {
-    by_user: DefaultKeyedRateLimiter<String>,
-    by_ip: DefaultKeyedRateLimiter<IpAddr>,
+    by_user: RateLimit<String>,
+    by_ip: RateLimit<IpAddr>,
 }
 
 impl LoginThrottle {
     pub fn new(per_user_per_minute: u32, per_ip_per_minute: u32) -> Self {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least one"));
         Self {
-            by_user: RateLimiter::keyed(quota(per_user_per_minute)),
-            by_ip: RateLimiter::keyed(quota(per_ip_per_minute)),
+            by_user: RateLimit::per_minute(per_user_per_minute),
+            by_ip: RateLimit::per_minute(per_ip_per_minute),
         }
     }
 
-    /// Counts one attempt (from `ip`'s [`address_key`]); `Err(seconds)` says how long to wait
-    /// before the next is allowed.
-    pub fn check(&self, username_key: &str, ip: IpAddr) -> Result<(), u64> {
-        let clock = governor::clock::DefaultClock::default();
-        let wait = |not_until: governor::NotUntil<_>| {
-            not_until.wait_time_from(clock.now()).as_secs().max(1)
-        };
-        self.by_ip.check_key(&address_key(ip)).map_err(wait)?;
-        self.by_user
-            .check_key(&username_key.to_owned())
-            .map_err(wait)
+    /// Counts one attempt (from `ip`'s [`address_key`]), the address first.
+    pub fn check(&self, username_key: &str, ip: IpAddr) -> Result<(), RetryAfter> {
+        self.by_ip.check(&address_key(ip))?;
+        self.by_user.check(&username_key.to_owned())
     }
 
     /// Forgets keys whose limits have fully replenished; run periodically to bound memory.
     pub fn prune(&self) {
-        self.by_user.retain_recent();
-        self.by_ip.retain_recent();
+        self.by_user.prune();
+        self.by_ip.prune();
     }
 }
 
@@ -103,7 +96,7 @@ mod tests {
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         assert!(throttle.check("alice", a).is_ok());
         assert!(throttle.check("alice", b).is_ok());
-        let retry = throttle.check("alice", b).unwrap_err();
+        let RetryAfter(retry) = throttle.check("alice", b).unwrap_err();
         assert!(retry >= 1);
         // Other users are unaffected until their address runs out of its 3 attempts.
         assert!(throttle.check("bob", b).is_ok());

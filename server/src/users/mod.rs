@@ -209,7 +209,7 @@ impl Users {
         self.limits
             .login
             .check(key.as_deref().unwrap_or_default(), ip)
-            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+            .map_err(too_many)?;
         let row = match &key {
             Some(key) => self.db.user_by_username(key).await?,
             None => None,
