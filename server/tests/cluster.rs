@@ -335,6 +335,43 @@ impl Drop for PrivateRedis {
     }
 }
 
+/// Anyone who can publish on the group's Redis channel, without SECRET_KEY, rings no one: an
+/// unsigned `call-incoming` for carol, published straight on the channel, never reaches her
+/// socket, while the same event sent by an instance does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsigned_bus_message_reaches_no_one() {
+    let (a, b) = two_instances().await;
+    let (_, alice_token) = a.user("alice").await;
+    let (carol, carol_token) = b.user("carol").await;
+    let mut carol_events = user_socket(&b, &carol_token).await;
+    let call = a.start_call(&alice_token, &carol, CallType::Video).await;
+    recv_type(&mut carol_events, "call-incoming").await;
+
+    let forged = json!({
+        "from": 1,
+        "message": server::bus::BusMessage::Event {
+            recipients: vec![carol.id],
+            event: app::protocol::UserEvent::CallIncoming { call: call.clone() },
+        },
+    });
+    let client = redis::Client::open(redis_url()).expect("redis url");
+    let mut conn = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis");
+    let channel = format!("{}:bus", a.config.redis_prefix);
+    for payload in [forged.to_string(), format!("{}.{forged}", "0".repeat(64))] {
+        redis::cmd("PUBLISH")
+            .arg(&channel)
+            .arg(payload)
+            .exec_async(&mut conn)
+            .await
+            .expect("publish");
+    }
+    let arrived = tokio::time::timeout(Duration::from_millis(500), recv(&mut carol_events)).await;
+    assert!(arrived.is_err(), "a forged message arrived: {arrived:?}");
+}
+
 async fn redis_status(app: &TestApp) -> Option<bool> {
     let health: Health = app.get("/api/health/").await.json().await.expect("health");
     health.redis
