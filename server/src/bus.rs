@@ -104,11 +104,11 @@ impl Bus for RecordingBus {
         self.sent.lock().unwrap().push(message);
     }
 
-    fn count_open(&self, _user: UserId, _delta: i64) -> BusFuture<'_, ()> {
-        Box::pin(std::future::ready(()))
+    fn count_open(&self, user: UserId, delta: i64) -> BusFuture<'_, ()> {
+        NoBus.count_open(user, delta)
     }
 
-    fn open_elsewhere(&self, _user: UserId) -> BusFuture<'_, Option<bool>> {
-        Box::pin(std::future::ready(Some(false)))
+    fn open_elsewhere(&self, user: UserId) -> BusFuture<'_, Option<bool>> {
+        NoBus.open_elsewhere(user)
     }
 }

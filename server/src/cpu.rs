@@ -1,6 +1,6 @@
 //! CPU-bound work (password hashing, picture decoding) on Tokio's blocking pool, a bounded
 //! number at a time: a burst of such requests queues here instead of starving the async workers
-//! that serve everyone else, and their memory (19 MiB per argon2 hash, up to 64 MiB per decoded
+//! that serve everyone else, and their memory (19 MiB per argon2 hash, a decode budget per
 //! picture) stays bounded.
 
 use std::sync::Arc;

@@ -13,6 +13,8 @@ use serde_json::{json, Value};
 
 use app::protocol::CallConflict;
 
+use crate::rate::RetryAfter;
+
 /// Field name -> messages, as DRF serializers report validation errors.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -50,6 +52,13 @@ impl ApiError {
     /// A validation error on one field.
     pub fn field(name: &str, message: impl Into<String>) -> Self {
         Self::Validation(BTreeMap::from([(name.to_owned(), vec![message.into()])]))
+    }
+}
+
+/// A rate limit that was hit: 429 with `Retry-After`.
+impl From<RetryAfter> for ApiError {
+    fn from(RetryAfter(retry_after_secs): RetryAfter) -> Self {
+        Self::TooManyRequests { retry_after_secs }
     }
 }
 

@@ -4,6 +4,8 @@
 
 use app::protocol::Call;
 
+use crate::rate::RetryAfter;
+
 #[derive(Debug, thiserror::Error)]
 pub enum CallError {
     /// No such call, or the user is not a party of it (ids reveal nothing).
@@ -31,6 +33,12 @@ pub enum CallError {
     Database(#[from] sqlx::Error),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+impl From<RetryAfter> for CallError {
+    fn from(RetryAfter(retry_after_secs): RetryAfter) -> Self {
+        Self::TooManyRequests { retry_after_secs }
+    }
 }
 
 impl CallError {

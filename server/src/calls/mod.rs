@@ -28,7 +28,7 @@ use crate::{
         Db,
     },
     hub::Hub,
-    rate::{RateLimit, RetryAfter},
+    rate::RateLimit,
     users::public_user,
 };
 
@@ -70,10 +70,8 @@ impl CallLimits {
     /// Counts one start; the pair first, so a caller refused for one person keeps their quota
     /// for calling others.
     fn check(&self, caller: UserId, receiver: UserId) -> Result<(), CallError> {
-        self.per_pair
-            .check(&(caller, receiver))
-            .and_then(|()| self.per_caller.check(&caller))
-            .map_err(|RetryAfter(retry_after_secs)| CallError::TooManyRequests { retry_after_secs })
+        self.per_pair.check(&(caller, receiver))?;
+        Ok(self.per_caller.check(&caller)?)
     }
 
     /// Forgets keys whose limits have fully replenished.
@@ -281,14 +279,9 @@ impl Calls {
             .transition(call, "ring", &[CallStatus::Initiated], change)
             .await
         {
-            // Another device won the race to confirm it.
-            Err(CallError::Conflict { .. }) => {
-                let call = self.load(id).await?;
-                if call.status == CallStatus::Ringing {
-                    Ok(call)
-                } else {
-                    Err(conflict("ring", &call))
-                }
+            // Another device won the race to confirm it (the conflict carries the call as it is).
+            Err(CallError::Conflict { call, .. }) if call.status == CallStatus::Ringing => {
+                Ok(*call)
             }
             result => result,
         }

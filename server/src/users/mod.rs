@@ -28,7 +28,7 @@ use crate::{
         Db,
     },
     error::ApiError,
-    rate::{RateLimit, RetryAfter},
+    rate::RateLimit,
 };
 
 /// SimpleJWT's messages, which reference clients may match on.
@@ -70,18 +70,12 @@ impl UserLimits {
     }
 }
 
-fn too_many(RetryAfter(retry_after_secs): RetryAfter) -> ApiError {
-    ApiError::TooManyRequests { retry_after_secs }
-}
-
 #[derive(Clone)]
 pub struct Users {
     db: Db,
     passwords: Passwords,
     tokens: Arc<TokenKeys>,
     limits: Arc<UserLimits>,
-    /// Registration checks: bounded CPU work, off the async workers.
-    cpu: CpuPool,
     pictures: CpuPool,
     clock: Arc<dyn Clock>,
     /// Where profile pictures are written; served under [`MEDIA_PREFIX`].
@@ -136,7 +130,6 @@ impl Users {
     ) -> Self {
         Self {
             db,
-            cpu: passwords.pool().clone(),
             passwords,
             tokens,
             limits: Arc::new(limits),
@@ -158,12 +151,11 @@ impl Users {
 
     /// A new account for a client at `ip`.
     pub async fn register(&self, body: Map<String, Value>, ip: IpAddr) -> Result<User, ApiError> {
-        self.limits
-            .signups
-            .check(&address_key(ip))
-            .map_err(too_many)?;
+        self.limits.signups.check(&address_key(ip))?;
+        // Bounded CPU work, off the async workers, in the pool the hashing uses.
         let registration = self
-            .cpu
+            .passwords
+            .pool()
             .run(move || validation::parse_registration(&body))
             .await?
             .map_err(ApiError::Validation)?;
@@ -208,8 +200,7 @@ impl Users {
         // A name no account can have is throttled per address only, under one shared key.
         self.limits
             .login
-            .check(key.as_deref().unwrap_or_default(), ip)
-            .map_err(too_many)?;
+            .check(key.as_deref().unwrap_or_default(), ip)?;
         let row = match &key {
             Some(key) => self.db.user_by_username(key).await?,
             None => None,
@@ -313,7 +304,7 @@ impl Users {
         let format = content_type
             .and_then(picture::format_of)
             .ok_or_else(|| invalid(picture::PictureError::UnsupportedType))?;
-        self.limits.pictures.check(&id).map_err(too_many)?;
+        self.limits.pictures.check(&id)?;
         let png = self
             .pictures
             .run(move || picture::process(&bytes, format))

@@ -3,10 +3,10 @@
 //! only delivers; whether a user may join, and what a call's status becomes, is decided by the
 //! call service.
 //!
-//! With several instances (a [`Bus`] between them), the two parties may be connected to different ones. Each
-//! instance then also remembers which users of its rooms have sockets on which other instances
-//! (learned from `Joined`/`Here`/`Left` bus messages), relays to them over the bus, and keeps a
-//! signal pending only while no other party is known anywhere.
+//! With several instances (a [`Bus`] between them), the two parties may be connected to
+//! different ones. Each instance then also remembers which users of its rooms have sockets on
+//! which other instances (learned from `Joined`/`Here`/`Left` bus messages), relays to them over
+//! the bus, and keeps a signal pending only while no other party is known anywhere.
 
 use std::{
     collections::{HashMap, HashSet},
