@@ -85,6 +85,7 @@ pub fn end_reason_text(reason: EndReason) -> &'static str {
         EndReason::ConnectionLost => "Connection lost",
         EndReason::AnsweredElsewhere => "Answered on another device",
         EndReason::ServerRestart => "Interrupted by a server restart",
+        EndReason::DoNotDisturb => "Do not disturb",
     }
 }
 

@@ -117,10 +117,12 @@ pub enum EndReason {
     ConnectionLost,
     AnsweredElsewhere,
     ServerRestart,
+    /// The receiver had do-not-disturb on: recorded as missed without ringing any device.
+    DoNotDisturb,
 }
 
 impl EndReason {
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::Cancelled,
         Self::Rejected,
         Self::Busy,
@@ -130,6 +132,7 @@ impl EndReason {
         Self::ConnectionLost,
         Self::AnsweredElsewhere,
         Self::ServerRestart,
+        Self::DoNotDisturb,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -143,6 +146,7 @@ impl EndReason {
             Self::ConnectionLost => "connection_lost",
             Self::AnsweredElsewhere => "answered_elsewhere",
             Self::ServerRestart => "server_restart",
+            Self::DoNotDisturb => "do_not_disturb",
         }
     }
 
@@ -192,6 +196,10 @@ pub struct MissedCount {
 pub struct CallConflict {
     pub detail: String,
     pub call: Call,
+    /// Why a start was refused as busy when it was not a live call (`do_not_disturb`); absent
+    /// otherwise, so reference clients see the busy answer they know.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<EndReason>,
 }
 
 #[cfg(test)]

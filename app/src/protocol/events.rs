@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Call, Timestamp, UserId};
+use super::{Call, PrivacySettings, Timestamp, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -19,6 +19,9 @@ pub enum UserEvent {
         is_online: bool,
         last_seen: Option<Timestamp>,
     },
+    /// This user's privacy or do-not-disturb settings changed (from another tab, or DND ended
+    /// by itself): every tab shows the same.
+    PrivacyChanged { settings: PrivacySettings },
 }
 
 impl UserEvent {
@@ -26,7 +29,7 @@ impl UserEvent {
     pub fn call(&self) -> Option<&Call> {
         match self {
             Self::CallIncoming { call } | Self::CallStatus { call } => Some(call),
-            Self::Presence { .. } => None,
+            Self::Presence { .. } | Self::PrivacyChanged { .. } => None,
         }
     }
 }

@@ -27,10 +27,12 @@ impl From<CallError> for ApiError {
             CallError::Conflict { ref call, .. } => Self::Conflict(Box::new(CallConflict {
                 detail: error.detail(),
                 call: (**call).clone(),
+                reason: None,
             })),
             CallError::Busy(call) => Self::Conflict(Box::new(CallConflict {
                 detail: "busy".to_owned(),
                 call: *call,
+                reason: None,
             })),
             CallError::Field { field, message } => Self::field(field, message),
             CallError::TooManyRequests { retry_after_secs } => {
