@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{stream::SplitSink, SinkExt};
 use tokio::{sync::watch, task::JoinHandle};
 
@@ -16,6 +16,23 @@ use super::limits::{close, OUTGOING_QUEUE};
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
 type CloseReason = Option<(u16, &'static str)>;
+
+/// A message serialized once, to be queued to any number of sockets (a clone shares the text).
+#[derive(Clone)]
+pub struct Encoded(Utf8Bytes);
+
+impl Encoded {
+    /// None (logged) if `message` cannot be serialized, which would be a bug in its types.
+    pub fn new(message: &ServerMsg) -> Option<Self> {
+        match serde_json::to_string(message) {
+            Ok(text) => Some(Self(text.into())),
+            Err(error) => {
+                tracing::error!(%error, "cannot serialize a WebSocket message");
+                None
+            }
+        }
+    }
+}
 
 /// A handle to send to one socket; cheap to clone.
 #[derive(Clone)]
@@ -52,13 +69,12 @@ impl Outbox {
 
     /// Queues `message`; false if it was not (queue full, which closes the socket, or closed).
     pub fn send(&self, message: &ServerMsg) -> bool {
-        match serde_json::to_string(message) {
-            Ok(text) => self.push(Message::Text(text.into())),
-            Err(error) => {
-                tracing::error!(%error, "cannot serialize a WebSocket message");
-                false
-            }
-        }
+        Encoded::new(message).is_some_and(|encoded| self.send_encoded(&encoded))
+    }
+
+    /// Queues a message serialized beforehand (see [`Encoded`]).
+    pub fn send_encoded(&self, message: &Encoded) -> bool {
+        self.push(Message::Text(message.0.clone()))
     }
 
     pub fn ping(&self) -> bool {

@@ -11,6 +11,7 @@
 use std::{
     collections::{HashMap, HashSet},
     future::Future,
+    hash::{BuildHasher, RandomState},
     sync::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, MutexGuard, PoisonError,
@@ -24,12 +25,19 @@ use app::protocol::{ServerMsg, UserId};
 
 use crate::bus::{Bus, BusMessage, NoBus};
 
-use super::{limits::OUTGOING_QUEUE, outbox::Outbox};
+use super::{
+    limits::OUTGOING_QUEUE,
+    outbox::{Encoded, Outbox},
+};
 
 /// Messages kept for a party that has not joined yet. A caller sends its offer and first ICE
 /// candidates right after connecting (the reference README does), usually before the receiver
 /// has even seen the call ring; without this they would be lost.
 const PENDING_LIMIT: usize = OUTGOING_QUEUE;
+
+/// Rooms are spread over this many independently locked maps: an operation locks only its own
+/// room's shard, so the relays of different calls do not queue behind each other.
+const SHARDS: usize = 64;
 
 /// A user already has as many sockets in a room as allowed.
 #[derive(Debug)]
@@ -48,13 +56,20 @@ pub struct Party {
     pub outbox: Outbox,
 }
 
+/// A relayed message waiting for its receiver: encoded for a socket here, and as it is for the bus.
+struct Pending {
+    sender: UserId,
+    message: ServerMsg,
+    encoded: Encoded,
+}
+
 #[derive(Default)]
 struct Room {
     parties: Vec<Party>,
     /// Pending connection-lost timers, by user: (timer id, task).
     grace: HashMap<UserId, (u64, AbortHandle)>,
-    /// Relayed while no one else was in the room: (sender, message), oldest first.
-    pending: Vec<(UserId, ServerMsg)>,
+    /// Relayed while no one else was in the room, oldest first.
+    pending: Vec<Pending>,
     /// Users with sockets in this room on other instances: user -> those instances.
     remote: HashMap<UserId, HashSet<u64>>,
 }
@@ -74,15 +89,23 @@ impl Room {
 
     /// To this instance's sockets of `sender`'s peer.
     fn send_local(&self, sender: UserId, message: &ServerMsg) {
+        if let Some(encoded) = Encoded::new(message) {
+            self.send_encoded(sender, &encoded);
+        }
+    }
+
+    fn send_encoded(&self, sender: UserId, message: &Encoded) {
         for other in self.parties.iter().filter(|p| p.peer == sender) {
-            other.outbox.send(message);
+            other.outbox.send_encoded(message);
         }
     }
 }
 
 #[derive(Clone)]
 pub struct Rooms {
-    rooms: Arc<Mutex<HashMap<String, Room>>>,
+    shards: Arc<[Mutex<HashMap<String, Room>>]>,
+    /// Picks a room's shard.
+    hasher: RandomState,
     next_id: Arc<AtomicU64>,
     /// The other instances of the group ([`NoBus`] when there are none).
     bus: Arc<dyn Bus>,
@@ -107,10 +130,18 @@ impl Rooms {
     /// Rooms whose parties may be connected to the other instances on `bus`.
     pub fn with_bus(bus: Arc<dyn Bus>) -> Self {
         Self {
-            rooms: Arc::default(),
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
             next_id: Arc::default(),
             bus,
         }
+    }
+
+    /// The locked shard that holds `room_id`.
+    fn shard(&self, room_id: &str) -> MutexGuard<'_, HashMap<String, Room>> {
+        // The modulo keeps the value below SHARDS, so the cast back cannot truncate.
+        let index = (self.hasher.hash_one(room_id) % SHARDS as u64) as usize;
+        lock(&self.shards[index])
     }
 
     fn broadcast(&self, message: BusMessage) {
@@ -129,7 +160,7 @@ impl Rooms {
     /// the old socket's close may arrive after the new one joined. Returns whether a grace timer
     /// was cancelled; `Err` (and nothing changed) if the user has `most` sockets here already.
     pub fn join(&self, room_id: &str, party: Party, most: usize) -> Result<bool, RoomFull> {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         let room = rooms.entry(room_id.to_owned()).or_default();
         if room.parties.iter().filter(|p| p.user == party.user).count() >= most {
             return Err(RoomFull);
@@ -152,9 +183,9 @@ impl Rooms {
         });
         let (mine, others): (Vec<_>, Vec<_>) = std::mem::take(&mut room.pending)
             .into_iter()
-            .partition(|(sender, _)| *sender == party.user);
-        for (_, message) in others.iter().filter(|(sender, _)| *sender == party.peer) {
-            party.outbox.send(message);
+            .partition(|pending| pending.sender == party.user);
+        for pending in others.iter().filter(|p| p.sender == party.peer) {
+            party.outbox.send_encoded(&pending.encoded);
         }
         room.pending = mine;
         // Under the lock too: the other instances learn of joins in the order they happen here.
@@ -170,19 +201,31 @@ impl Rooms {
     /// Sends `message` to every socket in the room that is not `sender`'s: never an echo. With
     /// no one else there yet, it waits (bounded) for the next party to join.
     pub fn relay(&self, room_id: &str, sender: UserId, message: &ServerMsg) {
-        let mut rooms = lock(&self.rooms);
-        let Some(room) = rooms.get_mut(room_id) else {
+        // Serialized once, before the lock: the lock only covers queueing the shared text.
+        let Some(encoded) = Encoded::new(message) else {
             return;
         };
-        let local = room.parties.iter().any(|p| p.user != sender);
-        let remote = room.has_remote_other(sender);
-        if !local && !remote {
-            if room.pending.len() < PENDING_LIMIT {
-                room.pending.push((sender, message.clone()));
+        let remote = {
+            let mut rooms = self.shard(room_id);
+            let Some(room) = rooms.get_mut(room_id) else {
+                return;
+            };
+            let local = room.parties.iter().any(|p| p.user != sender);
+            let remote = room.has_remote_other(sender);
+            if !local && !remote {
+                if room.pending.len() < PENDING_LIMIT {
+                    room.pending.push(Pending {
+                        sender,
+                        message: message.clone(),
+                        encoded,
+                    });
+                }
+                return;
             }
-            return;
-        }
-        room.send_local(sender, message);
+            room.send_encoded(sender, &encoded);
+            remote
+        };
+        // Outside the lock: one sender's relays come from its one reader task, in order.
         if remote {
             self.broadcast(BusMessage::Relay {
                 room: room_id.to_owned(),
@@ -195,7 +238,7 @@ impl Rooms {
     /// Removes a socket. When it was the user's last one in the room, the others hear
     /// `user-left` and true is returned.
     pub fn leave(&self, room_id: &str, user: UserId, conn: u64) -> bool {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         let Some(room) = rooms.get_mut(room_id) else {
             return false;
         };
@@ -230,8 +273,11 @@ impl Rooms {
     /// Signaling relayed by another instance: to this instance's parties other than the sender.
     /// Never kept pending: the sending instance keeps what no one was there to receive.
     pub fn remote_relay(&self, room_id: &str, sender: UserId, message: &ServerMsg) {
-        if let Some(room) = lock(&self.rooms).get(room_id) {
-            room.send_local(sender, message);
+        let Some(encoded) = Encoded::new(message) else {
+            return;
+        };
+        if let Some(room) = self.shard(room_id).get(room_id) {
+            room.send_encoded(sender, &encoded);
         }
     }
 
@@ -239,7 +285,7 @@ impl Rooms {
     /// `user-joined`, the user's grace timer here is cancelled (they came back elsewhere), the
     /// joiner's instance learns who is here, and what waited for them is relayed.
     pub fn remote_joined(&self, room_id: &str, from: u64, user: UserId, username: String) {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         // Rooms with no one here are not tracked: their parties learn who is elsewhere on joining.
         let Some(room) = rooms.get_mut(room_id) else {
             return;
@@ -275,7 +321,7 @@ impl Rooms {
 
     /// Another instance asks who is in the room.
     pub fn remote_probe(&self, room_id: &str) {
-        if let Some(room) = lock(&self.rooms).get(room_id) {
+        if let Some(room) = self.shard(room_id).get(room_id) {
             self.announce_here(room_id, room);
         }
     }
@@ -291,7 +337,7 @@ impl Rooms {
     /// Instance `from` has sockets of `users` in the room (its answer to a join or a probe):
     /// they are connected, so any grace timer of theirs here is moot.
     pub fn remote_here(&self, room_id: &str, from: u64, users: &[UserId]) {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         let Some(room) = rooms.get_mut(room_id) else {
             return;
         };
@@ -309,7 +355,7 @@ impl Rooms {
 
     /// The last socket of `user` in the room on instance `from` left.
     pub fn remote_left(&self, room_id: &str, from: u64, user: UserId, username: String) {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         let Some(room) = rooms.get_mut(room_id) else {
             return;
         };
@@ -334,13 +380,13 @@ impl Rooms {
     fn flush_pending(&self, room_id: &str, room: &mut Room) {
         let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut room.pending)
             .into_iter()
-            .partition(|(sender, _)| room.has_remote_other(*sender));
+            .partition(|pending| room.has_remote_other(pending.sender));
         room.pending = waiting;
-        for (sender, message) in ready {
+        for pending in ready {
             self.broadcast(BusMessage::Relay {
                 room: room_id.to_owned(),
-                sender,
-                message,
+                sender: pending.sender,
+                message: pending.message,
             });
         }
     }
@@ -356,7 +402,7 @@ impl Rooms {
         let rooms = self.clone();
         let room_key = room_id.to_owned();
         // Spawned under the lock, so the timer cannot look for its entry before it exists.
-        let mut map = lock(&self.rooms);
+        let mut map = self.shard(room_id);
         if map
             .get(room_id)
             .is_some_and(|room| room.is_here(user) || room.is_elsewhere(user))
@@ -378,7 +424,7 @@ impl Rooms {
 
     /// Removes timer `id` if it is still the pending one; true means it is due to fire.
     fn take_grace(&self, room_id: &str, user: UserId, id: u64) -> bool {
-        let mut rooms = lock(&self.rooms);
+        let mut rooms = self.shard(room_id);
         let Some(room) = rooms.get_mut(room_id) else {
             return false;
         };
@@ -398,7 +444,7 @@ impl Rooms {
 
     /// Rooms with at least one socket or timer.
     pub fn len(&self) -> usize {
-        lock(&self.rooms).len()
+        self.shards.iter().map(|shard| lock(shard).len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
