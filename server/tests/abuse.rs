@@ -362,6 +362,19 @@ async fn sign_in_throttling_is_per_account_whatever_the_spelling(app: TestApp) {
     assert_eq!(refused_at, Some(limit));
 }
 
+/// The lookup keys compare byte for byte on both backends: a trailing space is another key, not
+/// the same account (MariaDB's PAD SPACE collations made them equal).
+async fn account_keys_are_not_padded(app: TestApp) {
+    app.register("alice").await;
+    let found = |key: &'static str| {
+        let db = app.db.clone();
+        async move { db.user_by_username(key).await.expect("query").is_some() }
+    };
+    assert!(found("alice").await);
+    assert!(!found("alice ").await);
+    assert!(!found("alice  ").await);
+}
+
 /// The signaling log is kept for SIGNAL_RETENTION_DAYS, then deleted.
 async fn old_signals_are_deleted_after_the_retention(backend: Backend) {
     let clock = ManualClock::new();
@@ -400,7 +413,8 @@ tests_with!(with_default_limits => sqlite, mariadb:
     the_other_party_hears_call_end_before_the_close,
     room_sockets_per_user_are_bounded,
     signal_payloads_are_bounded_by_type,
-    sign_in_throttling_is_per_account_whatever_the_spelling
+    sign_in_throttling_is_per_account_whatever_the_spelling,
+    account_keys_are_not_padded
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
