@@ -445,3 +445,123 @@ async fn picture_decode_bombs_are_refused_within_a_memory_budget() {
     let response = upload(one_colour_png(600)).await.expect("response");
     assert_eq!(response.status(), 200);
 }
+
+/// A Redis that only speaks TLS and wants a password, with a certificate of its own: the
+/// instances trust it through SSL_CERT_FILE, as an operator would point them at their CA.
+struct TlsRedis {
+    child: std::process::Child,
+    port: u16,
+    /// The CA that signed its certificate.
+    ca: std::path::PathBuf,
+}
+
+impl TlsRedis {
+    fn start(dir: &std::path::Path, password: &str) -> Self {
+        // A CA, and a server certificate it signs (rustls refuses a CA as the server's own).
+        let openssl = |command: &str| {
+            let made = std::process::Command::new("openssl")
+                .current_dir(dir)
+                .args(command.split_whitespace())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("openssl (Debian package openssl)");
+            assert!(made.success(), "openssl {command} failed");
+        };
+        let key = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+        openssl(&format!(
+            "req -x509 {key} -days 1 -subj /CN=test-ca -keyout ca.key -out ca.crt"
+        ));
+        openssl(&format!(
+            "req {key} -subj /CN=localhost -keyout redis.key -out redis.csr"
+        ));
+        std::fs::write(
+            dir.join("san.ext"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\n",
+        )
+        .expect("write the extension file");
+        openssl(
+            "x509 -req -in redis.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 \
+             -extfile san.ext -out redis.crt",
+        );
+        let (cert, key, ca) = (
+            dir.join("redis.crt"),
+            dir.join("redis.key"),
+            dir.join("ca.crt"),
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                "0",
+                "--tls-port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+            ])
+            .arg("--tls-cert-file")
+            .arg(&cert)
+            .arg("--tls-key-file")
+            .arg(&key)
+            .arg("--tls-ca-cert-file")
+            .arg(&ca)
+            .args(["--tls-auth-clients", "no", "--requirepass", password])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server (Debian package redis-server)");
+        // Killed by Drop if it never answers.
+        let redis = Self { child, port, ca };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return redis;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("redis-server did not start with TLS on port {port}");
+    }
+}
+
+impl Drop for TlsRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `rediss://` with a password: two instances on one database form a group over TLS, and a
+/// call started on one rings the receiver's socket on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_over_tls_redis_with_a_password_delivers_calls() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let redis = TlsRedis::start(dir.path(), "s3cret-pass");
+    let redis_url = format!("rediss://:s3cret-pass@127.0.0.1:{}", redis.port);
+    let cert = redis.ca.display().to_string();
+    let env = [("REDIS_URL", redis_url.as_str()), ("SSL_CERT_FILE", &cert)];
+    let url = sqlite_url(dir.path());
+    let first = ServerProcess::start(dir.path(), &url, "first.log", &env).await;
+    let second = ServerProcess::start(dir.path(), &url, "second.log", &env).await;
+    for server in [&first, &second] {
+        let health: Value = reqwest::get(server.url("/api/health/"))
+            .await
+            .expect("health")
+            .json()
+            .await
+            .expect("health JSON");
+        assert_eq!(health["redis"], true, "{health}: {}", server.log_text());
+    }
+    let api = Api::new(&first);
+    let (_, alice, _) = api.user("alice").await;
+    let (bob_id, bob, _) = api.user("bob").await;
+    let mut bob_socket = authenticated(&second, "/ws/", &bob).await;
+    let call = api.call(&alice, bob_id).await;
+    loop {
+        let event = recv(&mut bob_socket).await;
+        if event["type"] == "call-incoming" {
+            assert_eq!(event["call"]["id"], call["id"]);
+            break;
+        }
+    }
+}
