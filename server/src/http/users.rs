@@ -7,13 +7,33 @@ use axum::{
     Json,
 };
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use utoipa::IntoParams;
 
 use app::protocol::{Detail, ErrorBody, PresenceStatus, Register, User, UserPage};
 
 use super::extract::{ApiJson, ApiQuery, AuthUser, ClientIp};
-use crate::{error::ApiError, AppState};
+use crate::{
+    error::ApiError,
+    users::{validation::RegistrationForm, UserError},
+    AppState,
+};
+
+/// The account service's refusals as HTTP errors (DRF's shapes, SimpleJWT's messages).
+impl From<UserError> for ApiError {
+    fn from(error: UserError) -> Self {
+        match error {
+            UserError::Invalid(fields) => Self::Validation(fields),
+            UserError::BadCredentials | UserError::BadToken | UserError::Gone => {
+                Self::Unauthorized(error.to_string())
+            }
+            UserError::TooManyRequests { retry_after_secs } => {
+                Self::TooManyRequests { retry_after_secs }
+            }
+            UserError::Database(error) => error.into(),
+            UserError::Internal(error) => Self::Internal(error),
+        }
+    }
+}
 
 /// Registers an account with Django's username and password validators.
 #[utoipa::path(
@@ -32,9 +52,9 @@ use crate::{error::ApiError, AppState};
 pub async fn register(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    ApiJson(body): ApiJson<Map<String, Value>>,
+    ApiJson(form): ApiJson<RegistrationForm>,
 ) -> Result<(StatusCode, Json<User>), ApiError> {
-    let user = state.users.register(body, ip).await?;
+    let user = state.users.register(form, ip).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
 

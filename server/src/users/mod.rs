@@ -1,6 +1,7 @@
 //! Accounts: registration, sign-in with rotating refresh tokens, presence and the directory.
 
 pub mod cache;
+mod error;
 pub mod picture;
 pub mod validation;
 
@@ -8,8 +9,6 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
 use axum::body::Bytes;
-
-use serde_json::{Map, Value};
 
 use app::protocol::{PresenceStatus, TokenPair, User, UserId, UserPage};
 
@@ -27,13 +26,10 @@ use crate::{
         users::{InsertUserError, NewUser, UserRow},
         Db,
     },
-    error::ApiError,
     rate::RateLimit,
 };
 
-/// SimpleJWT's messages, which reference clients may match on.
-const BAD_CREDENTIALS: &str = "No active account found with the given credentials";
-const BAD_TOKEN: &str = "Token is invalid or expired";
+pub use error::UserError;
 /// Directory page size.
 pub const PAGE_SIZE: i64 = 20;
 /// Where uploaded pictures are served from.
@@ -150,15 +146,19 @@ impl Users {
     }
 
     /// A new account for a client at `ip`.
-    pub async fn register(&self, body: Map<String, Value>, ip: IpAddr) -> Result<User, ApiError> {
+    pub async fn register(
+        &self,
+        form: validation::RegistrationForm,
+        ip: IpAddr,
+    ) -> Result<User, UserError> {
         self.limits.signups.check(&address_key(ip))?;
         // Bounded CPU work, off the async workers, in the pool the hashing uses.
         let registration = self
             .passwords
             .pool()
-            .run(move || validation::parse_registration(&body))
+            .run(move || validation::parse_registration(form))
             .await?
-            .map_err(ApiError::Validation)?;
+            .map_err(UserError::Invalid)?;
         // Friendly errors for both fields at once; the unique indexes still decide races.
         let mut taken = crate::error::FieldErrors::new();
         if self.db.username_exists(&registration.username).await? {
@@ -168,7 +168,7 @@ impl Users {
             taken.insert("email".into(), vec![EMAIL_TAKEN.into()]);
         }
         if !taken.is_empty() {
-            return Err(ApiError::Validation(taken));
+            return Err(UserError::Invalid(taken));
         }
         let hash = self.passwords.hash(registration.password).await?;
         let id = self
@@ -181,8 +181,8 @@ impl Users {
             })
             .await
             .map_err(|error| match error {
-                InsertUserError::UsernameTaken => ApiError::field("username", USERNAME_TAKEN),
-                InsertUserError::EmailTaken => ApiError::field("email", EMAIL_TAKEN),
+                InsertUserError::UsernameTaken => UserError::field("username", USERNAME_TAKEN),
+                InsertUserError::EmailTaken => UserError::field("email", EMAIL_TAKEN),
                 InsertUserError::Database(e) => e.into(),
             })?;
         tracing::info!(user_id = %id, "user registered");
@@ -195,7 +195,7 @@ impl Users {
         username: &str,
         password: &str,
         ip: IpAddr,
-    ) -> Result<TokenPair, ApiError> {
+    ) -> Result<TokenPair, UserError> {
         let key = validation::sign_in_key(username);
         // A name no account can have is throttled per address only, under one shared key.
         self.limits
@@ -214,53 +214,51 @@ impl Users {
                 let family = uuid::Uuid::new_v4().simple().to_string();
                 self.issue_pair(UserId(row.id), family).await
             }
-            _ => Err(ApiError::Unauthorized(BAD_CREDENTIALS.into())),
+            _ => Err(UserError::BadCredentials),
         }
     }
 
     /// Rotates a refresh token. Presenting one that was already rotated means it leaked: the
     /// whole family is revoked and the legitimate holder must sign in again.
-    pub async fn refresh(&self, refresh: &str) -> Result<TokenPair, ApiError> {
+    pub async fn refresh(&self, refresh: &str) -> Result<TokenPair, UserError> {
         let claims = self
             .tokens
             .verify(refresh, TokenType::Refresh)
-            .map_err(|_| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+            .map_err(|_| UserError::BadToken)?;
         let now = self.clock.now_millis();
         let row = self
             .db
             .refresh_token(&claims.jti)
             .await?
-            .ok_or_else(|| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+            .ok_or(UserError::BadToken)?;
         if row.revoked_at.is_some() || row.expires_at <= now || row.user_id != claims.user_id.0 {
-            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+            return Err(UserError::BadToken);
         }
         if !self.db.use_refresh_token(&claims.jti, now).await? {
             tracing::warn!(user_id = %claims.user_id, "refresh token reused: revoking its family");
             self.db.revoke_refresh_family(&row.family, now).await?;
-            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+            return Err(UserError::BadToken);
         }
         if self.db.user(claims.user_id).await?.is_none() {
-            return Err(ApiError::Unauthorized(BAD_TOKEN.into()));
+            return Err(UserError::BadToken);
         }
         self.issue_pair(claims.user_id, row.family).await
     }
 
     /// Revokes the family of a refresh token: every session that descends from that sign-in.
-    pub async fn logout(&self, refresh: &str) -> Result<(), ApiError> {
+    pub async fn logout(&self, refresh: &str) -> Result<(), UserError> {
         let claims = self
             .tokens
             .verify(refresh, TokenType::Refresh)
-            .map_err(|_| ApiError::Unauthorized(BAD_TOKEN.into()))?;
-        let family = claims
-            .family
-            .ok_or_else(|| ApiError::Unauthorized(BAD_TOKEN.into()))?;
+            .map_err(|_| UserError::BadToken)?;
+        let family = claims.family.ok_or(UserError::BadToken)?;
         self.db
             .revoke_refresh_family(&family, self.clock.now_millis())
             .await?;
         Ok(())
     }
 
-    async fn issue_pair(&self, user: UserId, family: String) -> Result<TokenPair, ApiError> {
+    async fn issue_pair(&self, user: UserId, family: String) -> Result<TokenPair, UserError> {
         let (access, _) = self.tokens.issue(TokenType::Access, user, None)?;
         let (refresh, claims) =
             self.tokens
@@ -273,7 +271,7 @@ impl Users {
 
     /// The user's own record, from the cache when it has it. A valid token of a deleted user
     /// gets 401, not 404 (once the cached record expires, if the user was deleted in SQL).
-    pub async fn me(&self, id: UserId) -> Result<User, ApiError> {
+    pub async fn me(&self, id: UserId) -> Result<User, UserError> {
         if let Some(record) = self.cache.get(id) {
             return Ok(record);
         }
@@ -284,12 +282,8 @@ impl Users {
     }
 
     /// The user's own record as the database has it now.
-    pub async fn record(&self, id: UserId) -> Result<User, ApiError> {
-        let row = self
-            .db
-            .user(id)
-            .await?
-            .ok_or_else(|| ApiError::Unauthorized("User not found".into()))?;
+    pub async fn record(&self, id: UserId) -> Result<User, UserError> {
+        let row = self.db.user(id).await?.ok_or(UserError::Gone)?;
         Ok(to_user(row, true))
     }
 
@@ -299,8 +293,8 @@ impl Users {
         id: UserId,
         content_type: Option<&str>,
         bytes: Bytes,
-    ) -> Result<User, ApiError> {
-        let invalid = |e: picture::PictureError| ApiError::field("profile_picture", e.to_string());
+    ) -> Result<User, UserError> {
+        let invalid = |e: picture::PictureError| UserError::field("profile_picture", e.to_string());
         let format = content_type
             .and_then(picture::format_of)
             .ok_or_else(|| invalid(picture::PictureError::UnsupportedType))?;
@@ -324,7 +318,7 @@ impl Users {
         self.record(id).await
     }
 
-    pub async fn delete_picture(&self, id: UserId) -> Result<User, ApiError> {
+    pub async fn delete_picture(&self, id: UserId) -> Result<User, UserError> {
         let previous = self.record(id).await?.profile_picture;
         self.db.set_profile_picture(id, None).await?;
         self.changed(id);
@@ -353,14 +347,18 @@ impl Users {
         }
     }
 
-    pub async fn set_presence(&self, id: UserId, online: bool) -> Result<PresenceStatus, ApiError> {
+    pub async fn set_presence(
+        &self,
+        id: UserId,
+        online: bool,
+    ) -> Result<PresenceStatus, UserError> {
         let found = self
             .db
             .set_presence(id, online, self.clock.now_millis())
             .await?;
         self.changed(id);
         if !found {
-            return Err(ApiError::Unauthorized("User not found".into()));
+            return Err(UserError::Gone);
         }
         Ok(PresenceStatus {
             status: if online { "online" } else { "offline" }.to_owned(),
@@ -369,7 +367,7 @@ impl Users {
 
     /// At startup: presence lives in the sockets of the process, so after a crash nobody is
     /// connected and every stored "online" is stale.
-    pub async fn reset_presence(&self) -> Result<u64, ApiError> {
+    pub async fn reset_presence(&self) -> Result<u64, UserError> {
         let reset = self.db.set_all_offline(self.clock.now_millis()).await?;
         self.cache.invalidate_all();
         if reset > 0 {
@@ -381,7 +379,7 @@ impl Users {
         Ok(reset)
     }
 
-    pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, ApiError> {
+    pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, UserError> {
         let rows = self.db.online_users(id).await?;
         Ok(rows.into_iter().map(|row| to_user(row, false)).collect())
     }
@@ -392,7 +390,7 @@ impl Users {
         id: UserId,
         search: &str,
         page: i64,
-    ) -> Result<UserPage, ApiError> {
+    ) -> Result<UserPage, UserError> {
         let page = page.max(1);
         let offset = (page - 1).saturating_mul(PAGE_SIZE);
         let (count, rows) = self.db.search_users(id, search, PAGE_SIZE, offset).await?;

@@ -1,7 +1,8 @@
 //! Parsing a registration the way Django and DRF validate a new user, with their messages, so
 //! reference clients show the same errors. All fields are checked and reported at once.
 
-use serde_json::{Map, Value};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
 
 use crate::error::FieldErrors;
 
@@ -26,6 +27,40 @@ pub struct Registration {
     pub password: String,
 }
 
+/// A registration as sent, each field as found. The HTTP edge parses the body into it; whether
+/// the fields are right is [`parse_registration`]'s call, which reports every field at once.
+#[derive(Debug, Default, Deserialize)]
+pub struct RegistrationForm {
+    #[serde(default)]
+    pub username: FormField,
+    #[serde(default)]
+    pub email: FormField,
+    #[serde(default)]
+    pub password: FormField,
+    #[serde(default)]
+    pub password_confirm: FormField,
+}
+
+/// One field of a form as sent.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub enum FormField {
+    #[default]
+    Missing,
+    Null,
+    NotString,
+    Text(String),
+}
+
+impl<'de> Deserialize<'de> for FormField {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Value::deserialize(deserializer)? {
+            Value::Null => Self::Null,
+            Value::String(text) => Self::Text(text),
+            _ => Self::NotString,
+        })
+    }
+}
+
 /// Collects errors per field, DRF style.
 #[derive(Default)]
 struct Errors(FieldErrors);
@@ -40,24 +75,21 @@ impl Errors {
 }
 
 /// A required string field; `trim` as DRF's CharField does (not for passwords).
-fn string_field(
-    body: &Map<String, Value>,
-    name: &str,
-    trim: bool,
-    errors: &mut Errors,
-) -> Option<String> {
-    match body.get(name) {
-        None => errors.add(name, REQUIRED),
-        Some(Value::Null) => errors.add(name, NOT_NULL),
-        Some(Value::String(text)) => {
-            let text = if trim { text.trim() } else { text.as_str() };
-            if text.is_empty() {
+fn string_field(field: FormField, name: &str, trim: bool, errors: &mut Errors) -> Option<String> {
+    match field {
+        FormField::Missing => errors.add(name, REQUIRED),
+        FormField::Null => errors.add(name, NOT_NULL),
+        FormField::Text(text) => {
+            let kept = if trim { text.trim() } else { text.as_str() };
+            if kept.is_empty() {
                 errors.add(name, NOT_BLANK);
+            } else if kept.len() == text.len() {
+                return Some(text);
             } else {
-                return Some(text.to_owned());
+                return Some(kept.to_owned());
             }
         }
-        Some(_) => errors.add(name, NOT_STRING),
+        FormField::NotString => errors.add(name, NOT_STRING),
     }
     None
 }
@@ -66,12 +98,17 @@ fn max_length(max: usize) -> String {
     format!("Ensure this field has no more than {max} characters.")
 }
 
-pub fn parse_registration(body: &Map<String, Value>) -> Result<Registration, FieldErrors> {
+pub fn parse_registration(form: RegistrationForm) -> Result<Registration, FieldErrors> {
     let mut errors = Errors::default();
-    let username = string_field(body, "username", true, &mut errors);
-    let email = string_field(body, "email", true, &mut errors);
-    let password = string_field(body, "password", false, &mut errors);
-    let confirm = string_field(body, "password_confirm", false, &mut errors);
+    let username = string_field(form.username, "username", true, &mut errors);
+    let email = string_field(form.email, "email", true, &mut errors);
+    let password = string_field(form.password, "password", false, &mut errors);
+    let confirm = string_field(
+        form.password_confirm,
+        "password_confirm",
+        false,
+        &mut errors,
+    );
 
     // An over-long field gets its length error and nothing else: every later check (the
     // character set, the similarity of the password to it) would cost time in its length.
@@ -245,7 +282,7 @@ mod tests {
     use super::*;
 
     fn parse(body: Value) -> Result<Registration, FieldErrors> {
-        parse_registration(body.as_object().unwrap())
+        parse_registration(serde_json::from_value(body).unwrap())
     }
 
     #[test]

@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use app::protocol::{ClientMsg, UserId};
 
-use crate::{auth::jwt::TokenType, error::ApiError, users::Users};
+use crate::{
+    auth::jwt::TokenType,
+    users::{UserError, Users},
+};
 
 use super::{
     limits::{close, AUTH_TIMEOUT},
@@ -57,7 +60,7 @@ pub async fn authenticate(
             user: claims.user_id,
             valid_for: users.tokens().valid_for(&claims),
         }),
-        Err(ApiError::Unauthorized(_)) => Err(unauthorized("user not found")),
+        Err(UserError::Gone) => Err(unauthorized("user not found")),
         Err(error) => {
             tracing::warn!(%error, "cannot load a socket's user");
             Err(Refused {
