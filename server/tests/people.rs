@@ -127,6 +127,16 @@ async fn in_directory(app: &TestApp, token: &str, user: &User) -> Option<User> {
         .find(|found| found.id == user.id)
 }
 
+/// The stored presence of `user`, as no viewer sees it.
+async fn online_in_db(app: &TestApp, user: &User) -> bool {
+    let online: i64 = sqlx::query_scalar("SELECT is_online FROM users WHERE id = ?")
+        .bind(user.id.0)
+        .fetch_one(app.db.pool())
+        .await
+        .expect("presence");
+    online != 0
+}
+
 async fn online_ids(app: &TestApp, token: &str) -> Vec<i64> {
     let users: Vec<User> = app
         .get_auth("/api/users/online_users/", token)
@@ -589,6 +599,11 @@ async fn hidden_presence_looks_offline_through_every_path(app: TestApp) {
     let (carol, _, carol_socket) = online(&app, "carol").await;
     watch(&mut alice_socket, &[&bob, &carol]).await;
     drop(bob_socket);
+    // Bob's change first (a watcher told of it would hear it before carol's).
+    while online_in_db(&app, &bob).await {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     drop(carol_socket);
     assert_eq!(next_presence(&mut alice_socket).await.0, carol.id.0);
 }
