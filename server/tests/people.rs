@@ -608,6 +608,28 @@ async fn hidden_presence_looks_offline_through_every_path(app: TestApp) {
     assert_eq!(next_presence(&mut alice_socket).await.0, carol.id.0);
 }
 
+async fn the_directory_orders_hidden_users_as_offline(app: TestApp) {
+    let (_, alice_token, _alice_socket) = online(&app, "alice").await;
+    let (_, bob_token, _bob_socket) = online(&app, "bob").await;
+    let (_, _, _carol_socket) = online(&app, "carol").await;
+    app.register("aaron").await;
+    set_privacy(&app, &bob_token, json!({"presence_visible_to": "nobody"})).await;
+    let page: Value = app
+        .get_auth("/api/users/", &alice_token)
+        .await
+        .json()
+        .await
+        .expect("page");
+    let names: Vec<&str> = page["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .filter_map(|user| user["username"].as_str())
+        .collect();
+    // Bob is online, but not to alice: he sorts among the offline, by name.
+    assert_eq!(names, ["carol", "aaron", "bob"]);
+}
+
 async fn a_blocker_is_hidden_and_not_found(app: TestApp) {
     let (alice, alice_token, mut alice_socket) = online(&app, "alice").await;
     let (bob, bob_token, _bob_socket) = online(&app, "bob").await;
@@ -785,6 +807,7 @@ backend_tests! {
     bad_privacy => bad_privacy_updates_change_nothing;
     hidden_presence => hidden_presence_looks_offline_through_every_path;
     blocker_hidden => a_blocker_is_hidden_and_not_found;
+    directory_order => the_directory_orders_hidden_users_as_offline;
     bounded => contacts_and_blocks_are_bounded;
 }
 
