@@ -93,6 +93,15 @@ const API_OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/calls/{id}/end/"),
     ("post", "/api/calls/{id}/cancel/"),
     ("post", "/api/calls/{id}/ringing/"),
+    ("get", "/api/contacts/"),
+    ("post", "/api/contacts/"),
+    ("patch", "/api/contacts/{user_id}/"),
+    ("delete", "/api/contacts/{user_id}/"),
+    ("get", "/api/blocks/"),
+    ("post", "/api/blocks/"),
+    ("delete", "/api/blocks/{user_id}/"),
+    ("get", "/api/users/me/privacy/"),
+    ("patch", "/api/users/me/privacy/"),
 ];
 
 const HTTP_METHODS: [&str; 8] = [

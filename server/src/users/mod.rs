@@ -10,7 +10,7 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc};
 use anyhow::Context;
 use axum::body::Bytes;
 
-use app::protocol::{PresenceStatus, TokenPair, User, UserId, UserPage};
+use app::protocol::{PresenceStatus, PresenceVisibility, TokenPair, User, UserId, UserPage};
 
 use crate::{
     auth::{
@@ -23,9 +23,11 @@ use crate::{
     config::Config,
     cpu::CpuPool,
     db::{
+        people::SeenUserRow,
         users::{InsertUserError, NewUser, UserRow},
         Db,
     },
+    privacy,
     rate::RateLimit,
 };
 
@@ -93,6 +95,20 @@ pub fn to_user(row: UserRow, include_email: bool) -> User {
     );
     user.email = email;
     user
+}
+
+/// The user JSON as the viewer its audience columns were read for may see it.
+pub fn to_seen_user(row: SeenUserRow) -> anyhow::Result<User> {
+    let visibility = PresenceVisibility::parse(&row.presence_visible_to).ok_or_else(|| {
+        anyhow::anyhow!(
+            "user {}: bad presence setting {:?}",
+            row.user.id,
+            row.presence_visible_to
+        )
+    })?;
+    let visible =
+        privacy::presence_visible(visibility, row.blocked_viewer != 0, row.has_viewer != 0);
+    Ok(privacy::as_seen(to_user(row.user, false), visible))
 }
 
 /// The user JSON others see (no email), from the stored columns; calls nest it for their
@@ -277,7 +293,7 @@ impl Users {
         }
         let generation = self.cache.generation();
         let record = self.record(id).await?;
-        self.cache.insert(record.clone(), generation);
+        self.cache.insert(id, record.clone(), generation);
         Ok(record)
     }
 
@@ -379,12 +395,14 @@ impl Users {
         Ok(reset)
     }
 
+    /// Users the caller may see online (those hiding their presence from them are left out).
     pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, UserError> {
         let rows = self.db.online_users(id).await?;
         Ok(rows.into_iter().map(|row| to_user(row, false)).collect())
     }
 
-    /// One page (1-based) of users matching `search`, online first, without the caller.
+    /// One page (1-based) of users matching `search`, online first as the caller may see it,
+    /// without the caller and those who blocked them.
     pub async fn directory(
         &self,
         id: UserId,
@@ -399,7 +417,10 @@ impl Users {
             count,
             next: (offset + PAGE_SIZE < count).then(|| link(page + 1)),
             previous: (page > 1).then(|| link(page - 1)),
-            results: rows.into_iter().map(|row| to_user(row, false)).collect(),
+            results: rows
+                .into_iter()
+                .map(to_seen_user)
+                .collect::<anyhow::Result<_>>()?,
         })
     }
 }
