@@ -29,8 +29,12 @@ use super::{
 
 pub async fn run(state: AppState, room_id: String, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
-    let mut reader = Reader::new(stream, outbox.clone());
+    let (outbox, writer) = Outbox::spawn(
+        sink,
+        state.config.ws_outgoing_queue(),
+        state.drain.subscribe(),
+    );
+    let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
     match admit(&state, &room_id, query_token, &mut reader).await {
         Ok((user, call, events)) => {
             // A room lives as long as its call, however the call ends (REST, the ring timeout,
