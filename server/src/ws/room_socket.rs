@@ -307,10 +307,10 @@ fn end_unless_back(
     })
 }
 
-/// At the startup of an instance in a group: the calls in progress may be served by other
-/// instances, or may have been left by one that crashed. Each party gets the grace period to be
-/// found in the call's room on some instance (other instances answer a probe) or to rejoin;
-/// the calls no one serves then end as connection_lost, like a dropped socket's.
+/// At startup: the calls in progress may be served by other instances of a group, or were left
+/// by the last run (a restart, a crash). Each party gets the grace period to be found in the
+/// call's room on some instance (other instances answer a probe) or to rejoin; the calls no one
+/// serves then end as connection_lost, like a dropped socket's.
 pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, CallError> {
     let calls = state.calls.in_progress().await?;
     for call in &calls {
