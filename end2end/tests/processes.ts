@@ -5,10 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 // Processes a spec starts, stops and restarts itself (the recovery spec breaks the network under a
-// call): a server of its own on a file database, so that state outlives a restart. scripts/test
-// passes the built server as SERVER_BIN.
+// call): coturn, and a server of its own on a file database, so that state outlives a restart.
+// scripts/test passes the built server as SERVER_BIN; coturn is Debian's /usr/bin/turnserver.
 
 export const serverBin = process.env.SERVER_BIN;
+export const turnserverBin = process.env.TURNSERVER_BIN ?? '/usr/bin/turnserver';
 const repoRoot = path.join(__dirname, '..', '..');
 
 export async function freePort(): Promise<number> {
@@ -37,6 +38,17 @@ async function until(what: string, ready: () => Promise<boolean>, child: ChildPr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${what} did not come up:\n${fs.readFileSync(log, 'utf8').slice(-4000)}`);
+}
+
+function tcpOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Stops `child` with `signal` and waits for it to exit. */
@@ -79,6 +91,28 @@ class Restartable {
   log(): string {
     return fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
   }
+}
+
+/** coturn on 127.0.0.1 (use-auth-secret, as scripts/test starts it), not started yet; `stop`
+ * loses its allocations. */
+export class Coturn extends Restartable {
+  static async create(secret: string): Promise<Coturn> {
+    const port = await freePort();
+    const dir = tempDir('callhub-turn-');
+    const relayMin = 20000 + Math.floor(Math.random() * 30000);
+    const args = [
+      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
+      `--min-port=${relayMin}`, `--max-port=${relayMin + 49}`, '--use-auth-secret',
+      `--static-auth-secret=${secret}`, '--realm=callhub', '--no-tls', '--no-dtls', '--no-cli',
+      '--allow-loopback-peers', '--fingerprint', '--simple-log', '--log-file=stdout',
+      `--pidfile=${path.join(dir, 'turn.pid')}`, `--db=${path.join(dir, 'turndb')}`,
+    ];
+    const coturn = new Coturn('coturn', turnserverBin, args, process.env, () => tcpOpen(port), dir);
+    coturn.port = port;
+    return coturn;
+  }
+
+  port = 0;
 }
 
 /** The built server on a free port, with a SQLite file that outlives its restarts. */
