@@ -19,9 +19,16 @@
 //!   that overtake their session's offer.
 //! - Either side drops its connection when the other leaves the room (`user-left`), and the
 //!   receiver also when the caller (re)joins: a new offer is coming.
-//! - When the connection fails, the caller restarts ICE on the same connection after fetching
-//!   the ICE servers again (TURN credentials are short-lived).
-//! - With relay-only on and no TURN server offered, the page is told the call cannot connect.
+//! - When the connection fails, or stays disconnected for [`RESTART_AFTER_DISCONNECT_MS`], the
+//!   caller restarts ICE on the same connection after fetching the ICE servers again (TURN
+//!   credentials are short-lived, and a restarted TURN server has forgotten its allocations);
+//!   while it is not connected again it restarts every [`RESTART_RETRY_MS`] (the path may still
+//!   be down), unless an offer is still waiting for its answer.
+//! - With relay-only on and no TURN server offered, the page is told the call cannot connect;
+//!   with a TURN server offered that yields no relay address within [`RELAY_CHECK_MS`] of a
+//!   connection (or of its ICE restart), the page is told the relay cannot be reached, and the
+//!   caller restarts ICE as above until it connects. Both notices are lifted by the next
+//!   connection that connects.
 //! - A closed room socket is reopened with backoff while the call lives, with a refreshed token
 //!   after a 4001; a 4003 or 4004 means the call is over.
 //! - Events of a replaced connection are ignored.
@@ -34,6 +41,19 @@ use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, MediaState, Server
 /// The longest wait between two attempts to reopen the room socket: the server keeps the call
 /// only for a grace period, so retries stay frequent.
 pub const ROOM_MAX_BACKOFF_MS: u64 = 5_000;
+
+/// How long a connection may stay disconnected before the caller restarts ICE. Chromium reports
+/// `disconnected` after about 2.5 s without a packet and `failed` only when consent expires
+/// (30 s); a path that comes back by itself usually does so within a second or two.
+pub const RESTART_AFTER_DISCONNECT_MS: u64 = 2_000;
+
+/// How often the caller restarts ICE while the connection is not back: a restart made while
+/// the path was still down gathers nothing and may never report `failed`.
+pub const RESTART_RETRY_MS: u64 = 5_000;
+
+/// How long a relay-only connection may gather without a single relay address before the page
+/// says the TURN relay cannot be reached. A reachable relay answers in milliseconds.
+pub const RELAY_CHECK_MS: u64 = 8_000;
 
 /// What the core needs to know about the call.
 #[derive(Clone, Debug)]
@@ -76,6 +96,8 @@ pub enum Notice {
     CallOver,
     /// Relay-only is on but the server offers no TURN relay: the call cannot connect.
     NoRelay,
+    /// Relay-only is on and the TURN relay gave no address: it cannot be reached from here.
+    RelayUnreachable,
 }
 
 /// The connection state as the rules need it (`RTCPeerConnection.connectionState`).
@@ -98,6 +120,15 @@ pub enum PeerEvent {
     Track,
     ChannelOpen,
     ChannelMessage(String),
+}
+
+/// A timer of one connection ([`Action::StartTimer`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// Restart ICE unless the connection is back.
+    Restart,
+    /// Relay-only: tell the page if no relay address came.
+    RelayCheck,
 }
 
 /// Everything that can happen to a call.
@@ -125,6 +156,11 @@ pub enum Input {
     Peer {
         session: Option<String>,
         event: PeerEvent,
+    },
+    /// A timer of the connection of `session` is due.
+    TimerDue {
+        session: Option<String>,
+        timer: Timer,
     },
     /// [`Action::NewPeer`] failed: there is no connection.
     PeerUnavailable,
@@ -154,6 +190,12 @@ pub enum Action {
     /// Opens the room socket (replacing the current one) and sends `auth`; a socket that cannot
     /// open reports [`Input::SocketClosed`].
     OpenSocket,
+    /// Reports [`Input::TimerDue`] after `delay_ms`.
+    StartTimer {
+        session: Option<String>,
+        timer: Timer,
+        delay_ms: u64,
+    },
     /// Reports [`Input::ReconnectDue`] after `delay_ms`.
     ScheduleReconnect {
         delay_ms: u64,
@@ -192,6 +234,12 @@ struct Peer {
     remote_described: bool,
     /// Remote candidates that arrived before the remote description.
     pending: Vec<Value>,
+    /// The last state the connection reported.
+    state: ConnectionState,
+    /// Local candidates gathered since the connection (or its last ICE restart) began.
+    gathered: u32,
+    /// A [`Timer::Restart`] is running.
+    restart_timer: bool,
 }
 
 impl Peer {
@@ -201,6 +249,9 @@ impl Peer {
             offer_pending: false,
             remote_described: false,
             pending: Vec::new(),
+            state: ConnectionState::Other,
+            gathered: 0,
+            restart_timer: false,
         }
     }
 
@@ -290,6 +341,14 @@ impl Negotiation {
                 let current = self.peer.as_ref().is_some_and(|p| p.session == session);
                 if current {
                     self.peer_event(event)
+                } else {
+                    Vec::new()
+                }
+            }
+            Input::TimerDue { session, timer } => {
+                let current = self.peer.as_ref().is_some_and(|p| p.session == session);
+                if current {
+                    self.timer_due(timer)
                 } else {
                     Vec::new()
                 }
@@ -407,27 +466,28 @@ impl Negotiation {
         let Some(peer) = self.peer.as_mut() else {
             return Vec::new();
         };
+        if let PeerEvent::State(state) = event {
+            peer.state = state;
+        }
         match event {
-            PeerEvent::Candidate(candidate) => vec![Action::Send(ClientMsg::IceCandidate {
-                candidate: with_session(candidate, &peer.session),
-                call_id: self.config.call_id,
-            })],
+            PeerEvent::Candidate(candidate) => {
+                peer.gathered += 1;
+                vec![Action::Send(ClientMsg::IceCandidate {
+                    candidate: with_session(candidate, &peer.session),
+                    call_id: self.config.call_id,
+                })]
+            }
             PeerEvent::State(ConnectionState::Connected) => {
                 vec![Action::Emit(Notice::Link(LinkState::Connected))]
             }
             PeerEvent::State(ConnectionState::Disconnected) => {
-                vec![Action::Emit(Notice::Link(LinkState::Reconnecting))]
+                let mut actions = vec![Action::Emit(Notice::Link(LinkState::Reconnecting))];
+                actions.extend(self.restart_timer(RESTART_AFTER_DISCONNECT_MS));
+                actions
             }
             PeerEvent::State(ConnectionState::Failed) => {
                 let mut actions = vec![Action::Emit(Notice::Link(LinkState::Reconnecting))];
-                if self.config.is_caller && !peer.offer_pending {
-                    peer.offer_pending = true;
-                    actions.extend([
-                        Action::Log("connection failed: restarting ICE".into()),
-                        Action::RefreshIceServers,
-                        Action::MakeOffer { ice_restart: true },
-                    ]);
-                }
+                actions.extend(self.restart_ice("connection failed"));
                 actions
             }
             PeerEvent::State(ConnectionState::Other) => Vec::new(),
@@ -440,6 +500,81 @@ impl Negotiation {
         }
     }
 
+    fn timer_due(&mut self, timer: Timer) -> Vec<Action> {
+        let Some(peer) = self.peer.as_mut() else {
+            return Vec::new();
+        };
+        match timer {
+            Timer::Restart => {
+                peer.restart_timer = false;
+                if peer.state == ConnectionState::Connected {
+                    Vec::new()
+                } else if peer.offer_pending {
+                    self.restart_timer(RESTART_RETRY_MS).into_iter().collect()
+                } else {
+                    self.restart_ice("connection not back")
+                }
+            }
+            Timer::RelayCheck => {
+                if peer.state == ConnectionState::Connected || peer.gathered > 0 {
+                    return Vec::new();
+                }
+                // A connection that never formed may never report a failure either: the
+                // caller keeps restarting until the relay answers.
+                let mut actions = vec![Action::Emit(Notice::RelayUnreachable)];
+                actions.extend(self.restart_timer(RESTART_RETRY_MS));
+                actions
+            }
+        }
+    }
+
+    /// Caller: an ICE restart on the current connection with fresh ICE servers (unless an
+    /// offer is out already), and a check that it worked.
+    fn restart_ice(&mut self, why: &str) -> Vec<Action> {
+        let Some(peer) = self.peer.as_mut() else {
+            return Vec::new();
+        };
+        if !self.config.is_caller {
+            return Vec::new();
+        }
+        let mut actions = Vec::new();
+        if !peer.offer_pending {
+            peer.offer_pending = true;
+            actions.extend([
+                Action::Log(format!("{why}: restarting ICE")),
+                Action::RefreshIceServers,
+                Action::MakeOffer { ice_restart: true },
+            ]);
+            actions.extend(self.gathering());
+        }
+        actions.extend(self.restart_timer(RESTART_RETRY_MS));
+        actions
+    }
+
+    /// Caller: a [`Timer::Restart`] for the current connection, unless one runs.
+    fn restart_timer(&mut self, delay_ms: u64) -> Option<Action> {
+        let peer = self.peer.as_mut()?;
+        if !self.config.is_caller || std::mem::replace(&mut peer.restart_timer, true) {
+            return None;
+        }
+        Some(Action::StartTimer {
+            session: peer.session.clone(),
+            timer: Timer::Restart,
+            delay_ms,
+        })
+    }
+
+    /// The current connection starts gathering (anew): relay-only watches for a relay address.
+    fn gathering(&mut self) -> Option<Action> {
+        let peer = self.peer.as_mut()?;
+        peer.gathered = 0;
+        self.config.relay_only.then(|| Action::StartTimer {
+            session: peer.session.clone(),
+            timer: Timer::RelayCheck,
+            delay_ms: RELAY_CHECK_MS,
+        })
+    }
+
     /// Caller: a new session and its offer.
     fn offer(&mut self) -> Vec<Action> {
         self.sessions += 1;
@@ -447,11 +582,13 @@ impl Negotiation {
         let mut peer = Peer::new(session.clone());
         peer.offer_pending = true;
         self.peer = Some(peer);
-        vec![
+        let mut actions = vec![
             Action::NewPeer { session },
             Action::Emit(Notice::Link(LinkState::Connecting)),
             Action::MakeOffer { ice_restart: false },
-        ]
+        ];
+        actions.extend(self.gathering());
+        actions
     }
 
     /// Receiver: answers an offer; a new session gets a new connection.
@@ -464,7 +601,9 @@ impl Negotiation {
                 .is_some_and(|peer| peer.session == session);
         if restart {
             // An ICE restart: gather with fresh credentials, as the caller does.
-            return vec![Action::RefreshIceServers, Action::AnswerOffer(offer)];
+            let mut actions = vec![Action::RefreshIceServers, Action::AnswerOffer(offer)];
+            actions.extend(self.gathering());
+            return actions;
         }
         let mut peer = Peer::new(session.clone());
         // Candidates of this session that overtook it, if any.
@@ -473,11 +612,13 @@ impl Negotiation {
             .filter(|c| session_of(c) == session)
             .collect();
         self.peer = Some(peer);
-        vec![
+        let mut actions = vec![
             Action::NewPeer { session },
             Action::Emit(Notice::Link(LinkState::Connecting)),
             Action::AnswerOffer(offer),
-        ]
+        ];
+        actions.extend(self.gathering());
+        actions
     }
 
     fn remote_candidate(&mut self, candidate: Value) -> Vec<Action> {

@@ -152,6 +152,20 @@ impl Api {
         Ok(response.json().await?)
     }
 
+    /// `GET /api/calls/{id}/`.
+    pub async fn call(&self, who: &Account, call: CallId) -> Result<Call> {
+        let response = self
+            .http
+            .get(format!("{}/api/calls/{call}/", self.base))
+            .bearer_auth(&who.token)
+            .send()
+            .await?;
+        if !response.status().is_success() {
+            bail!("get call {call}: {}", response.status());
+        }
+        Ok(response.json().await?)
+    }
+
     /// `POST /api/calls/{id}/{action}/` (accept, end, ...).
     pub async fn call_action(&self, who: &Account, call: CallId, action: &str) -> Result<()> {
         let response = self

@@ -2,6 +2,7 @@
 //! WebSockets) on 127.0.0.1 and prints a table and one JSON line. scripts/bench starts a fresh
 //! server and runs the standard set; see README.md, "Benchmarks".
 
+mod chaos;
 mod client;
 mod idle;
 mod relay;
@@ -25,7 +26,7 @@ struct Args {
     /// The server's process id, for its memory and CPU (/proc/<pid>); without it idle is skipped.
     #[arg(long)]
     server_pid: Option<u32>,
-    /// Comma-separated: idle, rest, setup, relay.
+    /// Comma-separated: idle, rest, setup, relay; and chaos (scripts/chaos, not a benchmark).
     #[arg(long, default_value = "idle,rest,setup,relay")]
     scenarios: String,
     /// Prefix of the benchmark usernames (default: unique per run).
@@ -67,6 +68,16 @@ struct Args {
     /// other run starts the next call as soon as one is done: the server saturated by setups).
     #[arg(long, default_value_t = 250)]
     setup_period_ms: u64,
+    #[arg(long, default_value_t = 10)]
+    chaos_pairs: usize,
+    #[arg(long, default_value_t = 10)]
+    chaos_rounds: usize,
+    /// The server's WS_GRACE_SECS (scripts/chaos sets it short).
+    #[arg(long, default_value_t = 2)]
+    chaos_grace_secs: u64,
+    /// Replays a run: the faults and their victims follow from it.
+    #[arg(long, default_value_t = 1)]
+    chaos_seed: u64,
 }
 
 #[tokio::main]
@@ -90,6 +101,9 @@ async fn main() -> Result<()> {
     }
     if wants("relay") {
         needed = needed.max(2 * args.relay_pairs);
+    }
+    if wants("chaos") {
+        needed = needed.max(2 * args.chaos_pairs);
     }
     let prefix = args.prefix.clone().unwrap_or_else(|| {
         let secs = SystemTime::now()
@@ -213,6 +227,25 @@ async fn main() -> Result<()> {
         )
         .await?;
         report.set_target("relay.max.throughput", ">=", 40_000.0);
+    }
+    if wants("chaos") {
+        eprintln!(
+            "chaos: {} pairs x {} calls, seed {}",
+            args.chaos_pairs, args.chaos_rounds, args.chaos_seed
+        );
+        chaos::run(
+            &api,
+            &accounts,
+            chaos::Plan {
+                pairs: args.chaos_pairs,
+                rounds: args.chaos_rounds,
+                grace: Duration::from_secs(args.chaos_grace_secs),
+                seed: args.chaos_seed,
+            },
+            args.server_pid,
+            &mut report,
+        )
+        .await?;
     }
     report.add("total_secs", began.elapsed().as_secs_f64(), "s");
     report.print();

@@ -1,49 +1,12 @@
-import { test, expect, snap, type Party } from './fixtures';
-import { api, openSignedIn, registerViaApi, type Account } from './app-helpers';
-import type { Page } from '@playwright/test';
+import { test, expect, snap } from './fixtures';
+import { api, registerViaApi } from './app-helpers';
+import { relayOnlyUser, startCall, stats } from './relay-helpers';
 
 // Relay-only calls (privacy: the peer never sees the user's addresses). The main server of the run
 // offers no TURN; scripts/test also starts coturn (127.0.0.1, use-auth-secret) and a second server
 // with TURN_SERVER/TURN_SECRET pointing at it, whose address it passes as TURN_BASE_URL.
 
 const turnBaseURL = process.env.TURN_BASE_URL;
-
-interface Stats {
-  audioBytes: number;
-  videoBytes: number;
-  connection: string;
-  localCandidateType: string;
-  remoteCandidateType: string;
-}
-
-async function stats(page: Page): Promise<Stats | null> {
-  return page.evaluate(async () => {
-    const hook = (window as unknown as { __callhub_stats?: () => Promise<Stats> }).__callhub_stats;
-    return hook ? await hook() : null;
-  });
-}
-
-/** Signs `party` up and turns relay-only on in the profile's privacy settings. */
-async function relayOnlyUser(party: Party): Promise<Account> {
-  const account = await registerViaApi(party.page.request, party.name);
-  await openSignedIn(party.page, account, '/profile');
-  // Signed in as offline; this page's own socket makes the user online.
-  await expect(party.page.getByTestId('profile-status')).toHaveText('Online');
-  const toggle = party.page.getByTestId('relay-only');
-  await expect(toggle).not.toBeChecked();
-  await toggle.check();
-  await expect(toggle).toBeChecked();
-  return account;
-}
-
-async function startCall(party: Party, from: Account, to: Account): Promise<number> {
-  const response = await api(party.page.request, from, 'POST', '/api/calls/', {
-    receiver: to.id,
-    call_type: 'video',
-  });
-  expect(response.status(), await response.text()).toBe(201);
-  return (await response.json()).id;
-}
 
 test.describe('relay-only through coturn', () => {
   test.skip(!turnBaseURL, 'needs TURN_BASE_URL: a server with TURN (scripts/test starts coturn and one)');

@@ -1,7 +1,7 @@
 //! Configuration from the environment (and a `.env` file, if present). Every setting has a
 //! default that runs the app locally with no setup: an embedded SQLite file in `DATA_DIR`.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use anyhow::Context;
 use ipnet::IpNet;
@@ -73,6 +73,17 @@ pub struct Config {
     /// ends (reason connection_lost); rejoining within it keeps the call.
     #[serde(default = "default_ws_grace")]
     pub ws_grace_secs: u64,
+    /// Seconds between the server's pings on every WebSocket. A socket that sends nothing (not
+    /// even a pong) through two pings in a row is closed as dead (1001), and its user's presence
+    /// and call room follow as on any other close. Below the usual 30-60 s idle timeouts of
+    /// proxies and NATs, so they keep idle sockets open.
+    #[serde(default = "default_ws_heartbeat")]
+    pub ws_heartbeat_secs: u64,
+    /// Messages queued for one WebSocket. A client that stops reading is closed (1013) once
+    /// this many wait, rather than letting its backlog grow without bound or slowing whoever
+    /// sends to it.
+    #[serde(default = "default_ws_outgoing_queue")]
+    pub ws_outgoing_queue: usize,
     /// Comma-separated origins (`https://app.example.com`) allowed to open WebSockets. Unset:
     /// same-host origins and clients sending no Origin (non-browsers) only.
     pub allowed_origins: Option<String>,
@@ -168,6 +179,16 @@ fn default_ws_grace() -> u64 {
     30
 }
 
+fn default_ws_heartbeat() -> u64 {
+    20
+}
+
+/// Signaling is a handful of messages at a time (a burst of ICE candidates at most); 64
+/// waiting means the client is not reading.
+fn default_ws_outgoing_queue() -> usize {
+    64
+}
+
 fn default_presence_grace() -> u64 {
     5
 }
@@ -254,6 +275,16 @@ impl Config {
             .collect()
     }
 
+    /// `WS_HEARTBEAT_SECS`, at least a second (a zero interval would ping without pause).
+    pub fn ws_heartbeat(&self) -> Duration {
+        Duration::from_secs(self.ws_heartbeat_secs.max(1))
+    }
+
+    /// `WS_OUTGOING_QUEUE`, at least one (a queue of none would close every socket at once).
+    pub fn ws_outgoing_queue(&self) -> usize {
+        self.ws_outgoing_queue.max(1)
+    }
+
     /// Uploaded profile pictures.
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media").join("profile_pictures")
@@ -289,5 +320,21 @@ mod tests {
         config.trusted_proxies = "127.0.0.1/33".into();
         let error = config.trusted_proxies().unwrap_err().to_string();
         assert!(error.contains("TRUSTED_PROXIES") && error.contains("127.0.0.1/33"));
+    }
+
+    #[test]
+    fn socket_timeouts_have_defaults_and_a_floor() {
+        let mut config = Config::from_defaults();
+        assert_eq!(config.ws_heartbeat(), Duration::from_secs(20));
+        assert_eq!(config.ws_outgoing_queue(), 64);
+        let config_from = |vars: [(&str, &str); 2]| -> Config {
+            envy::from_iter(vars.map(|(k, v)| (k.to_owned(), v.to_owned()))).unwrap()
+        };
+        config = config_from([("WS_HEARTBEAT_SECS", "3"), ("WS_OUTGOING_QUEUE", "8")]);
+        assert_eq!(config.ws_heartbeat(), Duration::from_secs(3));
+        assert_eq!(config.ws_outgoing_queue(), 8);
+        config = config_from([("WS_HEARTBEAT_SECS", "0"), ("WS_OUTGOING_QUEUE", "0")]);
+        assert_eq!(config.ws_heartbeat(), Duration::from_secs(1));
+        assert_eq!(config.ws_outgoing_queue(), 1);
     }
 }

@@ -182,11 +182,13 @@ async fn bind(leptos: &leptos::config::LeptosOptions) -> anyhow::Result<TcpListe
         .with_context(|| format!("cannot listen on {}", leptos.site_addr))
 }
 
-/// Before serving: what the last run left. Alone, no one is connected to a call the last run
-/// left live, and no socket of the last run keeps anyone online. Not so with several instances:
-/// a live call or an online user may be another instance's (unanswered calls expire through the
-/// sweeper, the calls in progress are checked with the other instances, presence counts expire
-/// with their instance in Redis). Returns the Redis tasks of a group member.
+/// Before serving: what the last run left. Alone, no one rings on a call the last run left
+/// unanswered, and no socket of the last run keeps anyone online; the parties of a call in
+/// progress get the grace period to rejoin its room (their media did not stop with us). With
+/// several instances, a live call or an online user may be another instance's (unanswered calls
+/// expire through the sweeper, the calls in progress are checked with the other instances,
+/// presence counts expire with their instance in Redis). Returns the Redis tasks of a group
+/// member.
 async fn recover_state(
     state: &AppState,
     local_hub: LocalHub,
@@ -194,9 +196,12 @@ async fn recover_state(
     let Some(cluster) = &state.cluster else {
         state
             .calls
-            .close_left_live()
+            .close_left_unanswered()
             .await
-            .context("cannot close calls left live")?;
+            .context("cannot close calls left ringing")?;
+        ws::room_socket::adopt_calls_in_progress(state)
+            .await
+            .context("cannot check the calls in progress")?;
         state
             .users
             .reset_presence()

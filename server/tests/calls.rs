@@ -644,7 +644,7 @@ async fn events_reach_both_parties(app: TestApp) {
     );
 }
 
-async fn startup_closes_calls_left_live(app: TestApp) {
+async fn startup_closes_calls_left_ringing_and_gives_calls_in_progress_the_grace(app: TestApp) {
     let (_, alice_token) = app.user("alice").await;
     let (bob, bob_token) = app.user("bob").await;
     let (_, carol_token) = app.user("carol").await;
@@ -661,22 +661,37 @@ async fn startup_closes_calls_left_live(app: TestApp) {
         .await;
     assert_eq!(response.status(), 200);
 
-    // A new process on the same database, as after a crash.
+    // A new process on the same database, as after a crash, whose parties have a second to
+    // rejoin.
     let mut config: Config = app.config.clone();
     config.bind_addr = Some("127.0.0.1:0".parse().unwrap());
+    config.ws_grace_secs = 1;
     let restarted = Application::with_db(config, app.db.clone())
         .await
         .expect("build second app");
     drop(restarted);
-    assert_eq!(live_calls(&app).await, 0);
+    assert_eq!(
+        live_calls(&app).await,
+        1,
+        "the call in progress waits for its parties"
+    );
 
     let get = |id: CallId, token: String| {
         let app = &app;
         async move { call_json(app.get_auth(&format!("/api/calls/{id}/"), &token).await).await }
     };
+    assert_eq!(
+        get(accepted.id, alice_token.clone()).await.status,
+        CallStatus::Accepted
+    );
+    // No one rejoined within the grace.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while live_calls(&app).await > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let accepted = get(accepted.id, alice_token.clone()).await;
     assert_eq!(accepted.status, CallStatus::Ended);
-    assert_eq!(accepted.end_reason, Some(EndReason::ServerRestart));
+    assert_eq!(accepted.end_reason, Some(EndReason::ConnectionLost));
     assert!(accepted.duration.is_some());
     let ringing = get(ringing.id, carol_token.clone()).await;
     assert_eq!(ringing.status, CallStatus::Missed);
@@ -920,7 +935,7 @@ backend_tests! {
     busy => busy_is_409_and_kept_as_missed;
     glare => glare_returns_the_call_already_ringing;
     events => events_reach_both_parties;
-    startup_recovery => startup_closes_calls_left_live;
+    startup_recovery => startup_closes_calls_left_ringing_and_gives_calls_in_progress_the_grace;
     signal_log => signals_are_logged_off_the_request_path;
     racing_actions => racing_actions_have_exactly_one_winner;
     concurrent_starts => concurrent_starts_create_one_live_call;

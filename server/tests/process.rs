@@ -164,14 +164,24 @@ async fn after_a_sigkill_no_call_stays_live_and_no_one_stays_online() {
     assert!(server.exited_within(WAIT).await.is_some());
     drop(server);
 
-    // Same database and data directory: the tokens signed by the first run still verify.
-    let server = ServerProcess::start(dir.path(), &url, "second.log", &[]).await;
+    // Same database and data directory: the tokens signed by the first run still verify. The
+    // call in progress waits a second for its parties to rejoin; no one does.
+    let server =
+        ServerProcess::start(dir.path(), &url, "second.log", &[("WS_GRACE_SECS", "1")]).await;
     let api = Api::new(&server);
-    let (_, call) = api
-        .get(&format!("/api/calls/{}/", accepted["id"]), &alice)
-        .await;
+    let path = format!("/api/calls/{}/", accepted["id"]);
+    let (_, call) = api.get(&path, &alice).await;
+    assert_eq!(call["status"], "accepted", "{call}");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let call = loop {
+        let (_, call) = api.get(&path, &alice).await;
+        if call["status"] != "accepted" || tokio::time::Instant::now() > deadline {
+            break call;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(call["status"], "ended", "{call}");
-    assert_eq!(call["end_reason"], "server_restart");
+    assert_eq!(call["end_reason"], "connection_lost");
     assert!(call["duration"].as_i64().is_some(), "{call}");
     let (_, call) = api
         .get(&format!("/api/calls/{}/", ringing["id"]), &carol)
@@ -189,6 +199,48 @@ async fn after_a_sigkill_no_call_stays_live_and_no_one_stays_online() {
     }
     let (_, online) = api.get("/api/users/online_users/", &bob).await;
     assert_eq!(online, json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_in_progress_outlives_a_restart_when_both_parties_rejoin() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let url = sqlite_url(dir.path());
+    let grace = [("WS_GRACE_SECS", "1")];
+    let mut server = ServerProcess::start(dir.path(), &url, "first.log", &grace).await;
+    let api = Api::new(&server);
+    let (_, alice, _) = api.user("alice").await;
+    let (bob_id, bob, _) = api.user("bob").await;
+    let call = api.call(&alice, bob_id).await;
+    api.action(&call, "accept", &bob).await;
+    let room = format!("/ws/call/{}/", call["room_id"].as_str().expect("room_id"));
+    let mut alice_room = authenticated(&server, &room, &alice).await;
+    let _bob_room = authenticated(&server, &room, &bob).await;
+    assert_eq!(recv(&mut alice_room).await["type"], "user-joined");
+
+    server.signal("TERM");
+    assert!(server.exited_within(WAIT).await.is_some());
+    drop(server);
+    let server = ServerProcess::start(dir.path(), &url, "second.log", &grace).await;
+    let api = Api::new(&server);
+    // Both back within the grace, as the app's room sockets reconnect.
+    let mut alice_room = authenticated(&server, &room, &alice).await;
+    let mut bob_room = authenticated(&server, &room, &bob).await;
+    assert_eq!(recv(&mut alice_room).await["type"], "user-joined");
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (_, now) = api
+        .get(&format!("/api/calls/{}/", call["id"]), &alice)
+        .await;
+    assert_eq!(now["status"], "accepted", "{now}");
+    // And the relay works on the new process.
+    alice_room
+        .send(Message::Text(
+            json!({"type": "ice-candidate", "call_id": call["id"], "candidate": {"candidate": "c"}})
+                .to_string()
+                .into(),
+        ))
+        .await
+        .expect("send");
+    assert_eq!(recv(&mut bob_room).await["type"], "ice-candidate");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,10 @@ use common::{
 };
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::{client::IntoClientRequest, Message};
+use tokio_tungstenite::{
+    tungstenite::{client::IntoClientRequest, Message},
+    MaybeTlsStream,
+};
 
 /// Asserts nothing arrives for a while.
 async fn assert_silent(socket: &mut Socket) {
@@ -796,4 +799,224 @@ async fn a_socket_that_never_authenticates_is_closed_after_five_seconds() {
     let frame = close_code_within(&mut socket, Duration::from_secs(8)).await;
     assert_eq!(frame, Some(4001));
     assert!(started.elapsed() >= Duration::from_secs(4));
+}
+
+/// Reads `socket` in a task (so it answers the server's pings as a live client does) and hands
+/// over its JSON messages; the task ends with the socket.
+fn listen(mut socket: Socket) -> tokio::sync::mpsc::UnboundedReceiver<Value> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = socket.next().await {
+            if let Message::Text(text) = frame {
+                let Ok(message) = serde_json::from_str(text.as_str()) else {
+                    continue;
+                };
+                if tx.send(message).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// The next message of type `kind` from a [`listen`]ed socket, within `within`.
+async fn heard(
+    messages: &mut tokio::sync::mpsc::UnboundedReceiver<Value>,
+    kind: &str,
+    within: Duration,
+) -> Value {
+    tokio::time::timeout(within, async {
+        loop {
+            let message = messages.recv().await.expect("the socket stays open");
+            if message["type"] == kind {
+                return message;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no {kind} within {within:?}"))
+}
+
+/// The close code the server sent to a client that has read nothing, read off the TCP stream:
+/// a WebSocket client reading it would answer the pings queued before the close, and the
+/// server's reset in return would discard the close frame unread.
+async fn silent_close_code(socket: &mut Socket) -> Option<u16> {
+    use tokio::io::AsyncReadExt;
+    let MaybeTlsStream::Plain(tcp) = socket.get_mut() else {
+        panic!("a plain TCP test socket");
+    };
+    let mut bytes = Vec::new();
+    tokio::time::timeout(WAIT, tcp.read_to_end(&mut bytes))
+        .await
+        .expect("the server closes the connection")
+        .expect("read");
+    // Server frames are unmasked: opcode byte, length (7 bits, or 126 + 16 bits), payload.
+    let mut rest = &bytes[..];
+    while let [first, len, tail @ ..] = rest {
+        let (len, tail) = match *len {
+            126 => (
+                usize::from(u16::from_be_bytes([tail[0], tail[1]])),
+                &tail[2..],
+            ),
+            len => (usize::from(len), tail),
+        };
+        if first & 0x0f == 0x8 {
+            return Some(u16::from_be_bytes([tail[0], tail[1]]));
+        }
+        rest = &tail[len..];
+    }
+    None
+}
+
+/// Pings every second; a one-second grace for the call.
+async fn heartbeat_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| {
+        config.ws_heartbeat_secs = 1;
+        config.ws_grace_secs = 1;
+    })
+    .await
+}
+
+async fn a_client_that_stops_answering_pings_is_closed(app: TestApp) {
+    let pair = pair(&app).await;
+    let mut bob_events = user_socket(&app, &pair.bob_token).await;
+    send(
+        &mut bob_events,
+        json!({"type": "subscribe-presence", "user_ids": [pair.alice.id]}),
+    )
+    .await;
+    recv_type(&mut bob_events, "subscribed").await;
+    // alice's client goes silent once her sockets are open: it reads nothing, so it never
+    // answers a ping (tungstenite answers them while reading).
+    let mut alice_events = user_socket(&app, &pair.alice_token).await;
+    recv_type(&mut bob_events, "presence").await;
+    let mut alice_room = join(&app, &pair.call, &pair.alice_token).await;
+    let silent_since = tokio::time::Instant::now();
+    let mut bob_events = listen(bob_events);
+    let mut bob_room = listen(join(&app, &pair.call, &pair.bob_token).await);
+    accept(&app, &pair).await;
+
+    // Two pings unanswered, then the close: two to three intervals after the last frame.
+    let window = Duration::from_secs(6);
+    let left = heard(&mut bob_room, "user-left", window).await;
+    assert_eq!(left["user_id"], pair.alice.id.0);
+    let offline = heard(&mut bob_events, "presence", window).await;
+    assert_eq!(offline["user_id"], pair.alice.id.0);
+    assert_eq!(offline["is_online"], false);
+    let closed_after = silent_since.elapsed();
+    println!("silent client closed after {closed_after:?} (heartbeat 1 s)");
+    assert!(closed_after >= Duration::from_secs(2), "{closed_after:?}");
+    assert_eq!(silent_close_code(&mut alice_room).await, Some(1001));
+    assert_eq!(silent_close_code(&mut alice_events).await, Some(1001));
+    // The call follows as for any lost socket: ended after the grace.
+    let call = wait_for_call(&app, &pair, |c| c.status == CallStatus::Ended).await;
+    assert_eq!(call.end_reason, Some(EndReason::ConnectionLost));
+    // bob, whose client answered every ping, is still connected.
+    assert!(!bob_events.is_closed(), "bob's user socket is still open");
+}
+
+tests_with!(heartbeat_app => heartbeat_sqlite, heartbeat_mariadb:
+    a_client_that_stops_answering_pings_is_closed
+);
+
+/// A room socket whose client reads as little as the kernel lets it: a tiny receive buffer, and
+/// nothing read until the test says so.
+async fn join_slow_reader(app: &TestApp, call: &Call, token: &str) -> Socket {
+    let tcp = tokio::net::TcpSocket::new_v4().expect("socket");
+    tcp.set_recv_buffer_size(4096).expect("receive buffer");
+    let stream = tcp.connect(app.addr).await.expect("connect");
+    let url = format!("ws://{}/ws/call/{}/?token={token}", app.addr, call.room_id);
+    let (mut socket, _) = tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream))
+        .await
+        .expect("upgrade");
+    assert_eq!(recv(&mut socket).await["type"], "auth-ok");
+    socket
+}
+
+/// Eight messages queued per socket.
+async fn short_queue_app(backend: Backend) -> TestApp {
+    TestApp::spawn_with(backend, |config| config.ws_outgoing_queue = 8).await
+}
+
+/// One backend: the database sees only the call setup.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_closed_and_others_keep_relaying() {
+    let app = short_queue_app(Backend::Sqlite).await;
+    let pair = pair(&app).await;
+    let mut alice = join_slow_reader(&app, &pair.call, &pair.alice_token).await;
+    let mut bob = join(&app, &pair.call, &pair.bob_token).await;
+
+    // Another call, relaying candidates back and forth all along.
+    let (_, carol_token) = app.user("carol").await;
+    let (dave, dave_token) = app.user("dave").await;
+    let other = app.start_call(&carol_token, &dave, CallType::Audio).await;
+    let mut carol = join(&app, &other, &carol_token).await;
+    let mut dave = join(&app, &other, &dave_token).await;
+    recv_type(&mut carol, "user-joined").await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let relaying = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let ice = json!({"type": "ice-candidate", "candidate": {"candidate": "c"}, "call_id": other.id});
+            let mut latencies = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let sent = tokio::time::Instant::now();
+                send(&mut carol, ice.clone()).await;
+                recv_type(&mut dave, "ice-candidate").await;
+                latencies.push(sent.elapsed());
+                // 20 a second, well under the rate limit.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            latencies
+        }
+    });
+
+    // bob sends offers of 30 KB as fast as the rate limit allows, until alice is gone.
+    let offer = json!({
+        "type": "call-offer",
+        "call_id": pair.call.id,
+        "offer": {"type": "offer", "sdp": "x".repeat(30 * 1024)},
+    })
+    .to_string();
+    let started = tokio::time::Instant::now();
+    let mut sent = 0;
+    let left = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "alice was never closed"
+        );
+        bob.send(Message::Text(offer.clone().into()))
+            .await
+            .expect("bob's socket stays open");
+        sent += 1;
+        // The burst first, then 40 a second (the limit is 50).
+        let pause = if sent < 90 { 1 } else { 25 };
+        if let Ok(Some(Ok(Message::Text(text)))) =
+            tokio::time::timeout(Duration::from_millis(pause), bob.next()).await
+        {
+            let message: Value = serde_json::from_str(text.as_str()).expect("json");
+            if message["type"] == "user-left" {
+                break message;
+            }
+        }
+    };
+    assert_eq!(left["user_id"], pair.alice.id.0);
+    let flooded_for = started.elapsed();
+    // alice reads again: what the kernel held, then the close.
+    assert_eq!(close_code(&mut alice).await, Some(1013));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut latencies = relaying.await.expect("the other pair's relay");
+    latencies.sort();
+    let max = latencies.last().copied().unwrap_or_default();
+    println!(
+        "slow reader closed after {sent} offers of 30 KB in {flooded_for:?}; meanwhile the other \
+         pair relayed {} candidates, median {:?}, max {max:?}",
+        latencies.len(),
+        latencies[latencies.len() / 2],
+    );
+    assert!(latencies.len() >= 2, "the other pair kept relaying");
+    // bob is unaffected.
+    send(&mut bob, json!({"type": "ping"})).await;
+    assert_eq!(recv_type(&mut bob, "pong").await["type"], "pong");
 }

@@ -428,12 +428,13 @@ fn caller_restarts_ice_with_fresh_servers_when_the_connection_fails() {
     let actions = core.handle(peer(&session, PeerEvent::State(ConnectionState::Failed)));
     assert_eq!(link(&actions), Some(LinkState::Reconnecting));
     assert!(new_peers(&actions).is_empty(), "the same connection");
-    let tail = &actions[actions.len() - 2..];
+    let tail = &actions[actions.len() - 3..];
     assert_eq!(
         tail,
         [
             Action::RefreshIceServers,
-            Action::MakeOffer { ice_restart: true }
+            Action::MakeOffer { ice_restart: true },
+            restart_timer(&session, RESTART_RETRY_MS),
         ]
     );
     // The restart's offer stays in the session, and its answer is applied.
@@ -447,6 +448,167 @@ fn caller_restarts_ice_with_fresh_servers_when_the_connection_fails() {
         })]
     );
     assert_eq!(core.handle(answer_in(Some(&session))).len(), 1);
+}
+
+fn restart_timer(session: &str, delay_ms: u64) -> Action {
+    Action::StartTimer {
+        session: Some(session.into()),
+        timer: Timer::Restart,
+        delay_ms,
+    }
+}
+
+fn due(session: &str, timer: Timer) -> Input {
+    Input::TimerDue {
+        session: Some(session.into()),
+        timer,
+    }
+}
+
+/// The caller with its connection up (answer applied, connected).
+fn connected_caller(relay_only: bool) -> (Negotiation, String) {
+    let mut core = Negotiation::new(Config {
+        relay_only,
+        ..config(true, true)
+    });
+    let session = new_peers(&core.handle(auth_ok()))[0].clone().unwrap();
+    core.handle(peer(&session, PeerEvent::Candidate(candidate(1, None))));
+    core.handle(answer_in(Some(&session)));
+    core.handle(Input::AnswerApplied);
+    core.handle(peer(&session, PeerEvent::State(ConnectionState::Connected)));
+    (core, session)
+}
+
+#[test]
+fn a_connection_that_stays_disconnected_is_restarted_by_the_caller() {
+    let (mut core, session) = connected_caller(false);
+    let state = |s| peer(&session, PeerEvent::State(s));
+    let actions = core.handle(state(ConnectionState::Disconnected));
+    assert_eq!(link(&actions), Some(LinkState::Reconnecting));
+    assert_eq!(
+        actions.last(),
+        Some(&restart_timer(&session, RESTART_AFTER_DISCONNECT_MS))
+    );
+    assert_eq!(
+        offers(&actions),
+        0,
+        "not at once: it may come back by itself"
+    );
+    // Back by itself: the timer does nothing.
+    core.handle(state(ConnectionState::Connected));
+    assert!(core.handle(due(&session, Timer::Restart)).is_empty());
+    // Still down when the timer is due: a restart with fresh servers, checked again later.
+    core.handle(state(ConnectionState::Disconnected));
+    let actions = core.handle(due(&session, Timer::Restart));
+    assert_eq!(
+        actions[1..],
+        [
+            Action::RefreshIceServers,
+            Action::MakeOffer { ice_restart: true },
+            restart_timer(&session, RESTART_RETRY_MS),
+        ]
+    );
+    // A failure meanwhile starts no second restart or timer.
+    assert_eq!(
+        core.handle(state(ConnectionState::Failed)),
+        [Action::Emit(Notice::Link(LinkState::Reconnecting))]
+    );
+}
+
+#[test]
+fn the_caller_restarts_again_while_the_connection_is_not_back() {
+    let (mut core, session) = connected_caller(false);
+    core.handle(peer(&session, PeerEvent::State(ConnectionState::Failed)));
+    // The answer to the restart is still out: wait for it.
+    assert_eq!(
+        core.handle(due(&session, Timer::Restart)),
+        [restart_timer(&session, RESTART_RETRY_MS)]
+    );
+    core.handle(answer_in(Some(&session)));
+    core.handle(Input::AnswerApplied);
+    // Answered but the path is still down (the relay is away): restart again.
+    let actions = core.handle(due(&session, Timer::Restart));
+    assert_eq!(offers(&actions), 1);
+    assert!(actions.contains(&Action::RefreshIceServers));
+    // Timers of a replaced connection are ignored.
+    core.handle(left());
+    core.handle(joined());
+    assert!(core.handle(due(&session, Timer::Restart)).is_empty());
+}
+
+#[test]
+fn the_receiver_never_restarts() {
+    let mut core = answered_receiver();
+    for state in [ConnectionState::Disconnected, ConnectionState::Failed] {
+        let actions = core.handle(peer("s1", PeerEvent::State(state)));
+        assert_eq!(
+            actions,
+            [Action::Emit(Notice::Link(LinkState::Reconnecting))]
+        );
+    }
+    assert!(core.handle(due("s1", Timer::Restart)).is_empty());
+}
+
+#[test]
+fn relay_only_says_when_the_relay_gives_no_address() {
+    let relay_check = |session: &str| Action::StartTimer {
+        session: Some(session.into()),
+        timer: Timer::RelayCheck,
+        delay_ms: RELAY_CHECK_MS,
+    };
+    // The caller's connection gathers nothing: the relay cannot be reached.
+    let mut core = Negotiation::new(Config {
+        relay_only: true,
+        ..config(true, true)
+    });
+    let actions = core.handle(auth_ok());
+    let session = new_peers(&actions)[0].clone().unwrap();
+    assert_eq!(actions.last(), Some(&relay_check(&session)));
+    core.handle(answer_in(Some(&session)));
+    core.handle(Input::AnswerApplied);
+    assert_eq!(
+        core.handle(due(&session, Timer::RelayCheck)),
+        [
+            Action::Emit(Notice::RelayUnreachable),
+            restart_timer(&session, RESTART_RETRY_MS),
+        ]
+    );
+    // It never failed, yet the caller restarts until the relay answers.
+    let actions = core.handle(due(&session, Timer::Restart));
+    assert_eq!(offers(&actions), 1);
+    // A relay address came: nothing to say.
+    let (mut core, session) = connected_caller(true);
+    assert!(core.handle(due(&session, Timer::RelayCheck)).is_empty());
+    // An ICE restart gathers anew, and is checked anew.
+    let actions = core.handle(peer(&session, PeerEvent::State(ConnectionState::Failed)));
+    assert!(actions.contains(&relay_check(&session)));
+    assert_eq!(
+        core.handle(due(&session, Timer::RelayCheck))[0],
+        Action::Emit(Notice::RelayUnreachable)
+    );
+    // The receiver watches its own gathering.
+    let mut receiver = Negotiation::new(Config {
+        relay_only: true,
+        ..config(false, true)
+    });
+    receiver.handle(auth_ok());
+    assert!(receiver
+        .handle(offer_in(Some("s1")))
+        .contains(&relay_check("s1")));
+    receiver.handle(peer("s1", PeerEvent::Candidate(candidate(1, None))));
+    assert!(receiver.handle(due("s1", Timer::RelayCheck)).is_empty());
+    // Without relay-only, no check.
+    let (mut direct, session) = connected_caller(false);
+    assert!(!direct
+        .handle(peer(&session, PeerEvent::State(ConnectionState::Failed)))
+        .iter()
+        .any(|a| matches!(
+            a,
+            Action::StartTimer {
+                timer: Timer::RelayCheck,
+                ..
+            }
+        )));
 }
 
 #[test]

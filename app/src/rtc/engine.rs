@@ -41,6 +41,12 @@ pub const NO_RELAY_MESSAGE: &str = "Relay-only calls are on in your profile, but
     offers no TURN relay, so the call cannot connect. Turn relay-only off in your profile to \
     connect directly.";
 
+/// Why relay-only cannot connect although the server offers a TURN relay.
+pub const RELAY_UNREACHABLE_MESSAGE: &str = "Relay-only calls are on in your profile, but the \
+    server's TURN relay cannot be reached from here (it gave this browser no relay address), so \
+    the call cannot connect. Still trying; turning relay-only off in your profile lets the call \
+    connect directly.";
+
 /// What the page hears.
 pub enum CallEvent {
     LocalStream(MediaStream),
@@ -59,7 +65,8 @@ pub enum CallEvent {
     RemoteHangUp,
     /// The server says the call is over or not ours (room socket closed with 4004/4003).
     CallOver,
-    /// The media path cannot form as configured (relay-only without a TURN server).
+    /// The media path cannot form as configured (relay-only without a reachable TURN relay);
+    /// lifted by the next [`LinkState::Connected`].
     LinkError(String),
 }
 
@@ -255,6 +262,19 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                 }
             });
         }
+        Action::StartTimer {
+            session,
+            timer,
+            delay_ms,
+        } => {
+            let weak = Rc::downgrade(engine);
+            wasm_bindgen_futures::spawn_local(async move {
+                super::sleep(i32::try_from(delay_ms).unwrap_or(i32::MAX)).await;
+                if let Some(engine) = weak.upgrade() {
+                    push(&engine, Cmd::Input(Input::TimerDue { session, timer }));
+                }
+            });
+        }
         Action::RefreshToken => {
             let _ = crate::api::refresh().await;
         }
@@ -348,6 +368,7 @@ fn notify(engine: &Engine, notice: Notice) {
         Notice::RemoteHangUp => CallEvent::RemoteHangUp,
         Notice::CallOver => CallEvent::CallOver,
         Notice::NoRelay => CallEvent::LinkError(NO_RELAY_MESSAGE.into()),
+        Notice::RelayUnreachable => CallEvent::LinkError(RELAY_UNREACHABLE_MESSAGE.into()),
     };
     emit(engine, event);
 }

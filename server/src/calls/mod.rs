@@ -483,14 +483,20 @@ impl Calls {
         Ok(self.db.delete_signals_before(cutoff).await?)
     }
 
-    /// At the startup of a single instance: calls still live were left by a crash or a restart;
-    /// no one is connected to them any more, so they are closed (reason server_restart).
-    pub async fn close_left_live(&self) -> Result<usize, CallError> {
-        let closed = self.db.close_live_calls(self.clock.now_millis()).await?;
+    /// At the startup of a single instance: calls still ringing were left by a crash or a
+    /// restart, and the sockets they rang on are gone, so they are missed (reason
+    /// server_restart). Calls in progress are left to their parties, who get the grace period
+    /// to rejoin (`ws::room_socket::adopt_calls_in_progress`): their media never went through
+    /// this process.
+    pub async fn close_left_unanswered(&self) -> Result<usize, CallError> {
+        let closed = self
+            .db
+            .close_unanswered_calls(self.clock.now_millis())
+            .await?;
         if !closed.is_empty() {
             tracing::warn!(
                 count = closed.len(),
-                "closed calls left live by the last run"
+                "closed calls left ringing by the last run"
             );
         }
         for id in &closed {

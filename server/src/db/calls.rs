@@ -341,31 +341,22 @@ impl Db {
         .await
     }
 
-    /// Closes every live call (reason server_restart): answered ones end with their duration,
-    /// unanswered ones are missed. Returns the ids it changed.
-    pub async fn close_live_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
-        let live: Vec<(i64, String, Option<i64>)> = sqlx::query_as(&format!(
-            "SELECT id, status, accepted_at FROM calls WHERE {} ORDER BY id",
-            status_in("status", &CallStatus::LIVE)
+    /// Closes every unanswered live call as missed (reason server_restart). Returns the ids it
+    /// changed.
+    pub async fn close_unanswered_calls(&self, now: i64) -> sqlx::Result<Vec<CallId>> {
+        let unanswered: Vec<(i64,)> = sqlx::query_as(&format!(
+            "SELECT id FROM calls WHERE {} ORDER BY id",
+            status_in("status", &CallStatus::UNANSWERED)
         ))
         .fetch_all(self.pool())
         .await?;
+        let change = CallChange::finish(CallStatus::Missed, now, EndReason::ServerRestart);
         let mut closed = Vec::new();
-        for (id, status, accepted_at) in live {
-            let (from, change) = match (CallStatus::parse(&status), accepted_at) {
-                (Some(CallStatus::Accepted), Some(accepted_at)) => (
-                    &[CallStatus::Accepted][..],
-                    CallChange {
-                        duration: Some(duration_secs(accepted_at, now)),
-                        ..CallChange::finish(CallStatus::Ended, now, EndReason::ServerRestart)
-                    },
-                ),
-                _ => (
-                    &CallStatus::LIVE[..],
-                    CallChange::finish(CallStatus::Missed, now, EndReason::ServerRestart),
-                ),
-            };
-            if self.update_call(CallId(id), from, &change).await? {
+        for (id,) in unanswered {
+            if self
+                .update_call(CallId(id), &CallStatus::UNANSWERED, &change)
+                .await?
+            {
                 closed.push(CallId(id));
             }
         }

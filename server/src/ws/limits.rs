@@ -27,16 +27,9 @@ pub const MESSAGES_PER_SEC: u32 = 50;
 /// offer, and they must not trip the limit.
 pub const MESSAGE_BURST: u32 = 100;
 
-/// How often the server pings. Below the usual 30-60 s idle timeouts of proxies and NATs.
-pub const HEARTBEAT: Duration = Duration::from_secs(20);
-
-/// Heartbeats without any sign of life before the socket counts as dead.
+/// Heartbeats (`WS_HEARTBEAT_SECS` apart) without any sign of life before the socket counts as
+/// dead. The queue a slow reader may fill is `WS_OUTGOING_QUEUE` (config.rs).
 pub const MISSED_HEARTBEATS: u32 = 2;
-
-/// Messages queued for one socket. A client that cannot keep up is closed rather than letting
-/// its backlog grow without bound. (A flume channel: it allocates as messages queue, where
-/// tokio's allocated 1.5 KiB per socket up front.)
-pub const OUTGOING_QUEUE: usize = 64;
 
 /// Open user sockets one user may hold: tabs and devices, not a connection flood.
 pub const USER_SOCKETS: usize = 16;

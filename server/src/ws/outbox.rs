@@ -10,7 +10,7 @@ use tokio::{sync::watch, task::JoinHandle};
 
 use app::protocol::ServerMsg;
 
-use super::limits::{close, OUTGOING_QUEUE};
+use super::limits::close;
 
 /// How long a closing frame may take to go out before the connection is simply dropped.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
@@ -42,14 +42,17 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// The handle and the writer task of `sink`. The task ends when the socket is closed or every
-    /// handle is dropped; once `stopping` turns true (the server is shutting down) it closes the
-    /// socket with 1012, and it holds `stopping` until that close frame is out.
+    /// The handle and the writer task of `sink`, holding up to `capacity` messages
+    /// (`WS_OUTGOING_QUEUE`; a flume channel allocates as messages queue, where tokio's allocated
+    /// 1.5 KiB per socket up front). The task ends when the socket is closed or every handle is
+    /// dropped; once `stopping` turns true (the server is shutting down) it closes the socket with
+    /// 1012, and it holds `stopping` until that close frame is out.
     pub fn spawn(
         sink: SplitSink<WebSocket, Message>,
+        capacity: usize,
         stopping: watch::Receiver<bool>,
     ) -> (Self, JoinHandle<()>) {
-        let (queue, receiver) = flume::bounded(OUTGOING_QUEUE);
+        let (queue, receiver) = flume::bounded(capacity);
         let close = Arc::new(watch::channel(None).0);
         let writer = tokio::spawn(write(sink, receiver, close.clone(), stopping));
         (Self { queue, close }, writer)
@@ -57,8 +60,8 @@ impl Outbox {
 
     /// A handle with no socket behind it, and what it receives (for unit tests).
     #[cfg(test)]
-    pub fn detached() -> (Self, flume::Receiver<Message>) {
-        let (queue, receiver) = flume::bounded(OUTGOING_QUEUE);
+    pub fn detached(capacity: usize) -> (Self, flume::Receiver<Message>) {
+        let (queue, receiver) = flume::bounded(capacity);
         let (close, _) = watch::channel(None);
         let outbox = Self {
             queue,

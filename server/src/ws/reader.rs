@@ -4,6 +4,8 @@
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::{stream::SplitStream, StreamExt};
 use governor::DefaultDirectRateLimiter;
+use std::time::Duration;
+
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
 use app::protocol::{parse_client_msg, ClientMsg, WsError};
@@ -22,8 +24,9 @@ pub struct Reader {
 }
 
 impl Reader {
-    pub fn new(stream: SplitStream<WebSocket>, outbox: Outbox) -> Self {
-        let mut heartbeat = interval_at(Instant::now() + limits::HEARTBEAT, limits::HEARTBEAT);
+    /// Pings every `heartbeat` (`WS_HEARTBEAT_SECS`, never zero).
+    pub fn new(stream: SplitStream<WebSocket>, outbox: Outbox, heartbeat: Duration) -> Self {
+        let mut heartbeat = interval_at(Instant::now() + heartbeat, heartbeat);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         Self {
             stream,

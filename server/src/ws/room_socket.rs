@@ -29,8 +29,12 @@ use super::{
 
 pub async fn run(state: AppState, room_id: String, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
-    let mut reader = Reader::new(stream, outbox.clone());
+    let (outbox, writer) = Outbox::spawn(
+        sink,
+        state.config.ws_outgoing_queue(),
+        state.drain.subscribe(),
+    );
+    let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
     match admit(&state, &room_id, query_token, &mut reader).await {
         Ok((user, call, events)) => {
             // A room lives as long as its call, however the call ends (REST, the ring timeout,
@@ -303,10 +307,10 @@ fn end_unless_back(
     })
 }
 
-/// At the startup of an instance in a group: the calls in progress may be served by other
-/// instances, or may have been left by one that crashed. Each party gets the grace period to be
-/// found in the call's room on some instance (other instances answer a probe) or to rejoin;
-/// the calls no one serves then end as connection_lost, like a dropped socket's.
+/// At startup: the calls in progress may be served by other instances of a group, or were left
+/// by the last run (a restart, a crash). Each party gets the grace period to be found in the
+/// call's room on some instance (other instances answer a probe) or to rejoin; the calls no one
+/// serves then end as connection_lost, like a dropped socket's.
 pub async fn adopt_calls_in_progress(state: &AppState) -> Result<usize, CallError> {
     let calls = state.calls.in_progress().await?;
     for call in &calls {

@@ -25,15 +25,13 @@ use app::protocol::{ServerMsg, UserId};
 
 use crate::bus::{Bus, BusMessage, NoBus};
 
-use super::{
-    limits::OUTGOING_QUEUE,
-    outbox::{Encoded, Outbox},
-};
+use super::outbox::{Encoded, Outbox};
 
 /// Messages kept for a party that has not joined yet. A caller sends its offer and first ICE
 /// candidates right after connecting (the reference README does), usually before the receiver
-/// has even seen the call ring; without this they would be lost.
-const PENDING_LIMIT: usize = OUTGOING_QUEUE;
+/// has even seen the call ring; without this they would be lost. The joiner's outgoing queue
+/// takes them at once, so it is as long as the default `WS_OUTGOING_QUEUE`.
+const PENDING_LIMIT: usize = 64;
 
 /// Rooms are spread over this many independently locked maps: an operation locks only its own
 /// room's shard, so the relays of different calls do not queue behind each other.
@@ -462,7 +460,7 @@ mod tests {
     use crate::bus::RecordingBus;
 
     fn party(rooms: &Rooms, user: i64) -> (Party, flume::Receiver<Message>) {
-        let (outbox, received) = Outbox::detached();
+        let (outbox, received) = Outbox::detached(PENDING_LIMIT + 1);
         let party = Party {
             user: UserId(user),
             peer: UserId(3 - user),

@@ -21,8 +21,12 @@ use super::{
 
 pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket) {
     let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(sink, state.drain.subscribe());
-    let mut reader = Reader::new(stream, outbox.clone());
+    let (outbox, writer) = Outbox::spawn(
+        sink,
+        state.config.ws_outgoing_queue(),
+        state.drain.subscribe(),
+    );
+    let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
     match auth::authenticate(&mut reader, query_token, &state.users).await {
         Ok(auth::Authenticated { user, valid_for }) => {
             // Subscribed before auth-ok, so a client that waits for it misses nothing.

@@ -17,7 +17,7 @@ pub(super) struct CallView {
     pub(super) link: RwSignal<LinkState>,
     pub(super) media_error: RwSignal<Option<String>>,
     pub(super) media_notice: RwSignal<Option<String>>,
-    /// Why the media path cannot form (relay-only without TURN).
+    /// Why the media path cannot form (relay-only without a reachable TURN relay).
     pub(super) link_error: RwSignal<Option<String>>,
     pub(super) muted: RwSignal<bool>,
     pub(super) camera_off: RwSignal<bool>,
@@ -368,7 +368,13 @@ mod browser {
                 CallEvent::MediaNotice(text) => view.media_notice.set(Some(text)),
                 CallEvent::MediaError(text) => view.media_error.set(Some(text)),
                 CallEvent::LinkError(text) => view.link_error.set(Some(text)),
-                CallEvent::Link(state) => view.link.set(state),
+                CallEvent::Link(state) => {
+                    // A path formed: whatever kept it from forming is over.
+                    if state == rtc::LinkState::Connected {
+                        view.link_error.set(None);
+                    }
+                    view.link.set(state);
+                }
                 CallEvent::RemoteMedia { muted, camera_off } => {
                     view.remote_muted.set(muted);
                     view.remote_camera_off.set(camera_off);

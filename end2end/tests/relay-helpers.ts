@@ -1,0 +1,59 @@
+import { expect, type Party } from './fixtures';
+import { api, openSignedIn, registerViaApi, type Account } from './app-helpers';
+import type { Page } from '@playwright/test';
+
+// What the relay-only specs share: signing up with relay-only on, starting a call, and the
+// media figures of the call page (window.__callhub_stats, set by the app).
+
+export interface Stats {
+  audioBytes: number;
+  videoBytes: number;
+  connection: string;
+  localCandidateType: string;
+  remoteCandidateType: string;
+}
+
+export async function stats(page: Page): Promise<Stats | null> {
+  return page.evaluate(async () => {
+    const hook = (window as unknown as { __callhub_stats?: () => Promise<Stats> }).__callhub_stats;
+    return hook ? await hook() : null;
+  });
+}
+
+/** Signs `party` up and turns relay-only on in the profile's privacy settings. */
+export async function relayOnlyUser(party: Party): Promise<Account> {
+  const account = await registerViaApi(party.page.request, party.name);
+  await openSignedIn(party.page, account, '/profile');
+  // Signed in as offline; this page's own socket makes the user online.
+  await expect(party.page.getByTestId('profile-status')).toHaveText('Online');
+  const toggle = party.page.getByTestId('relay-only');
+  await expect(toggle).not.toBeChecked();
+  await toggle.check();
+  await expect(toggle).toBeChecked();
+  return account;
+}
+
+export async function startCall(party: Party, from: Account, to: Account): Promise<number> {
+  const response = await api(party.page.request, from, 'POST', '/api/calls/', {
+    receiver: to.id,
+    call_type: 'video',
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json()).id;
+}
+
+/** Waits until audio and video bytes received grow on `page`, beyond `after` if given. */
+export async function mediaGrows(page: Page, timeout: number, after?: Stats): Promise<Stats> {
+  let first: Stats | null = null;
+  await expect
+    .poll(async () => {
+      const s = await stats(page);
+      if (!s || s.audioBytes <= (after?.audioBytes ?? 0) || s.videoBytes <= (after?.videoBytes ?? 0)) {
+        return false;
+      }
+      first ??= s;
+      return s.audioBytes > first.audioBytes && s.videoBytes > first.videoBytes;
+    }, { timeout, intervals: [250] })
+    .toBe(true);
+  return (await stats(page))!;
+}
