@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Call, CallId, CallType, Timestamp, UserEvent, UserId};
+use super::{Call, CallId, CallType, PrivacySettings, Timestamp, UserEvent, UserId};
 
 /// An access token sent in an `auth` message. Its `Debug` output is redacted so that logging a
 /// message can never leak it.
@@ -192,6 +192,10 @@ pub enum ServerMsg {
         is_online: bool,
         last_seen: Option<Timestamp>,
     },
+    /// User socket: this user's privacy or do-not-disturb settings changed.
+    PrivacyChanged {
+        settings: PrivacySettings,
+    },
 }
 
 impl ServerMsg {
@@ -217,6 +221,7 @@ impl From<UserEvent> for ServerMsg {
                 is_online,
                 last_seen,
             },
+            UserEvent::PrivacyChanged { settings } => Self::PrivacyChanged { settings },
         }
     }
 }
