@@ -8,6 +8,13 @@ use crate::api;
 use crate::people::{is_contact, upsert_contact};
 use crate::protocol::{Contact, User};
 
+/// My contacts for a page: `None` until loaded, which starts once the page runs in the browser.
+pub fn use_contacts(notice: RwSignal<Option<String>>) -> RwSignal<Option<Vec<Contact>>> {
+    let contacts = RwSignal::new(None);
+    Effect::new(move |_| load_contacts(contacts, notice));
+    contacts
+}
+
 /// Loads my contacts into `into` (left as it is on failure; `notice` says why).
 pub fn load_contacts(into: RwSignal<Option<Vec<Contact>>>, notice: RwSignal<Option<String>>) {
     spawn_local(async move {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::components::people::{load_contacts, AddContactButton};
+use crate::components::people::{load_contacts, use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
 use crate::people::{apply_presence, upsert_contact, watch_list};
@@ -31,10 +31,10 @@ pub fn Contacts() -> impl IntoView {
 
 #[component]
 fn ContactsPage() -> impl IntoView {
-    let contacts = RwSignal::new(None::<Vec<Contact>>);
+    let error = RwSignal::new(None::<String>);
+    let contacts = use_contacts(error);
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(None::<Vec<User>>);
-    let error = RwSignal::new(None::<String>);
     let now = RwSignal::new(now_millis());
     let latest = StoredValue::new(0u64);
     let (dialer, dial) = use_dialer();
@@ -69,7 +69,6 @@ fn ContactsPage() -> impl IntoView {
         search();
     };
 
-    load_contacts(contacts, error);
     // Search as the user types (debounced), and right away on the first run.
     Effect::new(move |first: Option<()>| {
         let typed = query.get();

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::components::people::{load_contacts, AddContactButton};
+use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
 use crate::protocol::{Call, CallStatus, CallType, Contact, UserId};
@@ -38,8 +38,7 @@ fn CallHistory() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let latest = StoredValue::new(0u64);
     let (dialer, dial) = use_dialer();
-    let contacts = RwSignal::new(None::<Vec<Contact>>);
-    load_contacts(contacts, dialer.notice);
+    let contacts = use_contacts(dialer.notice);
 
     let load = move |which: Tab| {
         let Some(last) = latest.try_get_value() else {

@@ -37,7 +37,11 @@ fn save(
                 events.privacy.set(Some(settings));
                 (true, saved.to_owned())
             }
-            Err(failure) => (false, format!("Not saved: {}", failure.message())),
+            Err(failure) => {
+                // Re-show the settings as they are (a radio the user clicked stays checked).
+                events.privacy.update(|_| ());
+                (false, format!("Not saved: {}", failure.message()))
+            }
         };
         let _ = feedback.try_set(Some(outcome));
     });

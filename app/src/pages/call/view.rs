@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 
 use super::controller::{CallView, Controls, MediaElements};
-use crate::components::people::{load_contacts, AddContactButton};
+use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallStatus, CallType, Contact, EndReason};
+use crate::protocol::{Call, CallStatus, CallType, EndReason};
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -122,9 +122,8 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
 /// "Add" for the other person, during or after a call, if they are not a contact yet.
 #[component]
 fn AddFromCall(view: CallView) -> impl IntoView {
-    let contacts = RwSignal::new(None::<Vec<Contact>>);
     let notice = RwSignal::new(None::<String>);
-    load_contacts(contacts, notice);
+    let contacts = use_contacts(notice);
     let other = Memo::new(move |_| view.other());
     view! {
         <span class="call-add">
