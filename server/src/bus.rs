@@ -48,6 +48,10 @@ pub enum BusMessage {
     Presence { event: UserEvent },
     /// A user's record changed: instances forget the copy they cache.
     UserChanged { user: UserId },
+    /// Whom a user's presence may reach changed (their presence setting, blocks or contacts):
+    /// instances forget what they cache of it and tell that user's watchers what they may see
+    /// now.
+    AudienceChanged { user: UserId },
 }
 
 /// A future returned by a [`Bus`] method (the trait is used as `dyn Bus`).

@@ -33,6 +33,7 @@ use app::protocol::{UserEvent, UserId};
 use crate::{
     bus::{Bus, BusFuture, BusMessage},
     hub::{Hub, LocalHub},
+    people::People,
     users::Users,
     ws::{presence::Presence, rooms::Rooms},
 };
@@ -125,6 +126,7 @@ pub struct Local {
     pub rooms: Rooms,
     pub presence: Presence,
     pub users: Users,
+    pub people: People,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -535,6 +537,7 @@ impl Cluster {
             } => local.rooms.remote_left(&room, from, user, username),
             BusMessage::Presence { event } => local.presence.tell_watchers(event),
             BusMessage::UserChanged { user } => local.users.changed_elsewhere(user),
+            BusMessage::AudienceChanged { user } => local.people.audience_changed_elsewhere(user),
         }
     }
 }

@@ -60,6 +60,9 @@ pub struct Config {
     /// is harassment, not calling.
     #[serde(default = "default_call_starts_per_pair")]
     pub call_starts_per_pair_per_hour: u32,
+    /// Writes of one user's contacts, blocks and privacy settings allowed per minute.
+    #[serde(default = "default_people_writes")]
+    pub people_writes_per_minute: u32,
     /// Days the call signaling log (`call_signals`) is kept.
     #[serde(default = "default_signal_retention")]
     pub signal_retention_days: u64,
@@ -143,6 +146,10 @@ fn default_picture_uploads() -> u32 {
 
 fn default_call_starts() -> u32 {
     10
+}
+
+fn default_people_writes() -> u32 {
+    60
 }
 
 fn default_call_starts_per_pair() -> u32 {

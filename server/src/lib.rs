@@ -16,6 +16,8 @@ pub mod http;
 pub mod hub;
 pub mod ice;
 pub mod memory;
+pub mod people;
+pub mod privacy;
 pub mod rate;
 pub mod shutdown;
 pub mod telemetry;
@@ -37,6 +39,7 @@ use crate::{
     config::Config,
     db::Db,
     hub::{Hub, LocalHub},
+    people::{People, PeopleLimits},
     users::{UserLimits, Users},
     ws::{presence::Presence, rooms::Rooms},
 };
@@ -67,6 +70,8 @@ pub struct Services {
     pub users: Users,
     pub hub: Arc<dyn Hub>,
     pub calls: Calls,
+    /// Contacts, blocks and privacy settings.
+    pub people: People,
     /// The call rooms whose sockets are connected to this process.
     pub rooms: Rooms,
     /// Open user sockets per user, for presence.
@@ -133,10 +138,19 @@ fn build_services(
         signals,
         CallLimits::from_config(&config),
     );
+    let people = People::new(
+        db.clone(),
+        clock.clone(),
+        hub.clone(),
+        bus.clone(),
+        calls.clone(),
+        PeopleLimits::from_config(&config),
+    );
     let ice = ice::Ice::from_config(&config).context("invalid ICE/TURN settings")?;
     let presence_grace = std::time::Duration::from_secs(config.presence_grace_secs);
     let presence = Presence::new(
         users.clone(),
+        people.clone(),
         Arc::new(local_hub.clone()),
         presence_grace,
         bus.clone(),
@@ -153,6 +167,7 @@ fn build_services(
         users,
         hub,
         calls,
+        people,
         rooms,
         cluster,
         drain: shutdown::Drain::new(),
@@ -195,6 +210,7 @@ async fn recover_state(
             rooms: state.rooms.clone(),
             presence: state.presence.clone(),
             users: state.users.clone(),
+            people: state.people.clone(),
         })
         .await;
     // Without the other instances' answers, calls they serve would be ended: leave them all as
@@ -259,6 +275,11 @@ impl Application {
         &self.state.calls
     }
 
+    /// The people service (tests drive the do-not-disturb sweep through it).
+    pub fn people(&self) -> &People {
+        &self.state.people
+    }
+
     /// The event hub (tests and the WebSocket layer subscribe to it).
     pub fn hub(&self) -> &Arc<dyn Hub> {
         &self.state.hub
@@ -272,18 +293,24 @@ impl Application {
     ) -> anyhow::Result<()> {
         let addr = self.local_addr();
         let router = http::router(self.state.clone());
-        let (users, calls) = (self.state.users.clone(), self.state.calls.clone());
+        let (users, calls, people) = (
+            self.state.users.clone(),
+            self.state.calls.clone(),
+            self.state.people.clone(),
+        );
         let pruner = tokio::spawn(async move {
             let mut tick = tokio::time::interval(THROTTLE_PRUNE_INTERVAL);
             loop {
                 tick.tick().await;
                 users.limits().prune();
                 calls.limits().prune();
+                people.limits().prune();
             }
         });
         let (stop, stopped) = watch::channel(false);
         let sweeper = tokio::spawn(calls::sweeper::run(
             self.state.calls.clone(),
+            self.state.people.clone(),
             self.state.config.signal_retention_days,
             stopped.clone(),
         ));

@@ -1,6 +1,8 @@
 //! Property test of the call state machine: random sequences of starts, answers, hang-ups, ring
-//! events and timeouts by random parties keep the invariants, whatever the order.
-//! - a user is in at most one live call;
+//! events, timeouts, blocks, contacts, contacts-only and do-not-disturb by random parties keep
+//! the invariants, whatever the order.
+//! - a user is in at most one live call they know of (a screened call is its caller's only);
+//! - a screened call never shows to its receiver;
 //! - a finished call never changes again;
 //! - timestamps are ordered, and duration is ended - accepted;
 //! - no operation fails with anything but a client error (no 5xx).
@@ -9,13 +11,17 @@ mod common;
 
 use std::collections::HashMap;
 
-use app::protocol::{Call, CallId, CallType, StartCall, UserId};
+use app::protocol::{
+    AddContact, BlockUser, Call, CallId, CallPermission, CallType, StartCall, Timestamp,
+    UpdatePrivacy, UserId,
+};
 use common::{Backend, TestApp};
 use proptest::prelude::*;
 use server::{
     calls::{CallError, Paging},
-    clock::ManualClock,
+    clock::{Clock, ManualClock},
     db::calls::CallFilter,
+    people::PeopleError,
 };
 
 const USERS: usize = 4;
@@ -47,9 +53,29 @@ enum Op {
         actor: usize,
         call: usize,
     },
-    /// Seconds pass, then the sweeper runs.
+    /// Seconds pass, then the sweepers run.
     Wait {
         secs: i64,
+    },
+    /// Blocks `target`, or unblocks them if blocked.
+    Block {
+        actor: usize,
+        target: usize,
+    },
+    AddContact {
+        actor: usize,
+        target: usize,
+    },
+    /// Who may ring `actor`: contacts only, or everyone.
+    ContactsOnly {
+        actor: usize,
+        on: bool,
+    },
+    /// Do-not-disturb on (until turned off, or for `secs`) or off.
+    DoNotDisturb {
+        actor: usize,
+        on: bool,
+        secs: Option<i64>,
     },
 }
 
@@ -65,6 +91,12 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (user.clone(), call.clone()).prop_map(|(actor, call)| Op::Cancel { actor, call }),
         2 => (user.clone(), call.clone()).prop_map(|(actor, call)| Op::End { actor, call }),
         1 => (1i64..60).prop_map(|secs| Op::Wait { secs }),
+        1 => (user.clone(), user.clone()).prop_map(|(actor, target)| Op::Block { actor, target }),
+        1 => (user.clone(), user.clone())
+            .prop_map(|(actor, target)| Op::AddContact { actor, target }),
+        1 => (user.clone(), any::<bool>()).prop_map(|(actor, on)| Op::ContactsOnly { actor, on }),
+        1 => (user, any::<bool>(), proptest::option::of(1i64..90))
+            .prop_map(|(actor, on, secs)| Op::DoNotDisturb { actor, on, secs }),
     ]
 }
 
@@ -76,41 +108,71 @@ fn acceptable(result: Result<(), CallError>) -> Result<(), TestCaseError> {
             | CallError::NotFound
             | CallError::Forbidden(_)
             | CallError::Conflict { .. }
-            | CallError::Busy(_),
+            | CallError::Busy { .. },
         ) => Ok(()),
         Err(other) => Err(TestCaseError::fail(format!("unexpected error: {other:?}"))),
     }
 }
 
-async fn all_calls(app: &TestApp, users: &[UserId]) -> HashMap<CallId, Call> {
+fn acceptable_people<T>(result: Result<T, PeopleError>) -> Result<(), TestCaseError> {
+    match result {
+        Ok(_) | Err(PeopleError::Field { .. } | PeopleError::NotFound) => Ok(()),
+        Err(other) => Err(TestCaseError::fail(format!("unexpected error: {other:?}"))),
+    }
+}
+
+/// Each user's calls as they list them.
+type Listings = HashMap<UserId, Vec<Call>>;
+
+async fn all_calls(app: &TestApp, users: &[UserId]) -> (HashMap<CallId, Call>, Listings) {
     let mut calls = HashMap::new();
+    let mut listings = Listings::new();
     for user in users {
         let paging = Paging {
             limit: Some(200),
             before: None,
         };
-        for call in app
+        let listed = app
             .calls
             .list(*user, CallFilter::All, paging)
             .await
-            .expect("list")
-        {
-            calls.insert(call.id, call);
+            .expect("list");
+        for call in &listed {
+            calls.insert(call.id, call.clone());
         }
+        listings.insert(*user, listed);
     }
-    calls
+    (calls, listings)
+}
+
+async fn screened_calls(app: &TestApp) -> Vec<CallId> {
+    sqlx::query_scalar("SELECT id FROM calls WHERE screened = 1")
+        .fetch_all(app.db.pool())
+        .await
+        .expect("screened")
+        .into_iter()
+        .map(CallId)
+        .collect()
 }
 
 fn check(
     calls: &HashMap<CallId, Call>,
+    listings: &Listings,
+    screened: &[CallId],
     finished: &HashMap<CallId, Call>,
 ) -> Result<(), TestCaseError> {
-    let mut live_per_user: HashMap<UserId, usize> = HashMap::new();
-    for call in calls.values() {
-        if call.status.is_live() {
-            *live_per_user.entry(call.caller.id).or_default() += 1;
-            *live_per_user.entry(call.receiver.id).or_default() += 1;
+    for (user, listed) in listings {
+        let live = listed.iter().filter(|c| c.status.is_live()).count();
+        prop_assert!(live <= 1, "{user} knows of {live} live calls: {listed:?}");
+        for call in listed {
+            prop_assert!(
+                !(call.receiver.id == *user && screened.contains(&call.id)),
+                "the receiver sees screened call {}",
+                call.id
+            );
         }
+    }
+    for call in calls.values() {
         let stamps = [
             Some(call.initiated_at),
             call.ringing_at,
@@ -130,7 +192,6 @@ fn check(
         }
         prop_assert_eq!(call.status.is_live(), call.ended_at.is_none(), "{:?}", call);
     }
-    prop_assert!(live_per_user.values().all(|n| *n <= 1), "{live_per_user:?}");
     for (id, before) in finished {
         prop_assert_eq!(calls.get(id), Some(before), "a finished call changed");
     }
@@ -168,7 +229,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         Ok(())
                     }
                     Ok(server::calls::Started::Existing(_)) => Ok(()),
-                    Err(CallError::Busy(call) | CallError::Conflict { call, .. }) => {
+                    Err(CallError::Busy { call, .. } | CallError::Conflict { call, .. }) => {
                         // Busy attempts are recorded too.
                         started.push(call.id);
                         Ok(())
@@ -178,7 +239,52 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             }
             Op::Wait { secs } => {
                 clock.advance_secs(secs);
+                acceptable_people(app.people.expire_do_not_disturb().await)?;
                 app.calls.sweep_once().await.map(|_| ())
+            }
+            Op::Block { actor, target } => {
+                let (actor, target) = (users[actor], users[target]);
+                let result = match app.people.unblock(actor, target).await {
+                    Err(PeopleError::NotFound) => app
+                        .people
+                        .block(actor, BlockUser { user_id: target })
+                        .await
+                        .map(|_| ()),
+                    other => other,
+                };
+                acceptable_people(result)?;
+                Ok(())
+            }
+            Op::AddContact { actor, target } => {
+                let request = AddContact {
+                    user_id: users[target],
+                    is_favourite: false,
+                };
+                acceptable_people(app.people.add_contact(users[actor], request).await)?;
+                Ok(())
+            }
+            Op::ContactsOnly { actor, on } => {
+                let update = UpdatePrivacy {
+                    who_can_call: Some(if on {
+                        CallPermission::Contacts
+                    } else {
+                        CallPermission::Everyone
+                    }),
+                    ..UpdatePrivacy::default()
+                };
+                acceptable_people(app.people.update_privacy(users[actor], update).await)?;
+                Ok(())
+            }
+            Op::DoNotDisturb { actor, on, secs } => {
+                let update = UpdatePrivacy {
+                    do_not_disturb: Some(on),
+                    do_not_disturb_until: secs
+                        .filter(|_| on)
+                        .map(|secs| Timestamp(clock.now_millis() + secs * 1000)),
+                    ..UpdatePrivacy::default()
+                };
+                acceptable_people(app.people.update_privacy(users[actor], update).await)?;
+                Ok(())
             }
             Op::Ringing { actor, call }
             | Op::Accept { actor, call }
@@ -201,8 +307,9 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
         acceptable(result)?;
         // Time moves a little between operations, as it does between requests.
         clock.advance_secs(1);
-        let calls = all_calls(&app, &users).await;
-        check(&calls, &finished)?;
+        let (calls, listings) = all_calls(&app, &users).await;
+        let screened = screened_calls(&app).await;
+        check(&calls, &listings, &screened, &finished)?;
         for call in calls.into_values() {
             if !call.status.is_live() {
                 finished.entry(call.id).or_insert(call);

@@ -448,3 +448,47 @@ async fn an_instance_starts_and_serves_its_users_while_redis_is_unreachable() {
     let mut bob_events = user_socket(&a, &bob_token).await;
     ring_and_cancel(&a, &alice_token, &bob, &mut bob_events).await;
 }
+
+/// Presence privacy across instances: bob (on A) hides from alice, who watches him on B. B
+/// must re-tell alice what she may see (its cached audience of bob forgotten through the bus),
+/// and bob's settings reach his tab on B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hidden_presence_and_privacy_changes_cross_instances() {
+    let (a, b) = two_instances().await;
+    let (_, alice_token) = a.user("alice").await;
+    let (bob, bob_token) = a.user("bob").await;
+    let mut alice_on_b = user_socket(&b, &alice_token).await;
+    subscribe_presence(&mut alice_on_b, bob.id.0).await;
+    let bob_on_a = user_socket(&a, &bob_token).await;
+    let mut bob_on_b = user_socket(&b, &bob_token).await;
+    assert!(presence_of(&mut alice_on_b, bob.id.0).await);
+
+    let response = a
+        .client
+        .patch(a.url("/api/users/me/privacy/"))
+        .bearer_auth(&bob_token)
+        .json(&json!({"presence_visible_to": "nobody"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(response.status(), 200);
+    assert!(!presence_of(&mut alice_on_b, bob.id.0).await);
+    let changed = recv_type(&mut bob_on_b, "privacy-changed").await;
+    assert_eq!(changed["settings"]["presence_visible_to"], "nobody");
+    assert!(!online_users(&b, &alice_token).await.contains(&bob.id.0));
+
+    // Bob going offline is not told to alice on B: her next presence event is carol's.
+    let (carol, carol_token) = a.user("carol").await;
+    send(
+        &mut alice_on_b,
+        json!({"type": "subscribe-presence", "user_ids": [bob.id, carol.id]}),
+    )
+    .await;
+    recv_type(&mut alice_on_b, "subscribed").await;
+    drop(bob_on_a);
+    drop(bob_on_b);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _carol_on_a = user_socket(&a, &carol_token).await;
+    let event = recv_type(&mut alice_on_b, "presence").await;
+    assert_eq!(event["user_id"], carol.id.0, "{event}");
+}

@@ -97,6 +97,37 @@ pub struct UpdatePrivacy {
     pub do_not_disturb_until: Option<Timestamp>,
 }
 
+impl CallPermission {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Everyone, Self::Contacts]
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
+impl PresenceVisibility {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Everyone => "everyone",
+            Self::Contacts => "contacts",
+            Self::Nobody => "nobody",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Everyone, Self::Contacts, Self::Nobody]
+            .into_iter()
+            .find(|value| value.as_str() == text)
+    }
+}
+
 impl PrivacySettings {
     /// Whether do-not-disturb is in effect at `now`.
     pub fn dnd_active(&self, now: Timestamp) -> bool {
@@ -118,6 +149,14 @@ mod tests {
             serde_json::from_str(r#"{"presence_visible_to":"nobody"}"#).unwrap();
         assert_eq!(patch.presence_visible_to, Some(PresenceVisibility::Nobody));
         assert_eq!(patch.who_can_call, None);
+        for value in [PresenceVisibility::Contacts, PresenceVisibility::Nobody] {
+            assert_eq!(PresenceVisibility::parse(value.as_str()), Some(value));
+        }
+        assert_eq!(
+            CallPermission::parse("contacts"),
+            Some(CallPermission::Contacts)
+        );
+        assert_eq!(CallPermission::parse("nobody"), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! [`crate::error::ApiError`] (`http/calls.rs`), the call room socket to a WebSocket error
 //! (`ws/room_socket.rs`); each mapping exists once.
 
-use app::protocol::Call;
+use app::protocol::{Call, EndReason};
 
 use crate::rate::RetryAfter;
 
@@ -17,9 +17,13 @@ pub enum CallError {
     /// The call had moved on: `verb` cannot apply to it as it is now.
     #[error("Cannot {verb} a call that is {}.", call.status.as_str())]
     Conflict { verb: &'static str, call: Box<Call> },
-    /// Either party was in a live call; the attempt is recorded as this missed call.
+    /// Either party was in a live call, or the receiver has do-not-disturb on (`reason`); the
+    /// attempt is recorded as this missed call.
     #[error("busy")]
-    Busy(Box<Call>),
+    Busy {
+        call: Box<Call>,
+        reason: Option<EndReason>,
+    },
     /// A field of the request is invalid.
     #[error("{field}: {message}")]
     Field {

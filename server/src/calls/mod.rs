@@ -16,8 +16,8 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, MutexGuard};
 
 use app::protocol::{
-    Call, CallId, CallStatus, CallType, EndReason, MissedCount, StartCall, Timestamp, UserEvent,
-    UserId,
+    Call, CallId, CallStatus, CallType, EndReason, MissedCount, PresenceVisibility, StartCall,
+    Timestamp, UserEvent, UserId,
 };
 
 use crate::{
@@ -25,9 +25,11 @@ use crate::{
     config::Config,
     db::{
         calls::{duration_secs, CallChange, CallFilter, CallRow, NewCall},
+        people::ReachRow,
         Db,
     },
     hub::Hub,
+    privacy::{self, Reach},
     rate::RateLimit,
     users::public_user,
 };
@@ -145,12 +147,12 @@ impl Calls {
                 message: "You cannot call yourself.".to_owned(),
             });
         }
-        if self.db.user(receiver).await?.is_none() {
+        let Some(facts) = self.db.reach(caller, receiver).await? else {
             return Err(CallError::Field {
                 field: "receiver",
                 message: format!("Invalid pk \"{receiver}\" - object does not exist."),
             });
-        }
+        };
         // Before anything is written: a refused attempt neither rings nor adds a missed call.
         self.limits.check(caller, receiver)?;
         // Check-then-insert must not interleave with another start involving either user, or two
@@ -161,7 +163,7 @@ impl Calls {
         // locks, which hold across every instance sharing it.
         let _guards = self.start_locks.lock(caller, receiver).await;
         let shared = self.db.lock_users([caller, receiver]).await?;
-        let started = self.start_locked(caller, request).await;
+        let started = self.start_locked(caller, request, facts).await;
         if let Some(shared) = shared {
             shared.release().await;
         }
@@ -169,25 +171,49 @@ impl Calls {
     }
 
     /// [`Calls::start`] once both users are locked.
-    async fn start_locked(&self, caller: UserId, request: StartCall) -> Result<Started, CallError> {
+    ///
+    /// A screened call (the caller is blocked, or outside whom the receiver lets ring them) is
+    /// started as any other for the caller, and is the caller's only: nothing rings, it takes no
+    /// part in glare, does not make the receiver busy and times out like an unanswered call. It
+    /// is busy only when the caller is (what the caller knows); whether the receiver is in a
+    /// call is not told to someone they screen.
+    async fn start_locked(
+        &self,
+        caller: UserId,
+        request: StartCall,
+        facts: ReachRow,
+    ) -> Result<Started, CallError> {
         let receiver = request.receiver;
         // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
-        // nothing was created) and both parties are told again.
+        // nothing was created) and both parties are told again. B's screened calls to A are not
+        // A's to know of (`unanswered_call` leaves them out).
         if let Some(row) = self.db.unanswered_call(receiver, caller).await? {
-            let call = to_call(row)?;
-            tracing::info!(call_id = %call.id, "glare: returning the call already ringing");
-            self.publish(&call, false);
-            return Ok(Started::Existing(call));
+            let stored = to_stored(row)?;
+            tracing::info!(call_id = %stored.call.id, "glare: returning the call already ringing");
+            self.publish(&stored, false);
+            return Ok(Started::Existing(stored.view(caller)));
         }
 
         let now = self.clock.now_millis();
         let room_id = uuid::Uuid::new_v4().simple().to_string();
-        let busy = self.db.live_call_of(caller).await?.is_some()
-            || self.db.live_call_of(receiver).await?.is_some();
-        let (status, end_reason) = if busy {
-            (CallStatus::Missed, Some(EndReason::Busy))
-        } else {
-            (CallStatus::Initiated, None)
+        let settings = facts.privacy.settings().ok_or_else(|| {
+            anyhow::anyhow!("user {receiver}: bad privacy settings {:?}", facts.privacy)
+        })?;
+        let reach = privacy::reach(
+            &settings,
+            facts.blocked_caller != 0,
+            facts.has_caller != 0,
+            Timestamp(now),
+        );
+        let caller_busy = self.db.live_call_of(caller).await?.is_some();
+        let busy = match reach {
+            Reach::Screened | Reach::DoNotDisturb => caller_busy,
+            Reach::Ring => caller_busy || self.db.live_call_of(receiver).await?.is_some(),
+        };
+        let (status, end_reason) = match reach {
+            Reach::DoNotDisturb => (CallStatus::Missed, Some(EndReason::DoNotDisturb)),
+            _ if busy => (CallStatus::Missed, Some(EndReason::Busy)),
+            _ => (CallStatus::Initiated, None),
         };
         let id = self
             .db
@@ -199,21 +225,61 @@ impl Calls {
                 now,
                 status,
                 end_reason,
+                screened: reach == Reach::Screened,
             })
             .await?;
-        let call = self.load(id).await?;
-        tracing::info!(call_id = %id, %caller, %receiver, busy, "call started");
-        if busy {
-            self.publish(&call, false);
-            return Err(CallError::Busy(Box::new(call)));
+        let stored = self.load(id).await?;
+        tracing::info!(call_id = %id, %caller, %receiver, busy, ?reach, "call started");
+        if status == CallStatus::Missed {
+            self.publish(&stored, false);
+            return Err(CallError::Busy {
+                call: Box::new(stored.view(caller)),
+                reason: (reach == Reach::DoNotDisturb).then_some(EndReason::DoNotDisturb),
+            });
         }
-        self.publish(&call, true);
-        Ok(Started::Created(call))
+        self.publish(&stored, true);
+        Ok(Started::Created(stored.view(caller)))
+    }
+
+    /// `blocker` blocked `blocked`: a call of theirs still ringing the blocker ends as an
+    /// unanswered one would (missed, reason timeout), now, and is screened from then on (the
+    /// blocker's lists and missed count leave it out). Both are told: the blocker's devices stop
+    /// ringing, the caller sees "no answer".
+    pub async fn screen_ringing(&self, blocked: UserId, blocker: UserId) -> Result<(), CallError> {
+        let Some(row) = self.db.unanswered_call(blocked, blocker).await? else {
+            return Ok(());
+        };
+        let change = CallChange {
+            screened: Some(true),
+            ..CallChange::finish(
+                CallStatus::Missed,
+                self.clock.now_millis(),
+                EndReason::Timeout,
+            )
+        };
+        let id = CallId(row.id);
+        if self
+            .db
+            .update_call(id, &CallStatus::UNANSWERED, &change)
+            .await?
+        {
+            tracing::info!(call_id = %id, "caller blocked: ringing call ended");
+            let stored = self.load(id).await?;
+            for party in [blocked, blocker] {
+                self.hub.publish(
+                    &[party],
+                    UserEvent::CallStatus {
+                        call: stored.view(party),
+                    },
+                );
+            }
+        }
+        Ok(())
     }
 
     /// A call the user is a party of. Anyone else gets 404, so ids reveal nothing.
     pub async fn get(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        Ok(self.party_call(user, id).await?.0)
+        Ok(self.party_call(user, id).await?.0.view(user))
     }
 
     /// The call of a WebSocket room, if `user` is a party of it.
@@ -223,9 +289,9 @@ impl Calls {
             .call_by_room(room_id)
             .await?
             .ok_or(CallError::NotFound)?;
-        let call = to_call(row)?;
-        role_of(&call, user).ok_or(CallError::NotFound)?;
-        Ok(call)
+        let stored = to_stored(row)?;
+        stored.role_of(user).ok_or(CallError::NotFound)?;
+        Ok(stored.view(user))
     }
 
     pub async fn list(
@@ -239,7 +305,9 @@ impl Calls {
             .db
             .calls_of_user(user, filter, paging.before, limit)
             .await?;
-        rows.into_iter().map(to_call).collect()
+        rows.into_iter()
+            .map(|row| Ok(to_stored(row)?.view(user)))
+            .collect()
     }
 
     /// Whether `user` is a party of a live call (initiated, ringing or accepted): the only users
@@ -263,20 +331,20 @@ impl Calls {
     /// The receiver's device confirms it rings. Idempotent: every device of the receiver (and
     /// the room's `ringing`) confirms, and all but the first find the call ringing already.
     pub async fn ringing(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        let (call, role) = self.party_call(user, id).await?;
+        let (stored, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
             "Only the receiver's device can ring.",
         )?;
-        if call.status == CallStatus::Ringing {
-            return Ok(call);
+        if stored.call.status == CallStatus::Ringing {
+            return Ok(stored.view(user));
         }
         let change = CallChange {
             ringing_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Ringing)
         };
         match self
-            .transition(call, "ring", &[CallStatus::Initiated], change)
+            .transition(user, stored, "ring", &[CallStatus::Initiated], change)
             .await
         {
             // Another device won the race to confirm it (the conflict carries the call as it is).
@@ -288,7 +356,7 @@ impl Calls {
     }
 
     pub async fn accept(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        let (call, role) = self.party_call(user, id).await?;
+        let (stored, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
             "Only the receiver can accept a call.",
@@ -297,12 +365,12 @@ impl Calls {
             accepted_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Accepted)
         };
-        self.transition(call, "accept", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "accept", &CallStatus::UNANSWERED, change)
             .await
     }
 
     pub async fn reject(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        let (call, role) = self.party_call(user, id).await?;
+        let (stored, role) = self.party_call(user, id).await?;
         require(
             role == Role::Receiver,
             "Only the receiver can reject a call.",
@@ -312,19 +380,19 @@ impl Calls {
             self.clock.now_millis(),
             EndReason::Rejected,
         );
-        self.transition(call, "reject", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "reject", &CallStatus::UNANSWERED, change)
             .await
     }
 
     pub async fn cancel(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        let (call, role) = self.party_call(user, id).await?;
+        let (stored, role) = self.party_call(user, id).await?;
         require(role == Role::Caller, "Only the caller can cancel a call.")?;
         let change = CallChange::finish(
             CallStatus::Cancelled,
             self.clock.now_millis(),
             EndReason::Cancelled,
         );
-        self.transition(call, "cancel", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "cancel", &CallStatus::UNANSWERED, change)
             .await
     }
 
@@ -341,7 +409,8 @@ impl Calls {
         id: CallId,
         reason: Option<EndReason>,
     ) -> Result<Call, CallError> {
-        let (mut call, role) = self.party_call(user, id).await?;
+        let (stored, role) = self.party_call(user, id).await?;
+        let mut call = stored.view(user);
         // Twice at most: if the call was answered between our read and our update, the cancel
         // lost and hanging up the accepted call is what the user meant.
         for _ in 0..2 {
@@ -381,11 +450,11 @@ impl Calls {
                 _ => return Err(conflict("end", &call)),
             };
             if self.db.update_call(call.id, from, &change).await? {
-                let call = self.load(call.id).await?;
-                self.publish(&call, false);
-                return Ok(call);
+                let stored = self.load(call.id).await?;
+                self.publish(&stored, false);
+                return Ok(stored.view(user));
             }
-            call = self.load(call.id).await?;
+            call = self.load(call.id).await?.view(user);
         }
         Err(conflict("end", &call))
     }
@@ -400,8 +469,8 @@ impl Calls {
             .await?;
         for id in &expired {
             tracing::info!(call_id = %id, "ring timeout: call missed");
-            let call = self.load(*id).await?;
-            self.publish(&call, false);
+            let stored = self.load(*id).await?;
+            self.publish(&stored, false);
         }
         Ok(expired.len())
     }
@@ -425,8 +494,8 @@ impl Calls {
             );
         }
         for id in &closed {
-            let call = self.load(*id).await?;
-            self.publish(&call, false);
+            let stored = self.load(*id).await?;
+            self.publish(&stored, false);
         }
         Ok(closed.len())
     }
@@ -437,72 +506,106 @@ impl Calls {
             .calls_in_progress()
             .await?
             .into_iter()
-            .map(to_call)
+            .map(|row| Ok(to_stored(row)?.call))
             .collect()
     }
 
-    /// Applies one transition; a loser gets 409 with the call as it is now.
+    /// Applies one transition by `user`; a loser gets 409 with the call as it is now.
     async fn transition(
         &self,
-        call: Call,
+        user: UserId,
+        stored: Stored,
         verb: &'static str,
         from: &[CallStatus],
         change: CallChange,
     ) -> Result<Call, CallError> {
-        let won = self.db.update_call(call.id, from, &change).await?;
-        let call = self.load(call.id).await?;
+        let won = self.db.update_call(stored.call.id, from, &change).await?;
+        let stored = self.load(stored.call.id).await?;
         if !won {
-            return Err(conflict(verb, &call));
+            return Err(conflict(verb, &stored.view(user)));
         }
-        tracing::info!(call_id = %call.id, status = call.status.as_str(), "call status changed");
-        self.publish(&call, false);
-        Ok(call)
+        tracing::info!(
+            call_id = %stored.call.id,
+            status = stored.call.status.as_str(),
+            "call status changed"
+        );
+        self.publish(&stored, false);
+        Ok(stored.view(user))
     }
 
-    async fn party_call(&self, user: UserId, id: CallId) -> Result<(Call, Role), CallError> {
+    async fn party_call(&self, user: UserId, id: CallId) -> Result<(Stored, Role), CallError> {
         let row = self.db.call(id).await?.ok_or(CallError::NotFound)?;
-        let call = to_call(row)?;
-        let role = role_of(&call, user).ok_or(CallError::NotFound)?;
-        Ok((call, role))
+        let stored = to_stored(row)?;
+        let role = stored.role_of(user).ok_or(CallError::NotFound)?;
+        Ok((stored, role))
     }
 
     /// A call known to exist (calls are never deleted).
-    async fn load(&self, id: CallId) -> Result<Call, CallError> {
+    async fn load(&self, id: CallId) -> Result<Stored, CallError> {
         let row = self
             .db
             .call(id)
             .await?
             .ok_or_else(|| anyhow::anyhow!("call {id} vanished"))?;
-        to_call(row)
+        to_stored(row)
     }
 
-    /// Tells both parties; a new call rings the receiver (`call-incoming`).
-    fn publish(&self, call: &Call, incoming: bool) {
-        if incoming {
+    /// Tells each party the call as they may see it; a new call rings the receiver
+    /// (`call-incoming`). A screened call is the caller's only.
+    fn publish(&self, stored: &Stored, incoming: bool) {
+        let (caller, receiver) = (stored.call.caller.id, stored.call.receiver.id);
+        let status = |call| UserEvent::CallStatus { call };
+        if stored.screened {
+            self.hub.publish(&[caller], status(stored.view(caller)));
+        } else if incoming {
             self.hub.publish(
-                &[call.receiver.id],
-                UserEvent::CallIncoming { call: call.clone() },
+                &[receiver],
+                UserEvent::CallIncoming {
+                    call: stored.view(receiver),
+                },
             );
-            self.hub.publish(
-                &[call.caller.id],
-                UserEvent::CallStatus { call: call.clone() },
-            );
+            self.hub.publish(&[caller], status(stored.view(caller)));
+        } else if stored.caller_sees_receiver && stored.receiver_sees_caller {
+            // One event for both, as before presence privacy.
+            self.hub
+                .publish(&[caller, receiver], status(stored.call.clone()));
         } else {
-            self.hub.publish(
-                &[call.caller.id, call.receiver.id],
-                UserEvent::CallStatus { call: call.clone() },
-            );
+            self.hub.publish(&[caller], status(stored.view(caller)));
+            self.hub.publish(&[receiver], status(stored.view(receiver)));
         }
     }
 }
 
-fn role_of(call: &Call, user: UserId) -> Option<Role> {
-    if call.caller.id == user {
-        Some(Role::Caller)
-    } else if call.receiver.id == user {
-        Some(Role::Receiver)
-    } else {
-        None
+/// A call as stored, with what decides how each party sees it.
+struct Stored {
+    call: Call,
+    /// The receiver never learns of it.
+    screened: bool,
+    caller_sees_receiver: bool,
+    receiver_sees_caller: bool,
+}
+
+impl Stored {
+    /// The receiver of a screened call is no party of it.
+    fn role_of(&self, user: UserId) -> Option<Role> {
+        if self.call.caller.id == user {
+            Some(Role::Caller)
+        } else if self.call.receiver.id == user && !self.screened {
+            Some(Role::Receiver)
+        } else {
+            None
+        }
+    }
+
+    /// The call JSON for `viewer`: the other party's presence as the viewer may see it.
+    fn view(&self, viewer: UserId) -> Call {
+        let mut call = self.call.clone();
+        if viewer == call.caller.id {
+            call.receiver = privacy::as_seen(call.receiver, self.caller_sees_receiver);
+        } else if viewer == call.receiver.id {
+            call.caller = privacy::as_seen(call.caller, self.receiver_sees_caller);
+        }
+        call
     }
 }
 
@@ -521,8 +624,33 @@ fn conflict(verb: &'static str, call: &Call) -> CallError {
     }
 }
 
-/// The call JSON from a row; an unknown enum value in the database is our bug, not the client's.
-pub fn to_call(row: CallRow) -> Result<Call, CallError> {
+/// The call from a row; an unknown enum value in the database is our bug, not the client's.
+fn to_stored(row: CallRow) -> Result<Stored, CallError> {
+    let visibility = |text: &str| {
+        PresenceVisibility::parse(text)
+            .ok_or_else(|| anyhow::anyhow!("call {}: bad presence setting {text:?}", row.id))
+    };
+    let caller_sees_receiver = privacy::presence_visible(
+        visibility(&row.receiver_visibility)?,
+        row.receiver_blocked_caller != 0,
+        row.receiver_has_caller != 0,
+    );
+    let receiver_sees_caller = privacy::presence_visible(
+        visibility(&row.caller_visibility)?,
+        row.caller_blocked_receiver != 0,
+        row.caller_has_receiver != 0,
+    );
+    let screened = row.screened != 0;
+    Ok(Stored {
+        call: to_call(row)?,
+        screened,
+        caller_sees_receiver,
+        receiver_sees_caller,
+    })
+}
+
+/// The call JSON from a row, as the parties themselves see it.
+fn to_call(row: CallRow) -> Result<Call, CallError> {
     let call_type = CallType::parse(&row.call_type)
         .ok_or_else(|| anyhow::anyhow!("call {}: bad call_type {:?}", row.id, row.call_type))?;
     let status = CallStatus::parse(&row.status)

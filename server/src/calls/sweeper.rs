@@ -1,5 +1,6 @@
 //! The sweepers: once a second, calls unanswered for longer than the ring timeout become missed
-//! (reason timeout); once an hour, the signaling log older than its retention is deleted. Time
+//! (reason timeout) and do-not-disturb past its time ends (each user's tabs are told); once an
+//! hour, the signaling log older than its retention is deleted. Time
 //! comes from the service's clock, so tests move a `ManualClock` and call [`Calls::sweep_once`]
 //! or [`Calls::purge_signals`] instead of waiting.
 
@@ -8,12 +9,18 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::Calls;
+use crate::people::People;
 
 const SWEEP_INTERVAL: Duration = Duration::from_secs(1);
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Sweeps until `stop` changes (or its sender is dropped).
-pub async fn run(calls: Calls, retention_days: u64, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    calls: Calls,
+    people: People,
+    retention_days: u64,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut purge = tokio::time::interval(PURGE_INTERVAL);
     purge.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut tick = tokio::time::interval(SWEEP_INTERVAL);
@@ -35,6 +42,9 @@ pub async fn run(calls: Calls, retention_days: u64, mut stop: watch::Receiver<bo
         if let Err(error) = calls.sweep_once().await {
             // A database hiccup: the next tick retries; nothing is lost, the state is in the rows.
             tracing::warn!(error = %error, "ring-timeout sweep failed");
+        }
+        if let Err(error) = people.expire_do_not_disturb().await {
+            tracing::warn!(error = %error, "do-not-disturb sweep failed");
         }
     }
 }

@@ -16,8 +16,21 @@ const CALL_SELECT: &str = "SELECT c.id, c.caller_id, c.receiver_id, c.call_type,
      cu.username AS caller_username, cu.is_online AS caller_is_online, \
      cu.last_seen AS caller_last_seen, cu.profile_picture AS caller_profile_picture, \
      ru.username AS receiver_username, ru.is_online AS receiver_is_online, \
-     ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture \
+     ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture, \
+     c.screened, cu.presence_visible_to AS caller_visibility, \
+     ru.presence_visible_to AS receiver_visibility, \
+     EXISTS (SELECT 1 FROM blocks b1 WHERE b1.blocker_id = c.caller_id \
+     AND b1.blocked_id = c.receiver_id) AS caller_blocked_receiver, \
+     EXISTS (SELECT 1 FROM blocks b2 WHERE b2.blocker_id = c.receiver_id \
+     AND b2.blocked_id = c.caller_id) AS receiver_blocked_caller, \
+     EXISTS (SELECT 1 FROM contacts k1 WHERE k1.owner_id = c.caller_id \
+     AND k1.contact_id = c.receiver_id) AS caller_has_receiver, \
+     EXISTS (SELECT 1 FROM contacts k2 WHERE k2.owner_id = c.receiver_id \
+     AND k2.contact_id = c.caller_id) AS receiver_has_caller \
      FROM calls c JOIN users cu ON cu.id = c.caller_id JOIN users ru ON ru.id = c.receiver_id";
+
+/// A call is the receiver's unless it was screened: every receiver-side condition includes this.
+const RECEIVES: &str = "c.receiver_id = ? AND c.screened = 0";
 
 /// Rows written per INSERT by the signal writer.
 pub const SIGNAL_BATCH: usize = 100;
@@ -44,6 +57,15 @@ pub struct CallRow {
     pub receiver_is_online: i64,
     pub receiver_last_seen: Option<i64>,
     pub receiver_profile_picture: Option<String>,
+    /// 1: the receiver never learns of this call (blocked or not allowed to ring them).
+    pub screened: i64,
+    /// What decides whether each party sees the other's presence (`privacy::presence_visible`).
+    pub caller_visibility: String,
+    pub receiver_visibility: String,
+    pub caller_blocked_receiver: i64,
+    pub receiver_blocked_caller: i64,
+    pub caller_has_receiver: i64,
+    pub receiver_has_caller: i64,
 }
 
 pub struct NewCall<'a> {
@@ -55,6 +77,7 @@ pub struct NewCall<'a> {
     /// `Initiated`, or `Missed` for an attempt recorded as busy.
     pub status: CallStatus,
     pub end_reason: Option<EndReason>,
+    pub screened: bool,
 }
 
 /// The columns a transition sets; `None` leaves a column as it is.
@@ -66,6 +89,8 @@ pub struct CallChange {
     pub ended_at: Option<i64>,
     pub duration: Option<i64>,
     pub end_reason: Option<EndReason>,
+    /// `Some(true)` hides the call from its receiver from now on.
+    pub screened: Option<bool>,
 }
 
 impl CallChange {
@@ -77,6 +102,7 @@ impl CallChange {
             ended_at: None,
             duration: None,
             end_reason: None,
+            screened: None,
         }
     }
 
@@ -132,7 +158,7 @@ impl Db {
         let ended_at = call.end_reason.map(|_| call.now);
         let insert = sqlx::query(
             "INSERT INTO calls (caller_id, receiver_id, call_type, status, room_id, initiated_at, \
-             ended_at, end_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             ended_at, end_reason, screened) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(call.caller.0)
         .bind(call.receiver.0)
@@ -141,7 +167,8 @@ impl Db {
         .bind(call.room_id)
         .bind(call.now)
         .bind(ended_at)
-        .bind(call.end_reason.map(EndReason::as_str));
+        .bind(call.end_reason.map(EndReason::as_str))
+        .bind(i64::from(call.screened));
         self.insert_returning_id(insert).await.map(CallId)
     }
 
@@ -159,7 +186,8 @@ impl Db {
             .await
     }
 
-    /// A page of the user's calls, newest first, with ids below `before` if given.
+    /// A page of the user's calls, newest first, with ids below `before` if given (screened calls
+    /// are the caller's only).
     pub async fn calls_of_user(
         &self,
         user: UserId,
@@ -167,9 +195,9 @@ impl Db {
         before: Option<CallId>,
         limit: i64,
     ) -> sqlx::Result<Vec<CallRow>> {
-        let party = "(c.caller_id = ? OR c.receiver_id = ?)";
+        let party = format!("(c.caller_id = ? OR ({RECEIVES}))");
         let (condition, user_binds) = match filter {
-            CallFilter::All => (party.to_owned(), 2),
+            CallFilter::All => (party, 2),
             CallFilter::History => (
                 format!(
                     "{party} AND {}",
@@ -181,7 +209,7 @@ impl Db {
                 format!("{party} AND {}", status_in("c.status", &CallStatus::LIVE)),
                 2,
             ),
-            CallFilter::Missed => ("c.receiver_id = ? AND c.status = 'missed'".to_owned(), 1),
+            CallFilter::Missed => (format!("{RECEIVES} AND c.status = 'missed'"), 1),
         };
         let sql =
             format!("{CALL_SELECT} WHERE {condition} AND c.id < ? ORDER BY c.id DESC LIMIT ?");
@@ -199,8 +227,8 @@ impl Db {
     /// Missed calls of the receiver not yet marked seen (the badge).
     pub async fn missed_unseen_count(&self, user: UserId) -> sqlx::Result<i64> {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM calls WHERE receiver_id = ? AND status = 'missed' \
-             AND missed_seen = 0",
+            "SELECT COUNT(*) FROM calls WHERE receiver_id = ? AND screened = 0 \
+             AND status = 'missed' AND missed_seen = 0",
         )
         .bind(user.0)
         .fetch_one(self.pool())
@@ -210,8 +238,8 @@ impl Db {
     /// Marks every missed call of the receiver seen; returns how many were unseen.
     pub async fn mark_missed_seen(&self, user: UserId) -> sqlx::Result<u64> {
         let done = sqlx::query(
-            "UPDATE calls SET missed_seen = 1 WHERE receiver_id = ? AND status = 'missed' \
-             AND missed_seen = 0",
+            "UPDATE calls SET missed_seen = 1 WHERE receiver_id = ? AND screened = 0 \
+             AND status = 'missed' AND missed_seen = 0",
         )
         .bind(user.0)
         .execute(self.pool())
@@ -219,10 +247,11 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// The newest live call the user is a party of, if any.
+    /// The newest live call the user is a party of, if any (a screened call does not make its
+    /// receiver busy).
     pub async fn live_call_of(&self, user: UserId) -> sqlx::Result<Option<CallRow>> {
         sqlx::query_as(&format!(
-            "{CALL_SELECT} WHERE (c.caller_id = ? OR c.receiver_id = ?) AND {} \
+            "{CALL_SELECT} WHERE (c.caller_id = ? OR ({RECEIVES})) AND {} \
              ORDER BY c.id DESC LIMIT 1",
             status_in("c.status", &CallStatus::LIVE)
         ))
@@ -232,14 +261,14 @@ impl Db {
         .await
     }
 
-    /// The newest unanswered call from `caller` to `receiver`, if any.
+    /// The newest unanswered call from `caller` to `receiver` that the receiver knows of.
     pub async fn unanswered_call(
         &self,
         caller: UserId,
         receiver: UserId,
     ) -> sqlx::Result<Option<CallRow>> {
         sqlx::query_as(&format!(
-            "{CALL_SELECT} WHERE c.caller_id = ? AND c.receiver_id = ? AND {} \
+            "{CALL_SELECT} WHERE c.caller_id = ? AND {RECEIVES} AND {} \
              ORDER BY c.id DESC LIMIT 1",
             status_in("c.status", &CallStatus::UNANSWERED)
         ))
@@ -260,8 +289,8 @@ impl Db {
         let sql = format!(
             "UPDATE calls SET status = ?, ringing_at = COALESCE(?, ringing_at), \
              accepted_at = COALESCE(?, accepted_at), ended_at = COALESCE(?, ended_at), \
-             duration = COALESCE(?, duration), end_reason = COALESCE(?, end_reason) \
-             WHERE id = ? AND status IN ({})",
+             duration = COALESCE(?, duration), end_reason = COALESCE(?, end_reason), \
+             screened = COALESCE(?, screened) WHERE id = ? AND status IN ({})",
             placeholders(from.len())
         );
         let mut update = sqlx::query(&sql)
@@ -271,6 +300,7 @@ impl Db {
             .bind(change.ended_at)
             .bind(change.duration)
             .bind(change.end_reason.map(EndReason::as_str))
+            .bind(change.screened.map(i64::from))
             .bind(id.0);
         for status in from {
             update = update.bind(status.as_str());

@@ -5,6 +5,7 @@
 
 pub mod calls;
 pub mod locks;
+pub mod people;
 pub mod tokens;
 pub mod users;
 

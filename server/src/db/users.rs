@@ -128,51 +128,10 @@ impl Db {
             .await?;
         Ok(())
     }
-
-    /// Online users other than `except`, by name.
-    pub async fn online_users(&self, except: UserId) -> sqlx::Result<Vec<UserRow>> {
-        sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE is_online = 1 AND id <> ? \
-             ORDER BY username_key LIMIT 1000"
-        ))
-        .bind(except.0)
-        .fetch_all(self.pool())
-        .await
-    }
-
-    /// The directory: users other than `except` whose name contains `search`, online first.
-    /// Returns the total count and one page.
-    pub async fn search_users(
-        &self,
-        except: UserId,
-        search: &str,
-        limit: i64,
-        offset: i64,
-    ) -> sqlx::Result<(i64, Vec<UserRow>)> {
-        let pattern = format!("%{}%", escape_like(&fold(search)));
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM users WHERE id <> ? AND username_key LIKE ? ESCAPE '!'",
-        )
-        .bind(except.0)
-        .bind(&pattern)
-        .fetch_one(self.pool())
-        .await?;
-        let rows = sqlx::query_as(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id <> ? AND username_key LIKE ? ESCAPE '!' \
-             ORDER BY is_online DESC, username_key LIMIT ? OFFSET ?"
-        ))
-        .bind(except.0)
-        .bind(&pattern)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(self.pool())
-        .await?;
-        Ok((count, rows))
-    }
 }
 
 /// Makes `%`, `_` and the escape character itself match literally in a LIKE pattern.
-fn escape_like(text: &str) -> String {
+pub(super) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '!') {

@@ -29,10 +29,10 @@ impl From<CallError> for ApiError {
                 call: (**call).clone(),
                 reason: None,
             })),
-            CallError::Busy(call) => Self::Conflict(Box::new(CallConflict {
+            CallError::Busy { call, reason } => Self::Conflict(Box::new(CallConflict {
                 detail: "busy".to_owned(),
                 call: *call,
-                reason: None,
+                reason,
             })),
             CallError::Field { field, message } => Self::field(field, message),
             CallError::TooManyRequests { retry_after_secs } => {

@@ -7,6 +7,7 @@ mod headers;
 mod health;
 mod ice;
 mod openapi;
+mod people;
 mod tokens;
 mod users;
 
@@ -61,6 +62,11 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(calls::cancel))
         .routes(routes!(calls::ringing))
         .routes(routes!(ice::ice_servers))
+        .routes(routes!(people::contacts, people::add_contact))
+        .routes(routes!(people::update_contact, people::remove_contact))
+        .routes(routes!(people::blocks, people::block))
+        .routes(routes!(people::unblock))
+        .routes(routes!(people::privacy, people::update_privacy))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         // Registered after the JSON cap so its own, larger cap applies.
         .routes(picture_routes)

@@ -35,6 +35,7 @@ const BEARER: &str = "jwt";
         (name = "auth", description = "Sign-in, token rotation and sign-out"),
         (name = "users", description = "Registration, the caller's record, presence, directory"),
         (name = "calls", description = "Starting calls, acting on them, the listings"),
+        (name = "people", description = "Contacts, blocks, who may ring or see the caller, do-not-disturb"),
     )
 )]
 struct ApiDoc;

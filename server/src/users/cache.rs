@@ -16,20 +16,22 @@ pub const TIME_TO_LIVE: Duration = Duration::from_secs(5);
 /// Records kept at most; a user's record is a few hundred bytes.
 const CAPACITY: u64 = 100_000;
 
-pub struct UserCache {
-    records: moka::sync::Cache<UserId, User>,
+/// Records of type `V` per user (the user JSON by default; the people service keeps each
+/// user's presence audience in one too).
+pub struct UserCache<V = User> {
+    records: moka::sync::Cache<UserId, V>,
     /// Bumped by every invalidation: a record read from the database before a write finished
     /// must not be stored after the write forgot the old one.
     generation: AtomicU64,
 }
 
-impl Default for UserCache {
+impl<V: Clone + Send + Sync + 'static> Default for UserCache<V> {
     fn default() -> Self {
         Self::new(TIME_TO_LIVE)
     }
 }
 
-impl UserCache {
+impl<V: Clone + Send + Sync + 'static> UserCache<V> {
     pub fn new(time_to_live: Duration) -> Self {
         Self {
             records: moka::sync::Cache::builder()
@@ -40,7 +42,7 @@ impl UserCache {
         }
     }
 
-    pub fn get(&self, user: UserId) -> Option<User> {
+    pub fn get(&self, user: UserId) -> Option<V> {
         self.records.get(&user)
     }
 
@@ -49,13 +51,12 @@ impl UserCache {
         self.generation.load(Ordering::SeqCst)
     }
 
-    /// Stores `record`, read from the database after [`UserCache::generation`] returned
-    /// `generation`, unless something was invalidated since.
-    pub fn insert(&self, record: User, generation: u64) {
+    /// Stores `record` of `user`, read from the database after [`UserCache::generation`]
+    /// returned `generation`, unless something was invalidated since.
+    pub fn insert(&self, user: UserId, record: V, generation: u64) {
         if self.generation() != generation {
             return;
         }
-        let user = record.id;
         self.records.insert(user, record);
         // An invalidation between the check and the insert may have missed the new entry.
         if self.generation() != generation {
@@ -91,8 +92,8 @@ mod tests {
 
     #[test]
     fn serves_what_was_stored_until_invalidated() {
-        let cache = UserCache::default();
-        cache.insert(record(1, "alice"), cache.generation());
+        let cache = UserCache::<User>::default();
+        cache.insert(UserId(1), record(1, "alice"), cache.generation());
         assert_eq!(cache.get(UserId(1)), Some(record(1, "alice")));
         cache.invalidate(UserId(1));
         assert_eq!(cache.get(UserId(1)), None);
@@ -100,22 +101,22 @@ mod tests {
 
     #[test]
     fn a_record_read_before_a_write_is_not_stored_after_it() {
-        let cache = UserCache::default();
+        let cache = UserCache::<User>::default();
         let before_read = cache.generation();
         cache.invalidate(UserId(1));
-        cache.insert(record(1, "stale"), before_read);
+        cache.insert(UserId(1), record(1, "stale"), before_read);
         assert_eq!(cache.get(UserId(1)), None);
         // Another user's write counts too: a generation is not per user.
         let before_read = cache.generation();
         cache.invalidate_all();
-        cache.insert(record(2, "stale"), before_read);
+        cache.insert(UserId(2), record(2, "stale"), before_read);
         assert_eq!(cache.get(UserId(2)), None);
     }
 
     #[test]
     fn records_expire() {
-        let cache = UserCache::new(Duration::from_millis(50));
-        cache.insert(record(1, "alice"), cache.generation());
+        let cache = UserCache::<User>::new(Duration::from_millis(50));
+        cache.insert(UserId(1), record(1, "alice"), cache.generation());
         std::thread::sleep(Duration::from_millis(120));
         assert_eq!(cache.get(UserId(1)), None);
     }

@@ -11,7 +11,7 @@ use axum::body::Bytes;
 
 use serde_json::{Map, Value};
 
-use app::protocol::{PresenceStatus, TokenPair, User, UserId, UserPage};
+use app::protocol::{PresenceStatus, PresenceVisibility, TokenPair, User, UserId, UserPage};
 
 use crate::{
     auth::{
@@ -24,10 +24,12 @@ use crate::{
     config::Config,
     cpu::CpuPool,
     db::{
+        people::SeenUserRow,
         users::{InsertUserError, NewUser, UserRow},
         Db,
     },
     error::ApiError,
+    privacy,
     rate::RateLimit,
 };
 
@@ -97,6 +99,20 @@ pub fn to_user(row: UserRow, include_email: bool) -> User {
     );
     user.email = email;
     user
+}
+
+/// The user JSON as the viewer its audience columns were read for may see it.
+pub fn to_seen_user(row: SeenUserRow) -> anyhow::Result<User> {
+    let visibility = PresenceVisibility::parse(&row.presence_visible_to).ok_or_else(|| {
+        anyhow::anyhow!(
+            "user {}: bad presence setting {:?}",
+            row.user.id,
+            row.presence_visible_to
+        )
+    })?;
+    let visible =
+        privacy::presence_visible(visibility, row.blocked_viewer != 0, row.has_viewer != 0);
+    Ok(privacy::as_seen(to_user(row.user, false), visible))
 }
 
 /// The user JSON others see (no email), from the stored columns; calls nest it for their
@@ -279,7 +295,7 @@ impl Users {
         }
         let generation = self.cache.generation();
         let record = self.record(id).await?;
-        self.cache.insert(record.clone(), generation);
+        self.cache.insert(id, record.clone(), generation);
         Ok(record)
     }
 
@@ -381,12 +397,14 @@ impl Users {
         Ok(reset)
     }
 
+    /// Users the caller may see online (those hiding their presence from them are left out).
     pub async fn online_users(&self, id: UserId) -> Result<Vec<User>, ApiError> {
         let rows = self.db.online_users(id).await?;
         Ok(rows.into_iter().map(|row| to_user(row, false)).collect())
     }
 
-    /// One page (1-based) of users matching `search`, online first, without the caller.
+    /// One page (1-based) of users matching `search`, online first as the caller may see it,
+    /// without the caller and those who blocked them.
     pub async fn directory(
         &self,
         id: UserId,
@@ -401,7 +419,10 @@ impl Users {
             count,
             next: (offset + PAGE_SIZE < count).then(|| link(page + 1)),
             previous: (page > 1).then(|| link(page - 1)),
-            results: rows.into_iter().map(|row| to_user(row, false)).collect(),
+            results: rows
+                .into_iter()
+                .map(to_seen_user)
+                .collect::<anyhow::Result<_>>()?,
         })
     }
 }

@@ -7,6 +7,12 @@
 //! user whose last socket here closes stays online while they have one on another instance;
 //! changes go out on the bus and every instance tells its own watchers. When the bus cannot
 //! tell, an instance goes by its own sockets (and the bus says so in the log).
+//!
+//! A watcher hears only what the watched user lets them see (`privacy::presence_visible`): a
+//! change is told to the watchers in the user's audience, and when the audience itself changes
+//! (a block, a contact, the setting) every watcher is told what they may see now (a user hidden
+//! from them looks offline, never seen). One task per instance tells watchers, in order, reading
+//! each user's audience at most once per event (cached by the people service).
 
 use std::{
     collections::{HashMap, HashSet},
@@ -14,16 +20,23 @@ use std::{
     time::Duration,
 };
 
+use tokio::sync::{broadcast, mpsc};
+
 use app::protocol::{UserEvent, UserId};
 
 use crate::{
     bus::{Bus, BusMessage},
     hub::Hub,
+    people::People,
     users::Users,
 };
 
 /// How many users one socket may watch: a contacts page, not the whole directory.
 pub const MAX_WATCHED: usize = 500;
+
+/// Presence events waiting for the fan-out task; past this one is dropped (and logged): a
+/// watcher misses it, as it would a lagging socket.
+const FAN_OUT_QUEUE: usize = 4096;
 
 #[derive(Default)]
 struct State {
@@ -42,16 +55,59 @@ pub struct Presence {
     state: Arc<Mutex<State>>,
     /// The other instances ([`crate::bus::NoBus`] when there are none).
     bus: Arc<dyn Bus>,
+    /// Who may see whom.
+    people: People,
+    /// Presence changes for the fan-out task, in order.
+    fan_out: mpsc::Sender<UserEvent>,
 }
 
 impl Presence {
-    pub fn new(users: Users, hub: Arc<dyn Hub>, grace: Duration, bus: Arc<dyn Bus>) -> Self {
-        Self {
+    /// Starts the fan-out task (on the current runtime): it lives as long as the process.
+    pub fn new(
+        users: Users,
+        people: People,
+        hub: Arc<dyn Hub>,
+        grace: Duration,
+        bus: Arc<dyn Bus>,
+    ) -> Self {
+        let (fan_out, events) = mpsc::channel(FAN_OUT_QUEUE);
+        let presence = Self {
             users,
             hub,
             grace,
             state: Arc::default(),
             bus,
+            fan_out,
+            people: people.clone(),
+        };
+        tokio::spawn(
+            presence
+                .clone()
+                .tell_in_order(events, people.audience_changes()),
+        );
+        presence
+    }
+
+    /// Tells watchers each presence change, and what they may see after an audience change.
+    async fn tell_in_order(
+        self,
+        mut events: mpsc::Receiver<UserEvent>,
+        mut audiences: broadcast::Receiver<UserId>,
+    ) {
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Some(event) => self.tell_audience(event).await,
+                    None => break,
+                },
+                changed = audiences.recv() => match changed {
+                    Ok(user) => self.retell(user).await,
+                    Err(broadcast::error::RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "presence audience changes missed");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                },
+            }
         }
     }
 
@@ -161,19 +217,80 @@ impl Presence {
         self.bus.open_elsewhere(user).await.unwrap_or(false)
     }
 
-    /// Tells this instance's watchers of the user a presence event is about.
+    /// Tells this instance's watchers of the user a presence event is about, those the user
+    /// lets see it; never waits.
     pub fn tell_watchers(&self, event: UserEvent) {
+        if self.fan_out.try_send(event).is_err() {
+            tracing::warn!("presence fan-out queue full: an event was dropped");
+        }
+    }
+
+    fn watchers_of(&self, user: UserId) -> Vec<UserId> {
+        self.state()
+            .watchers
+            .get(&user)
+            .map(|w| w.keys().copied().collect())
+            .unwrap_or_default()
+    }
+
+    async fn tell_audience(&self, event: UserEvent) {
         let UserEvent::Presence { user_id, .. } = &event else {
             return;
         };
-        let watchers: Vec<UserId> = self
-            .state()
-            .watchers
-            .get(user_id)
-            .map(|w| w.keys().copied().collect())
-            .unwrap_or_default();
-        if !watchers.is_empty() {
-            self.hub.publish(&watchers, event);
+        let watchers = self.watchers_of(*user_id);
+        if watchers.is_empty() {
+            return;
+        }
+        let audience = match self.people.audience(*user_id).await {
+            Ok(audience) => audience,
+            Err(error) => {
+                tracing::warn!(%error, user = %user_id, "cannot read a presence audience");
+                return;
+            }
+        };
+        let allowed: Vec<UserId> = watchers
+            .into_iter()
+            .filter(|watcher| audience.sees(*watcher))
+            .collect();
+        if !allowed.is_empty() {
+            self.hub.publish(&allowed, event);
+        }
+    }
+
+    /// `user`'s audience changed: each watcher hears the presence they may see now.
+    async fn retell(&self, user: UserId) {
+        let watchers = self.watchers_of(user);
+        if watchers.is_empty() {
+            return;
+        }
+        let (record, audience) = match (
+            self.users.record(user).await,
+            self.people.audience(user).await,
+        ) {
+            (Ok(record), Ok(audience)) => (record, audience),
+            (Err(error), _) => {
+                tracing::warn!(%error, %user, "cannot read presence to retell");
+                return;
+            }
+            (_, Err(error)) => {
+                tracing::warn!(%error, %user, "cannot read a presence audience");
+                return;
+            }
+        };
+        let (seeing, hidden): (Vec<UserId>, Vec<UserId>) = watchers
+            .into_iter()
+            .partition(|watcher| audience.sees(*watcher));
+        for (recipients, visible) in [(seeing, true), (hidden, false)] {
+            if !recipients.is_empty() {
+                self.hub.publish(
+                    &recipients,
+                    UserEvent::Presence {
+                        user_id: user,
+                        is_online: visible && record.is_online,
+                        last_seen: record.last_seen.filter(|_| visible),
+                    },
+                );
+            }
         }
     }
 

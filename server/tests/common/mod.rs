@@ -16,6 +16,7 @@ use server::{
     config::Config,
     db::Db,
     hub::Hub,
+    people::People,
     Application,
 };
 
@@ -142,6 +143,8 @@ pub struct TestApp {
     /// The server's call service and hub, for driving the sweeper and watching events.
     pub calls: Calls,
     pub hub: Arc<dyn Hub>,
+    /// The server's people service, for driving the do-not-disturb sweep.
+    pub people: People,
     /// Shared by the instances of a group ([`TestApp::sibling`]).
     database: Arc<TestDb>,
     _data_dir: tempfile::TempDir,
@@ -219,6 +222,7 @@ impl TestApp {
         let addr = app.local_addr();
         let calls = app.calls().clone();
         let hub = app.hub().clone();
+        let people = app.people().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
             addr,
@@ -227,6 +231,7 @@ impl TestApp {
             config,
             calls,
             hub,
+            people,
             database,
             _data_dir: data_dir,
         }
@@ -390,12 +395,14 @@ pub fn lift_rate_limits(config: &mut Config) {
     config.picture_uploads_per_hour = 1_000_000;
     config.call_starts_per_minute = 1_000_000;
     config.call_starts_per_pair_per_hour = 1_000_000;
+    config.people_writes_per_minute = 1_000_000;
 }
 
 /// The same as environment variables, for a server started as a process.
-pub const LIFTED_RATE_LIMITS: [(&str, &str); 4] = [
+pub const LIFTED_RATE_LIMITS: [(&str, &str); 5] = [
     ("SIGNUPS_PER_IP_PER_HOUR", "1000000"),
     ("PICTURE_UPLOADS_PER_HOUR", "1000000"),
     ("CALL_STARTS_PER_MINUTE", "1000000"),
     ("CALL_STARTS_PER_PAIR_PER_HOUR", "1000000"),
+    ("PEOPLE_WRITES_PER_MINUTE", "1000000"),
 ];
