@@ -76,7 +76,8 @@ test('decline and block: the next call from that person does not ring, and they 
   await snap(alice.page, 'people-decline-and-block');
   await alice.page.getByTestId('confirm-block-button').click();
   await expect(overlay).toHaveCount(0);
-  await expect(bob.page.getByTestId('call-outcome')).toHaveText(`${a.username} declined`);
+  // Blocking ends his ringing call as if unanswered: he is not told he was blocked.
+  await expect(bob.page.getByTestId('call-outcome')).toHaveText('No answer');
 
   // Bob calls again from his history: it rings nowhere, and after the ring timeout he reads
   // the same as for any unanswered call.
