@@ -1,13 +1,13 @@
 //! The user socket (`/ws/`, one per tab): what makes this tab ring. It connects while someone is
 //! signed in, authenticates with the stored access token, reconnects with exponential backoff
 //! (1 s doubling to 30 s) and, after every (re)connect, resynchronizes from REST what it may have
-//! missed (`/api/calls/active/`, `/api/calls/missed/count/`).
+//! missed (`/api/calls/active/`, `/api/calls/missed/count/`, `/api/users/me/privacy/`).
 //!
 //! Pages read the [`UserEvents`] context; on the server its signals simply never change.
 
 use leptos::prelude::*;
 
-use crate::protocol::{Call, CallId, Timestamp, UserId};
+use crate::protocol::{Call, CallId, PrivacySettings, Timestamp, UserId};
 use crate::session::Session;
 
 /// The user's live events, provided once by [`crate::App`].
@@ -27,6 +27,10 @@ pub struct UserEvents {
     pub watched: RwSignal<Vec<UserId>>,
     /// The latest presence change of a watched user.
     pub presence: RwSignal<Option<PresenceChange>>,
+    /// My privacy and do-not-disturb settings as the server has them: loaded on every connect,
+    /// then followed through `privacy-changed` (other tabs, DND ending by itself) and this tab's
+    /// own saves. `None` until loaded.
+    pub privacy: RwSignal<Option<PrivacySettings>>,
 }
 
 /// A watched user came online or went offline.
@@ -84,6 +88,7 @@ pub fn provide_user_events(session: Session) -> UserEvents {
         connected: RwSignal::new(false),
         watched: RwSignal::new(Vec::new()),
         presence: RwSignal::new(None),
+        privacy: RwSignal::new(None),
     };
     provide_context(events);
 
@@ -186,6 +191,7 @@ mod client {
         events.connected.set(false);
         events.incoming.set(None);
         events.missed_count.set(0);
+        events.privacy.set(None);
     }
 
     fn retry(ctx: Ctx, attempts: Rc<Cell<u32>>) {
@@ -274,6 +280,7 @@ mod client {
                 last_seen,
             })),
             ServerMsg::CallIncoming { call } => ring(ctx, call),
+            ServerMsg::PrivacyChanged { settings } => events.privacy.set(Some(settings)),
             ServerMsg::CallStatus { call } => {
                 let missed_for_me = call.receiver.id == ctx.me
                     && call.status == crate::protocol::CallStatus::Missed;
@@ -302,6 +309,13 @@ mod client {
 
     /// After a (re)connect: what rings or changed while the socket was down.
     fn resync(ctx: Ctx) {
+        spawn_local(async move {
+            if let Ok(settings) = api::people::privacy().await {
+                if ctx.current() {
+                    ctx.events.privacy.set(Some(settings));
+                }
+            }
+        });
         spawn_local(async move {
             let Ok(active) = api::calls::active().await else {
                 return;

@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod events;
 pub mod negotiation;
+pub mod people;
 pub mod protocol;
 #[cfg(feature = "hydrate")]
 pub mod rtc;

@@ -62,10 +62,20 @@ export async function api(
     : request.post(path, { headers, data });
 }
 
-/** The contact row of `username` on the contacts page (searching for it). */
+/** The row of `username` under "Find people" on the contacts page (searching for it). */
 export async function findContact(page: Page, username: string) {
   await page.getByTestId('contact-search').fill(username);
-  const row = page.locator(`[data-testid="contact"][data-username="${username}"]`);
+  const row = findPeopleRow(page, username);
   await expect(row).toBeVisible();
   return row;
+}
+
+/** The row of `username` in the "Find people" results. */
+export function findPeopleRow(page: Page, username: string) {
+  return page.getByTestId('find-people').locator(`[data-testid="contact"][data-username="${username}"]`);
+}
+
+/** The row of `username` in "My contacts". */
+export function myContactRow(page: Page, username: string) {
+  return page.getByTestId('my-contacts').locator(`[data-testid="contact"][data-username="${username}"]`);
 }

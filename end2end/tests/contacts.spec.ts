@@ -1,5 +1,5 @@
 import { test, expect, snap } from './fixtures';
-import { findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
+import { findContact, findPeopleRow, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
 
 test('contacts show who is online, pushed live as people open and close the app', async ({ alice, bob }) => {
   const a = await registerViaApi(alice.page.request, 'alice');
@@ -16,7 +16,7 @@ test('contacts show who is online, pushed live as people open and close the app'
   // (pushed, not polled: well within the timeout).
   await openSignedIn(bob.page, b);
   await waitForSocket(bob.page);
-  row = alice.page.locator(`[data-testid="contact"][data-username="${b.username}"]`);
+  row = findPeopleRow(alice.page, b.username);
   await expect(row.getByTestId('presence')).toHaveAttribute('data-online', 'true', { timeout: 5_000 });
   await expect(row.getByTestId('last-seen')).toHaveText('Online');
   await expect(row.getByTestId('call-video')).toBeVisible();

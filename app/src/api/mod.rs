@@ -1,11 +1,13 @@
 //! The app's one client edge: every REST call as a typed function ([`calls`], [`users`],
-//! [`ice_servers`]), so no page spells an `/api/...` path, and the WebSocket client ([`socket`]).
+//! [`people`], [`ice_servers`]), so no page spells an `/api/...` path, and the WebSocket client
+//! ([`socket`]).
 //!
 //! REST is JSON over `fetch` (gloo-net) with the stored access token, refreshed silently once
 //! when it has expired. On the server every call fails with [`ApiFailure::Unavailable`]: pages
 //! only call the API from the browser.
 
 pub mod calls;
+pub mod people;
 pub mod socket;
 pub mod users;
 
@@ -90,7 +92,11 @@ async fn post_empty<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("POST", path, None).await
 }
 
-/// A DELETE without a body (removing the profile picture).
+async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiFailure> {
+    send("PATCH", path, Some(body)).await
+}
+
+/// A DELETE without a body (removing the profile picture; `T = ()` for a 204 answer).
 async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("DELETE", path, None).await
 }
@@ -155,6 +161,7 @@ async fn attempt<B: Serialize>(
         "POST" => Method::POST,
         "PUT" => Method::PUT,
         "DELETE" => Method::DELETE,
+        "PATCH" => Method::PATCH,
         _ => Method::GET,
     };
     let mut builder = RequestBuilder::new(path).method(method);
@@ -180,7 +187,9 @@ async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
         .await
         .map_err(|e| ApiFailure::Network(e.to_string()))?;
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(e.to_string()))
+        // A 204 has no body: it reads as `null`, which `()` accepts.
+        let text = if text.is_empty() { "null" } else { &text };
+        serde_json::from_str(text).map_err(|e| ApiFailure::Network(e.to_string()))
     } else {
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Err(ApiFailure::Status { status, body })

@@ -1,6 +1,7 @@
 //! The incoming-call overlay, on every page while [`UserEvents::incoming`] rings: who calls, audio
-//! or video, Accept and Decline, and the ringtone. It goes away (and the ringtone stops) the
-//! moment the call is answered here or on another device, declined, cancelled or times out.
+//! or video, Accept, Decline and "Decline and block" (confirmed in a second step), and the
+//! ringtone. It goes away (and the ringtone stops) the moment the call is answered here or on
+//! another device, declined, cancelled or times out.
 //!
 //! [`UserEvents::incoming`]: crate::events::UserEvents::incoming
 
@@ -22,6 +23,8 @@ pub fn IncomingCall() -> impl IntoView {
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let ringing = RwSignal::new(false);
+    // "Decline and block" asks once more before it blocks: a stray click only opens the question.
+    let confirm_block = RwSignal::new(false);
 
     // The ringtone follows `incoming`, whatever cleared it.
     Effect::new(move |_| {
@@ -32,6 +35,7 @@ pub fn IncomingCall() -> impl IntoView {
             ringing.set(false);
             error.set(None);
             busy.set(false);
+            confirm_block.set(false);
         }
     });
     on_cleanup(ringtone::stop);
@@ -87,6 +91,32 @@ pub fn IncomingCall() -> impl IntoView {
         });
     };
 
+    // Blocks first, so that a refusal (429) shows here while the call still rings; then
+    // declines, which ends the ringing on every tab.
+    let block = move || {
+        let Some(call) = events.incoming.get_untracked() else {
+            return;
+        };
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        ringtone::stop();
+        spawn_local(async move {
+            if let Err(failure) = api::people::block(call.caller.id).await {
+                busy.set(false);
+                error.set(Some(format!(
+                    "Could not block {}: {}",
+                    call.caller.username,
+                    failure.message()
+                )));
+                return;
+            }
+            decline();
+        });
+    };
+
     // What the overlay shows; ringing -> ringing updates of the same call do not rebuild it.
     let shown = Memo::new(move |_| {
         events
@@ -131,7 +161,11 @@ pub fn IncomingCall() -> impl IntoView {
                                         }
                                         on:keydown=move |ev| {
                                             if ev.key() == "Escape" {
-                                                decline();
+                                                if confirm_block.get_untracked() {
+                                                    confirm_block.set(false);
+                                                } else {
+                                                    decline();
+                                                }
                                             }
                                         }
                                     >
@@ -153,26 +187,52 @@ pub fn IncomingCall() -> impl IntoView {
                                                 {move || error.get().unwrap_or_default()}
                                             </p>
                                         </Show>
-                                        <div class="overlay-actions">
-                                            <button
-                                                class="btn btn-danger btn-round"
-                                                data-testid="decline-call"
-                                                aria-label=format!("Decline call from {}", caller.username)
-                                                on:click=move |_| decline()
-                                            >
-                                                "Decline"
-                                            </button>
-                                            <button
-                                                class="btn btn-success btn-round"
-                                                data-testid="accept-call"
-                                                node_ref=accept_button
-                                                aria-label=format!("Accept {} from {}", kind.to_lowercase(), caller.username)
-                                                disabled=move || busy.get()
-                                                on:click=move |_| accept()
-                                            >
-                                                "Accept"
-                                            </button>
-                                        </div>
+                                        <Show
+                                            when=move || confirm_block.get()
+                                            fallback={
+                                                let accept = accept.clone();
+                                                let name = caller.username.clone();
+                                                move || {
+                                                    let accept = accept.clone();
+                                                    view! {
+                                                        <div class="overlay-actions">
+                                                            <button
+                                                                class="btn btn-danger btn-round"
+                                                                data-testid="decline-call"
+                                                                aria-label=format!("Decline call from {name}")
+                                                                on:click=move |_| decline()
+                                                            >
+                                                                "Decline"
+                                                            </button>
+                                                            <button
+                                                                class="btn btn-success btn-round"
+                                                                data-testid="accept-call"
+                                                                node_ref=accept_button
+                                                                aria-label=format!("Accept {} from {name}", kind.to_lowercase())
+                                                                disabled=move || busy.get()
+                                                                on:click=move |_| accept()
+                                                            >
+                                                                "Accept"
+                                                            </button>
+                                                        </div>
+                                                        <button
+                                                            class="btn-link-quiet"
+                                                            data-testid="decline-block"
+                                                            on:click=move |_| confirm_block.set(true)
+                                                        >
+                                                            "Decline and block…"
+                                                        </button>
+                                                    }
+                                                }
+                                            }
+                                        >
+                                            <ConfirmBlock
+                                                name=caller.username.clone()
+                                                busy=busy
+                                                on_confirm=Callback::new(move |()| block())
+                                                on_cancel=Callback::new(move |()| confirm_block.set(false))
+                                            />
+                                        </Show>
                                     </div>
                                 </div>
                             }
@@ -180,6 +240,50 @@ pub fn IncomingCall() -> impl IntoView {
                 }
             }
         </Show>
+    }
+}
+
+/// The second step of "Decline and block": what blocking does, and Block / Back (Back has the
+/// focus, so Enter does not block).
+#[component]
+fn ConfirmBlock(
+    name: String,
+    busy: RwSignal<bool>,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let back = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = back.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div class="confirm-block" role="group" aria-labelledby="confirm-block-title" data-testid="confirm-block">
+            <p id="confirm-block-title" class="confirm-title">{format!("Block {name}?")}</p>
+            <p class="muted small">
+                "Their calls will no longer ring for you and they will not see when you are "
+                "online. They are not told. You can unblock them on your profile."
+            </p>
+            <div class="overlay-actions">
+                <button
+                    class="btn btn-ghost"
+                    data-testid="cancel-block"
+                    node_ref=back
+                    on:click=move |_| on_cancel.run(())
+                >
+                    "Back"
+                </button>
+                <button
+                    class="btn btn-danger"
+                    data-testid="confirm-block-button"
+                    disabled=move || busy.get()
+                    on:click=move |_| on_confirm.run(())
+                >
+                    "Decline and block"
+                </button>
+            </div>
+        </div>
     }
 }
 

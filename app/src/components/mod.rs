@@ -2,6 +2,7 @@
 
 pub mod incoming;
 pub mod nav;
+pub mod people;
 pub mod ringtone;
 
 use leptos::prelude::*;
@@ -11,7 +12,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::events::use_user_events;
-use crate::protocol::{CallType, User};
+use crate::protocol::{CallConflict, CallType, EndReason, User};
 use crate::util::initials;
 
 /// A round picture, or the initial of the name when there is none.
@@ -84,11 +85,26 @@ pub fn use_dialer() -> (
     (dialer, dial)
 }
 
+/// What the caller reads when a call could not start. Do-not-disturb answers as busy with a
+/// reason; it reads as busy too, without claiming another call.
 fn call_failure(receiver: &User, failure: &ApiFailure) -> String {
-    let busy = matches!(failure, ApiFailure::Status { status: 409, body }
-        if body.get("detail").and_then(|d| d.as_str()) == Some("busy"));
-    if busy {
-        busy_text(&receiver.username)
+    let busy = match failure {
+        ApiFailure::Status { status: 409, body }
+            if body.get("detail").and_then(|d| d.as_str()) == Some("busy") =>
+        {
+            Some(
+                serde_json::from_value::<CallConflict>(body.clone())
+                    .ok()
+                    .and_then(|c| c.reason),
+            )
+        }
+        _ => None,
+    };
+    if let Some(reason) = busy {
+        match reason {
+            Some(EndReason::DoNotDisturb) => format!("{} is busy right now", receiver.username),
+            _ => busy_text(&receiver.username),
+        }
     } else {
         format!(
             "Could not call {}: {}",
@@ -114,5 +130,61 @@ pub fn DialerNotice(dialer: Dialer) -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::UserId;
+
+    fn bob() -> User {
+        User {
+            id: UserId(2),
+            username: "bob".into(),
+            email: None,
+            is_online: true,
+            last_seen: None,
+            profile_picture: None,
+        }
+    }
+
+    fn conflict(reason: Option<&str>) -> ApiFailure {
+        let mut body = json!({
+            "detail": "busy",
+            "call": {
+                "id": 9, "call_type": "audio", "status": "missed", "room_id": "r",
+                "caller": {"id": 1, "username": "amy", "is_online": true, "last_seen": null, "profile_picture": null},
+                "receiver": {"id": 2, "username": "bob", "is_online": true, "last_seen": null, "profile_picture": null},
+                "initiated_at": "2026-11-30T10:00:00.000Z", "ringing_at": null, "accepted_at": null,
+                "ended_at": "2026-11-30T10:00:00.000Z", "duration": null, "end_reason": "busy"
+            }
+        });
+        if let Some(reason) = reason {
+            body["reason"] = json!(reason);
+        }
+        ApiFailure::Status { status: 409, body }
+    }
+
+    #[test]
+    fn busy_and_do_not_disturb_both_read_as_busy() {
+        assert_eq!(
+            call_failure(&bob(), &conflict(None)),
+            "bob is busy in another call"
+        );
+        assert_eq!(
+            call_failure(&bob(), &conflict(Some("do_not_disturb"))),
+            "bob is busy right now"
+        );
+        let throttled = ApiFailure::Status {
+            status: 429,
+            body: json!({"detail": "Too many calls; try again in 30 seconds."}),
+        };
+        assert_eq!(
+            call_failure(&bob(), &throttled),
+            "Could not call bob: Too many calls; try again in 30 seconds."
+        );
     }
 }

@@ -1,4 +1,7 @@
-//! The top bar: brand, the signed-in user's pages (with the missed-calls badge), sign out.
+//! The top bar: brand, the signed-in user's pages (with the missed-calls badge), the
+//! do-not-disturb indicator, sign out.
+
+use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,7 +11,10 @@ use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::events::use_user_events;
+use crate::people::{dnd_recheck_ms, dnd_status, local_offset};
+use crate::protocol::Timestamp;
 use crate::session::{self, use_session};
+use crate::util::now_millis;
 
 use super::Avatar;
 
@@ -44,6 +50,34 @@ pub fn Nav() -> impl IntoView {
     };
 
     let missed = move || events.missed_count.get();
+
+    // Do-not-disturb as of `now`, which moves when the settings change and when DND ends by
+    // itself (a timer up to its end, so the indicator goes without a reload).
+    let now = RwSignal::new(now_millis());
+    Effect::new(move |_| {
+        events.privacy.track();
+        now.set(now_millis());
+    });
+    Effect::new(move |_| {
+        let wait = events.privacy.with(|p| {
+            p.as_ref()
+                .and_then(|p| dnd_recheck_ms(p, Timestamp(now.get())))
+        });
+        if let Some(ms) = wait {
+            set_timeout(
+                move || {
+                    let _ = now.try_set(now_millis());
+                },
+                Duration::from_millis(ms),
+            );
+        }
+    });
+    let dnd = Memo::new(move |_| {
+        events.privacy.with(|p| {
+            p.as_ref()
+                .and_then(|p| dnd_status(p, Timestamp(now.get()), local_offset))
+        })
+    });
 
     view! {
         <header class="topbar">
@@ -88,6 +122,25 @@ pub fn Nav() -> impl IntoView {
                                 </span>
                             </Show>
                         </A>
+                        {move || {
+                            dnd.get()
+                                .map(|status| {
+                                    view! {
+                                        <A
+                                            href="/profile#dnd"
+                                            attr:class="dnd-indicator"
+                                            attr:data-testid="dnd-indicator"
+                                            attr:aria-label=status.clone()
+                                            attr:title=status
+                                        >
+                                            <span aria-hidden="true">"☾"</span>
+                                            <span class="dnd-label" aria-hidden="true">
+                                                "Do not disturb"
+                                            </span>
+                                        </A>
+                                    }
+                                })
+                        }}
                         <A href="/profile" attr:class="nav-user" attr:data-testid="nav-profile">
                             {move || {
                                 session

@@ -1,4 +1,6 @@
-//! `/contacts`: the directory with presence, searchable, and a call button per person.
+//! `/contacts`: my contacts (favourites first, then online), each with call buttons, a favourite
+//! star and Remove; beside them "Find people", the directory search, where one click adds someone.
+//! Presence is pushed for everyone either list shows.
 
 use std::time::Duration;
 
@@ -6,9 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::components::people::{load_contacts, use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
-use crate::protocol::{CallType, User};
+use crate::people::{apply_presence, upsert_contact, watch_list};
+use crate::protocol::{CallType, Contact, User};
 use crate::util::{now_millis, presence_text};
 
 use super::RequireUser;
@@ -20,21 +24,25 @@ const DEBOUNCE: Duration = Duration::from_millis(250);
 pub fn Contacts() -> impl IntoView {
     view! {
         <RequireUser>
-            <ContactList />
+            <ContactsPage />
         </RequireUser>
     }
 }
 
 #[component]
-fn ContactList() -> impl IntoView {
+fn ContactsPage() -> impl IntoView {
+    let error = RwSignal::new(None::<String>);
+    let contacts = use_contacts(error);
     let query = RwSignal::new(String::new());
     let results = RwSignal::new(None::<Vec<User>>);
-    let error = RwSignal::new(None::<String>);
     let now = RwSignal::new(now_millis());
     let latest = StoredValue::new(0u64);
     let (dialer, dial) = use_dialer();
+    // Copy, so that every row of both lists can hold it.
+    let dial = Callback::new(move |(user, call_type): (User, CallType)| dial(user, call_type));
+    let dial = move |user, call_type| dial.run((user, call_type));
 
-    let load = move || {
+    let search = move || {
         // Timers may fire after the page is gone: then there is nothing to load for.
         let (Some(search), Some(last)) = (query.try_get_untracked(), latest.try_get_value()) else {
             return;
@@ -56,31 +64,36 @@ fn ContactList() -> impl IntoView {
             now.set(now_millis());
         });
     };
+    let reload = move || {
+        load_contacts(contacts, error);
+        search();
+    };
 
     // Search as the user types (debounced), and right away on the first run.
     Effect::new(move |first: Option<()>| {
         let typed = query.get();
         if first.is_none() {
-            load();
+            search();
         } else {
             set_timeout(
                 move || {
                     if query.try_get_untracked().as_ref() == Some(&typed) {
-                        load();
+                        search();
                     }
                 },
                 DEBOUNCE,
             );
         }
     });
-    // Presence is pushed for the people listed: watch them, apply each change to its row, and
+    // Presence is pushed for the people listed: watch them, apply each change to its rows, and
     // reload after a reconnect (changes while the socket was down were not pushed).
     let events = use_user_events();
     Effect::new(move |_| {
-        let ids: Vec<_> = results.with(|r| {
-            r.as_ref()
-                .map(|users| users.iter().map(|u| u.id).collect())
-                .unwrap_or_default()
+        let ids = contacts.with(|c| {
+            results.with(|r| {
+                let mine = c.iter().flatten().map(|c| &c.user);
+                watch_list(mine.chain(r.iter().flatten()))
+            })
         });
         if events.watched.with_untracked(|w| *w != ids) {
             events.watched.set(ids);
@@ -91,6 +104,11 @@ fn ContactList() -> impl IntoView {
         let Some(change) = events.presence.get() else {
             return;
         };
+        contacts.update(|c| {
+            if let Some(list) = c {
+                apply_presence(list, change.user_id, change.is_online, change.last_seen);
+            }
+        });
         results.update(|r| {
             for user in r.iter_mut().flatten().filter(|u| u.id == change.user_id) {
                 user.is_online = change.is_online;
@@ -101,7 +119,7 @@ fn ContactList() -> impl IntoView {
     Effect::new(move |was_connected: Option<bool>| {
         let connected = events.connected.get();
         if connected && was_connected == Some(false) {
-            load();
+            reload();
         }
         connected
     });
@@ -110,74 +128,122 @@ fn ContactList() -> impl IntoView {
         <section class="page">
             <header class="page-header">
                 <h1>"Contacts"</h1>
-                <form class="search" role="search" on:submit=move |ev| {
-                    ev.prevent_default();
-                    load();
-                }>
-                    <label for="contact-search" class="sr-only">"Search people"</label>
-                    <input
-                        id="contact-search"
-                        type="search"
-                        placeholder="Search by name…"
-                        autocomplete="off"
-                        data-testid="contact-search"
-                        bind:value=query
-                    />
-                </form>
             </header>
             <DialerNotice dialer=dialer />
             <Show when=move || error.with(Option::is_some)>
-                <p class="notice notice-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                <div class="notice notice-error" role="alert" data-testid="contacts-error">
+                    <span>{move || error.get().unwrap_or_default()}</span>
+                    <button class="btn-icon" aria-label="Dismiss" on:click=move |_| error.set(None)>
+                        "×"
+                    </button>
+                </div>
             </Show>
-            {move || match results.with(|r| r.as_ref().map(Vec::is_empty)) {
-                None => view! { <p class="muted loading">"Loading contacts…"</p> }.into_any(),
-                Some(true) => {
-                    view! {
-                        <p class="empty" data-testid="contacts-empty">
-                            {move || {
-                                if query.with(|q| q.trim().is_empty()) {
-                                    "Nobody else is here yet. Invite a friend to sign up!".to_owned()
-                                } else {
-                                    format!("Nobody matches “{}”.", query.get().trim())
-                                }
-                            }}
-                        </p>
-                    }
-                        .into_any()
-                }
-                Some(false) => ().into_any(),
-            }}
-            <ul class="contact-list" data-testid="contact-list">
-                <For
-                    each=move || results.get().unwrap_or_default()
-                    key=|u| {
-                        (
-                            u.id,
-                            u.is_online,
-                            u.last_seen,
-                            u.profile_picture.clone(),
-                            u.username.clone(),
-                        )
-                    }
-                    let:user
-                >
-                    <ContactRow user=user now=now dialer_pending=dialer.pending dial=dial.clone() />
-                </For>
-            </ul>
+            <div class="people-columns">
+                <section class="people-panel" aria-labelledby="my-contacts-title" data-testid="my-contacts">
+                    <h2 id="my-contacts-title">"My contacts"</h2>
+                    {move || match contacts.with(|c| c.as_ref().map(Vec::is_empty)) {
+                        None => view! { <p class="muted loading">"Loading contacts…"</p> }.into_any(),
+                        Some(true) => {
+                            view! {
+                                <div class="empty empty-contacts" data-testid="my-contacts-empty">
+                                    <p>"No contacts yet."</p>
+                                    <p class="muted small">
+                                        "Search for someone under Find people and press Add. You can "
+                                        "also add people from your call history or during a call. "
+                                        "Mark favourites with the star to keep them on top."
+                                    </p>
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        Some(false) => ().into_any(),
+                    }}
+                    <ul class="contact-list" data-testid="my-contact-list">
+                        <For
+                            each=move || contacts.get().unwrap_or_default()
+                            key=|c| {
+                                (
+                                    c.user.id,
+                                    c.is_favourite,
+                                    c.user.is_online,
+                                    c.user.last_seen,
+                                    c.user.profile_picture.clone(),
+                                    c.user.username.clone(),
+                                )
+                            }
+                            let:contact
+                        >
+                            <PersonRow user=contact.user.clone() now=now>
+                                <FavouriteButton contact=contact.clone() contacts=contacts notice=error />
+                                <CallButtons user=contact.user.clone() dialer_pending=dialer.pending dial=dial />
+                                <RemoveButton user=contact.user.clone() contacts=contacts notice=error />
+                            </PersonRow>
+                        </For>
+                    </ul>
+                </section>
+                <section class="people-panel" aria-labelledby="find-people-title" data-testid="find-people">
+                    <h2 id="find-people-title">"Find people"</h2>
+                    <form class="search" role="search" on:submit=move |ev| {
+                        ev.prevent_default();
+                        search();
+                    }>
+                        <label for="contact-search" class="sr-only">"Search people"</label>
+                        <input
+                            id="contact-search"
+                            type="search"
+                            placeholder="Search by name…"
+                            autocomplete="off"
+                            data-testid="contact-search"
+                            bind:value=query
+                        />
+                    </form>
+                    {move || match results.with(|r| r.as_ref().map(Vec::is_empty)) {
+                        None => view! { <p class="muted loading">"Loading…"</p> }.into_any(),
+                        Some(true) => {
+                            view! {
+                                <p class="empty" data-testid="contacts-empty">
+                                    {move || {
+                                        if query.with(|q| q.trim().is_empty()) {
+                                            "Nobody else is here yet. Invite a friend to sign up!".to_owned()
+                                        } else {
+                                            format!("Nobody matches “{}”.", query.get().trim())
+                                        }
+                                    }}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                        Some(false) => ().into_any(),
+                    }}
+                    <ul class="contact-list" data-testid="contact-list">
+                        <For
+                            each=move || results.get().unwrap_or_default()
+                            key=|u| {
+                                (
+                                    u.id,
+                                    u.is_online,
+                                    u.last_seen,
+                                    u.profile_picture.clone(),
+                                    u.username.clone(),
+                                )
+                            }
+                            let:user
+                        >
+                            <PersonRow user=user.clone() now=now>
+                                <AddContactButton user=user.clone() contacts=contacts notice=error />
+                                <CallButtons user=user.clone() dialer_pending=dialer.pending dial=dial />
+                            </PersonRow>
+                        </For>
+                    </ul>
+                </section>
+            </div>
         </section>
     }
 }
 
+/// A person with their picture, presence and name; `children` are the row's buttons.
 #[component]
-fn ContactRow<F>(
-    user: User,
-    now: RwSignal<i64>,
-    dialer_pending: RwSignal<bool>,
-    dial: F,
-) -> impl IntoView
-where
-    F: Fn(User, CallType) + Clone + Send + Sync + 'static,
-{
+fn PersonRow(user: User, now: RwSignal<i64>, children: Children) -> impl IntoView {
     let online = user.is_online;
     let name = user.username.clone();
     let presence_user = user.clone();
@@ -199,16 +265,106 @@ where
                     {move || presence_text(&presence_user, now.get())}
                 </span>
             </div>
-            <div class="contact-actions">
-                <CallButton
-                    user=user.clone()
-                    call_type=CallType::Audio
-                    dialer_pending=dialer_pending
-                    dial=dial.clone()
-                />
-                <CallButton user=user call_type=CallType::Video dialer_pending=dialer_pending dial=dial />
-            </div>
+            <div class="contact-actions">{children()}</div>
         </li>
+    }
+}
+
+/// The star: favourites stay at the top of the list.
+#[component]
+fn FavouriteButton(
+    contact: Contact,
+    contacts: RwSignal<Option<Vec<Contact>>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let favourite = contact.is_favourite;
+    let id = contact.user.id;
+    let label = if favourite {
+        format!("Remove {} from favourites", contact.user.username)
+    } else {
+        format!("Make {} a favourite", contact.user.username)
+    };
+    let toggle = move |_| {
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::people::set_favourite(id, !favourite).await;
+            let _ = pending.try_set(false);
+            match result {
+                Ok(updated) => contacts.update(|c| {
+                    if let Some(list) = c {
+                        upsert_contact(list, updated);
+                    }
+                }),
+                Err(failure) => notice.set(Some(failure.message())),
+            }
+        });
+    };
+    view! {
+        <button
+            class=if favourite { "btn-icon star on" } else { "btn-icon star" }
+            data-testid="favourite"
+            aria-pressed=favourite.to_string()
+            aria-label=label.clone()
+            title=label
+            disabled=move || pending.get()
+            on:click=toggle
+        >
+            {if favourite { "★" } else { "☆" }}
+        </button>
+    }
+}
+
+#[component]
+fn RemoveButton(
+    user: User,
+    contacts: RwSignal<Option<Vec<Contact>>>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let pending = RwSignal::new(false);
+    let id = user.id;
+    let remove = move |_| {
+        pending.set(true);
+        spawn_local(async move {
+            let result = api::people::remove_contact(id).await;
+            let _ = pending.try_set(false);
+            match result {
+                Ok(()) => contacts.update(|c| {
+                    if let Some(list) = c {
+                        list.retain(|c| c.user.id != id);
+                    }
+                }),
+                Err(failure) => notice.set(Some(failure.message())),
+            }
+        });
+    };
+    view! {
+        <button
+            class="btn btn-ghost"
+            data-testid="remove-contact"
+            aria-label=format!("Remove {} from your contacts", user.username)
+            disabled=move || pending.get()
+            on:click=remove
+        >
+            "Remove"
+        </button>
+    }
+}
+
+/// The audio and the video call buttons of a row.
+#[component]
+fn CallButtons<F>(user: User, dialer_pending: RwSignal<bool>, dial: F) -> impl IntoView
+where
+    F: Fn(User, CallType) + Clone + Send + Sync + 'static,
+{
+    view! {
+        <CallButton
+            user=user.clone()
+            call_type=CallType::Audio
+            dialer_pending=dialer_pending
+            dial=dial.clone()
+        />
+        <CallButton user=user call_type=CallType::Video dialer_pending=dialer_pending dial=dial />
     }
 }
 

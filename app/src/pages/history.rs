@@ -1,12 +1,14 @@
-//! `/history`: ended calls (All) and missed calls (Missed); opening Missed clears the badge.
+//! `/history`: ended calls (All) and missed calls (Missed); opening Missed clears the badge. Each
+//! row calls back, and adds the other person to my contacts in one click if they are not yet.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
-use crate::protocol::{Call, CallStatus, CallType, UserId};
+use crate::protocol::{Call, CallStatus, CallType, Contact, UserId};
 use crate::session::use_session;
 use crate::util::{duration_text, end_reason_text, other_party, status_text, when_text};
 
@@ -36,6 +38,7 @@ fn CallHistory() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let latest = StoredValue::new(0u64);
     let (dialer, dial) = use_dialer();
+    let contacts = use_contacts(dialer.notice);
 
     let load = move |which: Tab| {
         let Some(last) = latest.try_get_value() else {
@@ -145,6 +148,8 @@ fn CallHistory() -> impl IntoView {
                                             <HistoryRow
                                                 call=call
                                                 me=me
+                                                contacts=contacts
+                                                notice=dialer.notice
                                                 pending=dialer.pending
                                                 dial=dial.clone()
                                             />
@@ -162,7 +167,14 @@ fn CallHistory() -> impl IntoView {
 }
 
 #[component]
-fn HistoryRow<F>(call: Call, me: UserId, pending: RwSignal<bool>, dial: F) -> impl IntoView
+fn HistoryRow<F>(
+    call: Call,
+    me: UserId,
+    contacts: RwSignal<Option<Vec<Contact>>>,
+    notice: RwSignal<Option<String>>,
+    pending: RwSignal<bool>,
+    dial: F,
+) -> impl IntoView
 where
     F: Fn(crate::protocol::User, CallType) + Clone + Send + Sync + 'static,
 {
@@ -215,6 +227,7 @@ where
                 {reason
                     .map(|r| view! { <span class="muted small" data-testid="history-reason">{r}</span> })}
             </div>
+            <AddContactButton user=other.clone() contacts=contacts notice=notice />
             <button
                 class="btn btn-secondary"
                 data-testid="call-back"

@@ -5,6 +5,7 @@ pub mod call;
 pub mod contacts;
 pub mod history;
 pub mod home;
+mod privacy;
 pub mod profile;
 pub mod signin;
 pub mod signup;

@@ -1,5 +1,5 @@
-//! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), and this
-//! browser's privacy setting for calls.
+//! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), this
+//! browser's privacy setting for calls, and who may reach me ([`super::privacy`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -18,6 +18,7 @@ pub fn Profile() -> impl IntoView {
         <RequireUser>
             <ProfileCard />
             <PrivacyCard />
+            <super::privacy::PeopleSettings />
         </RequireUser>
     }
 }

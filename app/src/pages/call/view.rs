@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::controller::{CallView, Controls, MediaElements};
+use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
 use crate::negotiation::LinkState;
 use crate::protocol::{Call, CallStatus, CallType, EndReason};
@@ -107,6 +108,7 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
                 <div class="call-center">
                     <PartyAvatar view=view />
                     <p class="call-outcome" data-testid="call-outcome">{text}</p>
+                    <AddFromCall view=view />
                     <button data-testid="back-button" on:click=move |_| controls.go_contacts()>
                         "Back to contacts"
                     </button>
@@ -114,6 +116,28 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+/// "Add" for the other person, during or after a call, if they are not a contact yet.
+#[component]
+fn AddFromCall(view: CallView) -> impl IntoView {
+    let notice = RwSignal::new(None::<String>);
+    let contacts = use_contacts(notice);
+    let other = Memo::new(move |_| view.other());
+    view! {
+        <span class="call-add">
+            {move || {
+                other
+                    .get()
+                    .map(|user| view! { <AddContactButton user=user contacts=contacts notice=notice /> })
+            }}
+        </span>
+        {move || {
+            notice
+                .get()
+                .map(|m| view! { <p class="call-error" role="alert" data-testid="add-error">{m}</p> })
+        }}
     }
 }
 
@@ -270,6 +294,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     {move || link_text(view.link.get(), &view.other_name())}
                 </span>
                 <span class="call-timer" data-testid="call-timer">{timer}</span>
+                <AddFromCall view=view />
             </div>
             <Show when=move || view.remote_muted.get()>
                 <p class="call-notice" data-testid="remote-muted">
