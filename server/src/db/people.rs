@@ -102,9 +102,13 @@ pub struct ReachRow {
 
 const PRIVACY: &str = "who_can_call, presence_visible_to, do_not_disturb, do_not_disturb_until";
 
-/// True for the error of an INSERT that found its primary key taken.
-fn is_duplicate(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+/// Whether an INSERT added its row: false when it found its primary key taken.
+fn inserted<T>(result: sqlx::Result<T>) -> sqlx::Result<bool> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
+    }
 }
 
 impl Db {
@@ -214,7 +218,7 @@ impl Db {
         is_favourite: bool,
         now: i64,
     ) -> sqlx::Result<bool> {
-        let inserted = sqlx::query(
+        let result = sqlx::query(
             "INSERT INTO contacts (owner_id, contact_id, is_favourite, added_at) \
              VALUES (?, ?, ?, ?)",
         )
@@ -224,11 +228,7 @@ impl Db {
         .bind(now)
         .execute(self.pool())
         .await;
-        match inserted {
-            Ok(_) => Ok(true),
-            Err(error) if is_duplicate(&error) => Ok(false),
-            Err(error) => Err(error),
-        }
+        inserted(result)
     }
 
     /// False when `contact` is not a contact.
@@ -317,18 +317,14 @@ impl Db {
         blocked: UserId,
         now: i64,
     ) -> sqlx::Result<bool> {
-        let inserted =
+        let result =
             sqlx::query("INSERT INTO blocks (blocker_id, blocked_id, blocked_at) VALUES (?, ?, ?)")
                 .bind(blocker.0)
                 .bind(blocked.0)
                 .bind(now)
                 .execute(self.pool())
                 .await;
-        match inserted {
-            Ok(_) => Ok(true),
-            Err(error) if is_duplicate(&error) => Ok(false),
-            Err(error) => Err(error),
-        }
+        inserted(result)
     }
 
     /// False when `blocked` was not blocked.

@@ -23,7 +23,10 @@ use crate::{
     calls::Calls,
     clock::Clock,
     config::Config,
-    db::{people::PrivacyRow, Db},
+    db::{
+        people::{BlockRow, ContactRow, PrivacyRow},
+        Db,
+    },
     hub::Hub,
     privacy::Audience,
     rate::RateLimit,
@@ -102,13 +105,7 @@ impl People {
             .contacts_of(owner)
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(Contact {
-                    user: to_seen_user(row.seen)?,
-                    is_favourite: row.is_favourite != 0,
-                    added_at: Timestamp(row.added_at),
-                })
-            })
+            .map(to_contact)
             .collect::<Result<Vec<_>, PeopleError>>()?;
         contacts.sort_by_cached_key(|c| {
             (
@@ -197,14 +194,11 @@ impl People {
         owner: UserId,
         contact: UserId,
     ) -> Result<Option<Contact>, PeopleError> {
-        let Some(row) = self.db.contact(owner, contact).await? else {
-            return Ok(None);
-        };
-        Ok(Some(Contact {
-            user: to_seen_user(row.seen)?,
-            is_favourite: row.is_favourite != 0,
-            added_at: Timestamp(row.added_at),
-        }))
+        self.db
+            .contact(owner, contact)
+            .await?
+            .map(to_contact)
+            .transpose()
     }
 
     /// The people the user blocked, newest first.
@@ -213,12 +207,7 @@ impl People {
             .blocks_of(blocker)
             .await?
             .into_iter()
-            .map(|row| {
-                Ok(BlockedUser {
-                    user: to_seen_user(row.seen)?,
-                    blocked_at: Timestamp(row.blocked_at),
-                })
-            })
+            .map(to_blocked)
             .collect()
     }
 
@@ -258,13 +247,7 @@ impl People {
             .block(blocker, blocked)
             .await?
             .ok_or_else(|| anyhow::anyhow!("block of {blocked} by {blocker} vanished"))?;
-        Ok((
-            BlockedUser {
-                user: to_seen_user(row.seen)?,
-                blocked_at: Timestamp(row.blocked_at),
-            },
-            created,
-        ))
+        Ok((to_blocked(row)?, created))
     }
 
     pub async fn unblock(&self, blocker: UserId, blocked: UserId) -> Result<(), PeopleError> {
@@ -406,6 +389,21 @@ impl People {
     fn now(&self) -> Timestamp {
         Timestamp(self.clock.now_millis())
     }
+}
+
+fn to_contact(row: ContactRow) -> Result<Contact, PeopleError> {
+    Ok(Contact {
+        user: to_seen_user(row.seen)?,
+        is_favourite: row.is_favourite != 0,
+        added_at: Timestamp(row.added_at),
+    })
+}
+
+fn to_blocked(row: BlockRow) -> Result<BlockedUser, PeopleError> {
+    Ok(BlockedUser {
+        user: to_seen_user(row.seen)?,
+        blocked_at: Timestamp(row.blocked_at),
+    })
 }
 
 /// `settings` as in effect at `now`: a do-not-disturb past its time is off.
