@@ -5,7 +5,9 @@
 //! - a screened call never shows to its receiver;
 //! - a finished call never changes again;
 //! - timestamps are ordered, and duration is ended - accepted;
-//! - no operation fails with anything but a client error (no 5xx).
+//! - no operation fails with anything but a client error (no 5xx);
+//! - a call an operation answers with is the call as stored (the service builds its answers
+//!   without reading the row back).
 
 mod common;
 
@@ -209,6 +211,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut finished: HashMap<CallId, Call> = HashMap::new();
     for op in ops {
         let call_at = |i: usize| started.get(i % started.len().max(1)).copied();
+        // The call the operation answered with, and to whom.
+        let mut answered: Option<(UserId, Call)> = None;
         let result = match op {
             Op::Start {
                 caller,
@@ -226,12 +230,17 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 match app.calls.start(users[caller], request).await {
                     Ok(server::calls::Started::Created(call)) => {
                         started.push(call.id);
+                        answered = Some((users[caller], call));
                         Ok(())
                     }
-                    Ok(server::calls::Started::Existing(_)) => Ok(()),
+                    Ok(server::calls::Started::Existing(call)) => {
+                        answered = Some((users[caller], call));
+                        Ok(())
+                    }
                     Err(CallError::Busy { call, .. } | CallError::Conflict { call, .. }) => {
                         // Busy attempts are recorded too.
                         started.push(call.id);
+                        answered = Some((users[caller], *call));
                         Ok(())
                     }
                     Err(other) => Err(other),
@@ -301,10 +310,18 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     Op::Cancel { .. } => calls.cancel(user, id).await,
                     _ => calls.end(user, id).await,
                 }
-                .map(|_| ())
+                .map(|call| answered = Some((user, call)))
             }
         };
         acceptable(result)?;
+        if let Some((user, call)) = answered {
+            let stored = app
+                .calls
+                .get(user, call.id)
+                .await
+                .expect("the answered call");
+            prop_assert_eq!(call, stored, "an answer differs from the call as stored");
+        }
         // Time moves a little between operations, as it does between requests.
         clock.advance_secs(1);
         let (calls, listings) = all_calls(&app, &users).await;

@@ -25,7 +25,6 @@ use crate::{
     config::Config,
     db::{
         calls::{duration_secs, CallChange, CallFilter, CallRow, NewCall},
-        people::ReachRow,
         Db,
     },
     hub::Hub,
@@ -147,14 +146,6 @@ impl Calls {
                 message: "You cannot call yourself.".to_owned(),
             });
         }
-        let Some(facts) = self.db.reach(caller, receiver).await? else {
-            return Err(CallError::Field {
-                field: "receiver",
-                message: format!("Invalid pk \"{receiver}\" - object does not exist."),
-            });
-        };
-        // Before anything is written: a refused attempt neither rings nor adds a missed call.
-        self.limits.check(caller, receiver)?;
         // Check-then-insert must not interleave with another start involving either user, or two
         // simultaneous starts could both see "not busy" and create two live calls. Neither
         // dialect offers a portable way to make "one live call per user" a constraint (no
@@ -163,72 +154,78 @@ impl Calls {
         // locks, which hold across every instance sharing it.
         let _guards = self.start_locks.lock(caller, receiver).await;
         let shared = self.db.lock_users([caller, receiver]).await?;
-        let started = self.start_locked(caller, request, facts).await;
+        let started = self.start_locked(caller, request).await;
         if let Some(shared) = shared {
-            shared.release().await;
+            // The answer need not wait for the release: the next start of either user waits
+            // for it in the database.
+            tokio::spawn(shared.release());
         }
         started
     }
 
-    /// [`Calls::start`] once both users are locked.
+    /// [`Calls::start`] once both users are locked: one query to decide, one to record.
     ///
     /// A screened call (the caller is blocked, or outside whom the receiver lets ring them) is
     /// started as any other for the caller, and is the caller's only: nothing rings, it takes no
     /// part in glare, does not make the receiver busy and times out like an unanswered call. It
     /// is busy only when the caller is (what the caller knows); whether the receiver is in a
     /// call is not told to someone they screen.
-    async fn start_locked(
-        &self,
-        caller: UserId,
-        request: StartCall,
-        facts: ReachRow,
-    ) -> Result<Started, CallError> {
+    async fn start_locked(&self, caller: UserId, request: StartCall) -> Result<Started, CallError> {
         let receiver = request.receiver;
-        // Glare first: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
+        let Some(facts) = self.db.start_facts(caller, receiver).await? else {
+            return Err(CallError::Field {
+                field: "receiver",
+                message: format!("Invalid pk \"{receiver}\" - object does not exist."),
+            });
+        };
+        // Before anything is written: a refused attempt neither rings nor adds a missed call.
+        self.limits.check(caller, receiver)?;
+        // Glare: B's unanswered call to A is the call A wants, so A gets it (200, not 201:
         // nothing was created) and both parties are told again. B's screened calls to A are not
-        // A's to know of (`unanswered_call` leaves them out).
-        if let Some(row) = self.db.unanswered_call(receiver, caller).await? {
-            let stored = to_stored(row)?;
-            tracing::info!(call_id = %stored.call.id, "glare: returning the call already ringing");
+        // A's to know of (`start_facts` leaves them out).
+        if let Some(id) = facts.glare_call {
+            let stored = self.load(CallId(id)).await?;
+            tracing::info!(call_id = %id, "glare: returning the call already ringing");
             self.publish(&stored, false);
             return Ok(Started::Existing(stored.view(caller)));
         }
 
         let now = self.clock.now_millis();
         let room_id = uuid::Uuid::new_v4().simple().to_string();
-        let settings = facts.privacy.settings().ok_or_else(|| {
-            anyhow::anyhow!("user {receiver}: bad privacy settings {:?}", facts.privacy)
+        let settings = facts.receiver_privacy.settings().ok_or_else(|| {
+            anyhow::anyhow!(
+                "user {receiver}: bad privacy settings {:?}",
+                facts.receiver_privacy
+            )
         })?;
         let reach = privacy::reach(
             &settings,
-            facts.blocked_caller != 0,
-            facts.has_caller != 0,
+            facts.parties.receiver_blocked_caller != 0,
+            facts.parties.receiver_has_caller != 0,
             Timestamp(now),
         );
-        let caller_busy = self.db.live_call_of(caller).await?.is_some();
+        let caller_busy = facts.caller_busy != 0;
         let busy = match reach {
             Reach::Screened | Reach::DoNotDisturb => caller_busy,
-            Reach::Ring => caller_busy || self.db.live_call_of(receiver).await?.is_some(),
+            Reach::Ring => caller_busy || facts.receiver_busy != 0,
         };
         let (status, end_reason) = match reach {
             Reach::DoNotDisturb => (CallStatus::Missed, Some(EndReason::DoNotDisturb)),
             _ if busy => (CallStatus::Missed, Some(EndReason::Busy)),
             _ => (CallStatus::Initiated, None),
         };
-        let id = self
-            .db
-            .insert_call(NewCall {
-                caller,
-                receiver,
-                call_type: request.call_type,
-                room_id: &room_id,
-                now,
-                status,
-                end_reason,
-                screened: reach == Reach::Screened,
-            })
-            .await?;
-        let stored = self.load(id).await?;
+        let new = NewCall {
+            caller,
+            receiver,
+            call_type: request.call_type,
+            room_id: &room_id,
+            now,
+            status,
+            end_reason,
+            screened: reach == Reach::Screened,
+        };
+        let id = self.db.insert_call(&new).await?;
+        let stored = to_stored(new.stored_as(id, facts.parties))?;
         tracing::info!(call_id = %id, %caller, %receiver, busy, ?reach, "call started");
         if status == CallStatus::Missed {
             self.publish(&stored, false);
@@ -343,10 +340,8 @@ impl Calls {
             ringing_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Ringing)
         };
-        match self
-            .transition(user, stored, "ring", &[CallStatus::Initiated], change)
-            .await
-        {
+        let from_initiated = |call: &Call| (call.status == CallStatus::Initiated).then_some(change);
+        match self.transition(user, stored, "ring", from_initiated).await {
             // Another device won the race to confirm it (the conflict carries the call as it is).
             Err(CallError::Conflict { call, .. }) if call.status == CallStatus::Ringing => {
                 Ok(*call)
@@ -365,7 +360,7 @@ impl Calls {
             accepted_at: Some(self.clock.now_millis()),
             ..CallChange::to(CallStatus::Accepted)
         };
-        self.transition(user, stored, "accept", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "accept", unanswered(change))
             .await
     }
 
@@ -380,7 +375,7 @@ impl Calls {
             self.clock.now_millis(),
             EndReason::Rejected,
         );
-        self.transition(user, stored, "reject", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "reject", unanswered(change))
             .await
     }
 
@@ -392,7 +387,7 @@ impl Calls {
             self.clock.now_millis(),
             EndReason::Cancelled,
         );
-        self.transition(user, stored, "cancel", &CallStatus::UNANSWERED, change)
+        self.transition(user, stored, "cancel", unanswered(change))
             .await
     }
 
@@ -402,7 +397,9 @@ impl Calls {
         self.end_with_reason(user, id, None).await
     }
 
-    /// [`Calls::end`] recording `reason` (e.g. connection_lost) instead of who hung up.
+    /// [`Calls::end`] recording `reason` (e.g. connection_lost) instead of who hung up. Decided
+    /// on the call as it is: if it was answered between our read and our update, the cancel lost
+    /// and hanging up the accepted call is what the user meant.
     pub async fn end_with_reason(
         &self,
         user: UserId,
@@ -410,28 +407,19 @@ impl Calls {
         reason: Option<EndReason>,
     ) -> Result<Call, CallError> {
         let (stored, role) = self.party_call(user, id).await?;
-        let mut call = stored.view(user);
-        // Twice at most: if the call was answered between our read and our update, the cancel
-        // lost and hanging up the accepted call is what the user meant.
-        for _ in 0..2 {
+        let hang_up = |call: &Call| {
             let now = self.clock.now_millis();
-            let (from, change): (&[CallStatus], CallChange) = match (call.status, role) {
-                (status, Role::Caller) if status.is_unanswered() => (
-                    &CallStatus::UNANSWERED,
-                    CallChange::finish(
-                        CallStatus::Cancelled,
-                        now,
-                        reason.unwrap_or(EndReason::Cancelled),
-                    ),
-                ),
-                (status, Role::Receiver) if status.is_unanswered() => (
-                    &CallStatus::UNANSWERED,
-                    CallChange::finish(
-                        CallStatus::Rejected,
-                        now,
-                        reason.unwrap_or(EndReason::Rejected),
-                    ),
-                ),
+            match (call.status, role) {
+                (status, Role::Caller) if status.is_unanswered() => Some(CallChange::finish(
+                    CallStatus::Cancelled,
+                    now,
+                    reason.unwrap_or(EndReason::Cancelled),
+                )),
+                (status, Role::Receiver) if status.is_unanswered() => Some(CallChange::finish(
+                    CallStatus::Rejected,
+                    now,
+                    reason.unwrap_or(EndReason::Rejected),
+                )),
                 (CallStatus::Accepted, _) => {
                     // accepted_at never changes once set, so the value read is the one stored.
                     let accepted_at = call.accepted_at.map_or(now, Timestamp::millis);
@@ -439,24 +427,15 @@ impl Calls {
                         Role::Caller => EndReason::HangupCaller,
                         Role::Receiver => EndReason::HangupReceiver,
                     };
-                    (
-                        &[CallStatus::Accepted],
-                        CallChange {
-                            duration: Some(duration_secs(accepted_at, now)),
-                            ..CallChange::finish(CallStatus::Ended, now, reason.unwrap_or(hangup))
-                        },
-                    )
+                    Some(CallChange {
+                        duration: Some(duration_secs(accepted_at, now)),
+                        ..CallChange::finish(CallStatus::Ended, now, reason.unwrap_or(hangup))
+                    })
                 }
-                _ => return Err(conflict("end", &call)),
-            };
-            if self.db.update_call(call.id, from, &change).await? {
-                let stored = self.load(call.id).await?;
-                self.publish(&stored, false);
-                return Ok(stored.view(user));
+                _ => None,
             }
-            call = self.load(call.id).await?.view(user);
-        }
-        Err(conflict("end", &call))
+        };
+        self.transition(user, stored, "end", hang_up).await
     }
 
     /// Marks calls unanswered for longer than the ring timeout missed (reason timeout) and
@@ -516,27 +495,41 @@ impl Calls {
             .collect()
     }
 
-    /// Applies one transition by `user`; a loser gets 409 with the call as it is now.
+    /// Applies the change `decide` makes of the call as read (None: the call cannot make it, a
+    /// 409 with the call as it is). The update matches only the status read, so when it wins
+    /// nothing else changed the row since, and the call as stored is the one read with the
+    /// change applied: no second read. When another request moved the call first, it is read
+    /// again and decided anew; statuses only move forward (initiated, ringing, accepted, a final
+    /// one), so that happens at most three times.
     async fn transition(
         &self,
         user: UserId,
-        stored: Stored,
+        mut stored: Stored,
         verb: &'static str,
-        from: &[CallStatus],
-        change: CallChange,
+        decide: impl Fn(&Call) -> Option<CallChange>,
     ) -> Result<Call, CallError> {
-        let won = self.db.update_call(stored.call.id, from, &change).await?;
-        let stored = self.load(stored.call.id).await?;
-        if !won {
-            return Err(conflict(verb, &stored.view(user)));
+        for _ in 0..4 {
+            let Some(change) = decide(&stored.call) else {
+                break;
+            };
+            let id = stored.call.id;
+            if self
+                .db
+                .update_call(id, &[stored.call.status], &change)
+                .await?
+            {
+                stored.apply(&change);
+                tracing::info!(
+                    call_id = %id,
+                    status = stored.call.status.as_str(),
+                    "call status changed"
+                );
+                self.publish(&stored, false);
+                return Ok(stored.view(user));
+            }
+            stored = self.load(id).await?;
         }
-        tracing::info!(
-            call_id = %stored.call.id,
-            status = stored.call.status.as_str(),
-            "call status changed"
-        );
-        self.publish(&stored, false);
-        Ok(stored.view(user))
+        Err(conflict(verb, &stored.view(user)))
     }
 
     async fn party_call(&self, user: UserId, id: CallId) -> Result<(Stored, Role), CallError> {
@@ -592,6 +585,23 @@ struct Stored {
 }
 
 impl Stored {
+    /// The call after `change`, as `Db::update_call` stores it (a `None` keeps the column).
+    fn apply(&mut self, change: &CallChange) {
+        let call = &mut self.call;
+        call.status = change.status;
+        let set = |column: &mut Option<Timestamp>, value: Option<i64>| {
+            if let Some(millis) = value {
+                *column = Some(Timestamp(millis));
+            }
+        };
+        set(&mut call.ringing_at, change.ringing_at);
+        set(&mut call.accepted_at, change.accepted_at);
+        set(&mut call.ended_at, change.ended_at);
+        call.duration = change.duration.or(call.duration);
+        call.end_reason = change.end_reason.or(call.end_reason);
+        self.screened = change.screened.unwrap_or(self.screened);
+    }
+
     /// The receiver of a screened call is no party of it.
     fn role_of(&self, user: UserId) -> Option<Role> {
         if self.call.caller.id == user {
@@ -615,6 +625,11 @@ impl Stored {
     }
 }
 
+/// Decides `change` for a call not answered yet.
+fn unanswered(change: CallChange) -> impl Fn(&Call) -> Option<CallChange> {
+    move |call| call.status.is_unanswered().then_some(change)
+}
+
 fn require(allowed: bool, message: &str) -> Result<(), CallError> {
     if allowed {
         Ok(())
@@ -636,15 +651,16 @@ fn to_stored(row: CallRow) -> Result<Stored, CallError> {
         PresenceVisibility::parse(text)
             .ok_or_else(|| anyhow::anyhow!("call {}: bad presence setting {text:?}", row.id))
     };
+    let parties = &row.parties;
     let caller_sees_receiver = privacy::presence_visible(
-        visibility(&row.receiver_visibility)?,
-        row.receiver_blocked_caller != 0,
-        row.receiver_has_caller != 0,
+        visibility(&parties.receiver_visibility)?,
+        parties.receiver_blocked_caller != 0,
+        parties.receiver_has_caller != 0,
     );
     let receiver_sees_caller = privacy::presence_visible(
-        visibility(&row.caller_visibility)?,
-        row.caller_blocked_receiver != 0,
-        row.caller_has_receiver != 0,
+        visibility(&parties.caller_visibility)?,
+        parties.caller_blocked_receiver != 0,
+        parties.caller_has_receiver != 0,
     );
     let screened = row.screened != 0;
     Ok(Stored {
@@ -672,17 +688,17 @@ fn to_call(row: CallRow) -> Result<Call, CallError> {
         id: CallId(row.id),
         caller: public_user(
             row.caller_id,
-            row.caller_username,
-            row.caller_is_online,
-            row.caller_last_seen,
-            row.caller_profile_picture,
+            row.parties.caller_username,
+            row.parties.caller_is_online,
+            row.parties.caller_last_seen,
+            row.parties.caller_profile_picture,
         ),
         receiver: public_user(
             row.receiver_id,
-            row.receiver_username,
-            row.receiver_is_online,
-            row.receiver_last_seen,
-            row.receiver_profile_picture,
+            row.parties.receiver_username,
+            row.parties.receiver_is_online,
+            row.parties.receiver_last_seen,
+            row.parties.receiver_profile_picture,
         ),
         call_type,
         status,

@@ -7,27 +7,38 @@
 
 use app::protocol::{CallId, CallStatus, CallType, EndReason, UserId};
 
-use super::Db;
+use super::{people::PrivacyRow, Db};
 
-/// The call columns plus a summary of both parties.
-const CALL_SELECT: &str = "SELECT c.id, c.caller_id, c.receiver_id, c.call_type, c.status, \
-     c.room_id, c.initiated_at, c.ringing_at, c.accepted_at, c.ended_at, c.duration, \
-     c.end_reason, \
-     cu.username AS caller_username, cu.is_online AS caller_is_online, \
-     cu.last_seen AS caller_last_seen, cu.profile_picture AS caller_profile_picture, \
-     ru.username AS receiver_username, ru.is_online AS receiver_is_online, \
-     ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture, \
-     c.screened, cu.presence_visible_to AS caller_visibility, \
-     ru.presence_visible_to AS receiver_visibility, \
-     EXISTS (SELECT 1 FROM blocks b1 WHERE b1.blocker_id = c.caller_id \
-     AND b1.blocked_id = c.receiver_id) AS caller_blocked_receiver, \
-     EXISTS (SELECT 1 FROM blocks b2 WHERE b2.blocker_id = c.receiver_id \
-     AND b2.blocked_id = c.caller_id) AS receiver_blocked_caller, \
-     EXISTS (SELECT 1 FROM contacts k1 WHERE k1.owner_id = c.caller_id \
-     AND k1.contact_id = c.receiver_id) AS caller_has_receiver, \
-     EXISTS (SELECT 1 FROM contacts k2 WHERE k2.owner_id = c.receiver_id \
-     AND k2.contact_id = c.caller_id) AS receiver_has_caller \
-     FROM calls c JOIN users cu ON cu.id = c.caller_id JOIN users ru ON ru.id = c.receiver_id";
+/// A summary of both parties of a call (the caller as `cu`, the receiver as `ru`): what the call
+/// JSON shows of them and what decides whether each sees the other's presence. A macro so that
+/// `concat!` can put it into constant queries.
+macro_rules! parties {
+    () => {
+        "cu.username AS caller_username, cu.is_online AS caller_is_online, \
+         cu.last_seen AS caller_last_seen, cu.profile_picture AS caller_profile_picture, \
+         ru.username AS receiver_username, ru.is_online AS receiver_is_online, \
+         ru.last_seen AS receiver_last_seen, ru.profile_picture AS receiver_profile_picture, \
+         cu.presence_visible_to AS caller_visibility, \
+         ru.presence_visible_to AS receiver_visibility, \
+         EXISTS (SELECT 1 FROM blocks b1 WHERE b1.blocker_id = cu.id \
+         AND b1.blocked_id = ru.id) AS caller_blocked_receiver, \
+         EXISTS (SELECT 1 FROM blocks b2 WHERE b2.blocker_id = ru.id \
+         AND b2.blocked_id = cu.id) AS receiver_blocked_caller, \
+         EXISTS (SELECT 1 FROM contacts k1 WHERE k1.owner_id = cu.id \
+         AND k1.contact_id = ru.id) AS caller_has_receiver, \
+         EXISTS (SELECT 1 FROM contacts k2 WHERE k2.owner_id = ru.id \
+         AND k2.contact_id = cu.id) AS receiver_has_caller"
+    };
+}
+
+/// The call columns plus both parties.
+const CALL_SELECT: &str = concat!(
+    "SELECT c.id, c.caller_id, c.receiver_id, c.call_type, c.status, c.room_id, \
+     c.initiated_at, c.ringing_at, c.accepted_at, c.ended_at, c.duration, c.end_reason, \
+     c.screened, ",
+    parties!(),
+    " FROM calls c JOIN users cu ON cu.id = c.caller_id JOIN users ru ON ru.id = c.receiver_id"
+);
 
 /// A call is the receiver's unless it was screened: every receiver-side condition includes this.
 const RECEIVES: &str = "c.receiver_id = ? AND c.screened = 0";
@@ -49,6 +60,15 @@ pub struct CallRow {
     pub ended_at: Option<i64>,
     pub duration: Option<i64>,
     pub end_reason: Option<String>,
+    /// 1: the receiver never learns of this call (blocked or not allowed to ring them).
+    pub screened: i64,
+    #[sqlx(flatten)]
+    pub parties: PartiesRow,
+}
+
+/// The parties of a call as read (`parties!`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PartiesRow {
     pub caller_username: String,
     pub caller_is_online: i64,
     pub caller_last_seen: Option<i64>,
@@ -57,8 +77,6 @@ pub struct CallRow {
     pub receiver_is_online: i64,
     pub receiver_last_seen: Option<i64>,
     pub receiver_profile_picture: Option<String>,
-    /// 1: the receiver never learns of this call (blocked or not allowed to ring them).
-    pub screened: i64,
     /// What decides whether each party sees the other's presence (`privacy::presence_visible`).
     pub caller_visibility: String,
     pub receiver_visibility: String,
@@ -66,6 +84,20 @@ pub struct CallRow {
     pub receiver_blocked_caller: i64,
     pub caller_has_receiver: i64,
     pub receiver_has_caller: i64,
+}
+
+/// Everything a call start decides on, read in one query: both parties (`parties!`), the
+/// receiver's privacy settings, whether either is in a live call, and glare.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StartRow {
+    #[sqlx(flatten)]
+    pub parties: PartiesRow,
+    #[sqlx(flatten)]
+    pub receiver_privacy: PrivacyRow,
+    pub caller_busy: i64,
+    pub receiver_busy: i64,
+    /// The receiver's newest unanswered call to the caller that the caller knows of.
+    pub glare_call: Option<i64>,
 }
 
 pub struct NewCall<'a> {
@@ -78,6 +110,33 @@ pub struct NewCall<'a> {
     pub status: CallStatus,
     pub end_reason: Option<EndReason>,
     pub screened: bool,
+}
+
+impl NewCall<'_> {
+    /// A call recorded as already over (busy, do not disturb) ends when it starts.
+    fn ended_at(&self) -> Option<i64> {
+        self.end_reason.map(|_| self.now)
+    }
+
+    /// The row [`Db::insert_call`] wrote under `id`, without reading it back.
+    pub fn stored_as(&self, id: CallId, parties: PartiesRow) -> CallRow {
+        CallRow {
+            id: id.0,
+            caller_id: self.caller.0,
+            receiver_id: self.receiver.0,
+            call_type: self.call_type.as_str().to_owned(),
+            status: self.status.as_str().to_owned(),
+            room_id: self.room_id.to_owned(),
+            initiated_at: self.now,
+            ringing_at: None,
+            accepted_at: None,
+            ended_at: self.ended_at(),
+            duration: None,
+            end_reason: self.end_reason.map(|reason| reason.as_str().to_owned()),
+            screened: i64::from(self.screened),
+            parties,
+        }
+    }
 }
 
 /// The columns a transition sets; `None` leaves a column as it is.
@@ -154,8 +213,7 @@ fn status_in(column: &str, statuses: &[CallStatus]) -> String {
 }
 
 impl Db {
-    pub async fn insert_call(&self, call: NewCall<'_>) -> sqlx::Result<CallId> {
-        let ended_at = call.end_reason.map(|_| call.now);
+    pub async fn insert_call(&self, call: &NewCall<'_>) -> sqlx::Result<CallId> {
         let insert = sqlx::query(
             "INSERT INTO calls (caller_id, receiver_id, call_type, status, room_id, initiated_at, \
              ended_at, end_reason, screened) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -166,10 +224,47 @@ impl Db {
         .bind(call.status.as_str())
         .bind(call.room_id)
         .bind(call.now)
-        .bind(ended_at)
+        .bind(call.ended_at())
         .bind(call.end_reason.map(EndReason::as_str))
         .bind(i64::from(call.screened));
         self.insert_returning_id(insert).await.map(CallId)
+    }
+
+    /// Everything a call start decides on, in one round trip; None when either user does not
+    /// exist. A screened call makes nobody busy but its caller, and glare is only with a call
+    /// the caller knows of.
+    pub async fn start_facts(
+        &self,
+        caller: UserId,
+        receiver: UserId,
+    ) -> sqlx::Result<Option<StartRow>> {
+        let live = status_in("c.status", &CallStatus::LIVE);
+        let unanswered = status_in("c.status", &CallStatus::UNANSWERED);
+        // One EXISTS per column, so that each can use its index (an OR across the two columns
+        // could not).
+        let busy = |user: &str| {
+            format!(
+                "(EXISTS (SELECT 1 FROM calls c WHERE c.caller_id = {user}.id AND {live}) \
+                 OR EXISTS (SELECT 1 FROM calls c WHERE c.receiver_id = {user}.id \
+                 AND c.screened = 0 AND {live}))"
+            )
+        };
+        let sql = format!(
+            "SELECT {parties}, ru.who_can_call, ru.presence_visible_to, ru.do_not_disturb, \
+             ru.do_not_disturb_until, {caller_busy} AS caller_busy, \
+             {receiver_busy} AS receiver_busy, \
+             (SELECT MAX(c.id) FROM calls c WHERE c.caller_id = ru.id \
+             AND c.receiver_id = cu.id AND c.screened = 0 AND {unanswered}) AS glare_call \
+             FROM users cu JOIN users ru ON ru.id = ? WHERE cu.id = ?",
+            parties = parties!(),
+            caller_busy = busy("cu"),
+            receiver_busy = busy("ru"),
+        );
+        sqlx::query_as(&sql)
+            .bind(receiver.0)
+            .bind(caller.0)
+            .fetch_optional(self.pool())
+            .await
     }
 
     pub async fn call(&self, id: CallId) -> sqlx::Result<Option<CallRow>> {

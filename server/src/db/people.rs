@@ -91,15 +91,6 @@ impl PrivacyRow {
     }
 }
 
-/// What a call start needs about its receiver.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct ReachRow {
-    #[sqlx(flatten)]
-    pub privacy: PrivacyRow,
-    pub blocked_caller: i64,
-    pub has_caller: i64,
-}
-
 const PRIVACY: &str = "who_can_call, presence_visible_to, do_not_disturb, do_not_disturb_until";
 
 /// Whether an INSERT added its row: false when it found its primary key taken.
@@ -384,23 +375,6 @@ impl Db {
             }
         }
         Ok(ended)
-    }
-
-    /// The receiver's settings and how they know the caller; None if there is no such user.
-    pub async fn reach(&self, caller: UserId, receiver: UserId) -> sqlx::Result<Option<ReachRow>> {
-        sqlx::query_as(&format!(
-            "SELECT {PRIVACY}, \
-             EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = u.id AND b.blocked_id = ?) \
-             AS blocked_caller, \
-             EXISTS (SELECT 1 FROM contacts c WHERE c.owner_id = u.id AND c.contact_id = ?) \
-             AS has_caller \
-             FROM users u WHERE u.id = ?"
-        ))
-        .bind(caller.0)
-        .bind(caller.0)
-        .bind(receiver.0)
-        .fetch_optional(self.pool())
-        .await
     }
 
     /// The presence setting, contacts and blocks of `owner`: whom their presence may reach.
