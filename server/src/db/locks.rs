@@ -28,7 +28,8 @@ pub(super) fn slots(connections: u32) -> usize {
 /// them with it.
 pub struct UserLocks {
     conn: Option<PoolConnection<Any>>,
-    ids: Vec<i64>,
+    /// How many of the named locks were taken.
+    held: usize,
     _slot: OwnedSemaphorePermit,
 }
 
@@ -47,7 +48,7 @@ impl Db {
             .map_err(|_| anyhow::anyhow!("timed out waiting to take a call start lock"))??;
         let mut locks = UserLocks {
             conn: Some(self.pool.acquire().await?),
-            ids: Vec::with_capacity(ids.len()),
+            held: 0,
             _slot: slot,
         };
         for id in ids {
@@ -64,29 +65,28 @@ impl Db {
             if got != Some(1) {
                 anyhow::bail!("timed out waiting for the call start lock of user {id}");
             }
-            locks.ids.push(id);
+            locks.held += 1;
         }
         Ok(Some(locks))
     }
 }
 
 impl UserLocks {
-    /// Releases the locks and returns the connection to the pool.
+    /// Releases the locks (every named lock of this connection, in one statement: it holds no
+    /// others) and returns the connection to the pool.
     pub async fn release(mut self) {
         let Some(mut conn) = self.conn.take() else {
             return;
         };
-        for id in &self.ids {
-            let released =
-                sqlx::query("SELECT RELEASE_LOCK(CONCAT(DATABASE(), ':call-start:', ?))")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await;
-            if let Err(error) = released {
-                tracing::warn!(%error, "cannot release a call start lock; closing its connection");
-                conn.close_on_drop();
-                return;
-            }
+        if self.held == 0 {
+            return;
+        }
+        if let Err(error) = sqlx::query("SELECT RELEASE_ALL_LOCKS()")
+            .execute(&mut *conn)
+            .await
+        {
+            tracing::warn!(%error, "cannot release the call start locks; closing their connection");
+            conn.close_on_drop();
         }
     }
 }
