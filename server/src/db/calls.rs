@@ -214,19 +214,20 @@ fn status_in(column: &str, statuses: &[CallStatus]) -> String {
 
 impl Db {
     pub async fn insert_call(&self, call: &NewCall<'_>) -> sqlx::Result<CallId> {
-        let insert = sqlx::query(
+        let sql = self.returning_id(
             "INSERT INTO calls (caller_id, receiver_id, call_type, status, room_id, initiated_at, \
              ended_at, end_reason, screened) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(call.caller.0)
-        .bind(call.receiver.0)
-        .bind(call.call_type.as_str())
-        .bind(call.status.as_str())
-        .bind(call.room_id)
-        .bind(call.now)
-        .bind(call.ended_at())
-        .bind(call.end_reason.map(EndReason::as_str))
-        .bind(i64::from(call.screened));
+        );
+        let insert = sqlx::query(&sql)
+            .bind(call.caller.0)
+            .bind(call.receiver.0)
+            .bind(call.call_type.as_str())
+            .bind(call.status.as_str())
+            .bind(call.room_id)
+            .bind(call.now)
+            .bind(call.ended_at())
+            .bind(call.end_reason.map(EndReason::as_str))
+            .bind(i64::from(call.screened));
         self.insert_returning_id(insert).await.map(CallId)
     }
 

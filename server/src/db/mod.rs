@@ -15,7 +15,7 @@ use anyhow::Context;
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
-    AnyPool, ConnectOptions, Executor,
+    AnyPool, ConnectOptions, Executor, Row,
 };
 use tokio::sync::Semaphore;
 
@@ -121,21 +121,28 @@ impl Db {
         &self.pool
     }
 
-    /// Runs an INSERT and returns the new row's id. sqlx's Any driver reports it for MySQL
-    /// only; SQLite is asked on the same connection.
+    /// `insert` (an INSERT statement) made to answer with the new row's id on SQLite, whose
+    /// `Any` driver does not report it: one statement instead of a second query for
+    /// `last_insert_rowid()`. MySQL reports it with the result (and has no RETURNING).
+    pub(crate) fn returning_id(&self, insert: &str) -> String {
+        match self.backend {
+            Backend::Sqlite => format!("{insert} RETURNING id"),
+            Backend::MySql => insert.to_owned(),
+        }
+    }
+
+    /// Runs an INSERT made with [`Db::returning_id`] and returns the new row's id.
     pub(crate) async fn insert_returning_id<'q>(
         &self,
         insert: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     ) -> sqlx::Result<i64> {
-        let mut conn = self.pool.acquire().await?;
-        let done = insert.execute(&mut *conn).await?;
-        match done.last_insert_id() {
-            Some(id) => Ok(id),
-            None => {
-                sqlx::query_scalar("SELECT last_insert_rowid()")
-                    .fetch_one(&mut *conn)
-                    .await
-            }
+        match self.backend {
+            Backend::Sqlite => insert.fetch_one(&self.pool).await?.try_get(0),
+            Backend::MySql => insert
+                .execute(&self.pool)
+                .await?
+                .last_insert_id()
+                .ok_or_else(|| sqlx::Error::Protocol("no id for the inserted row".into())),
         }
     }
 

@@ -43,16 +43,17 @@ pub fn fold(text: &str) -> String {
 
 impl Db {
     pub async fn insert_user(&self, user: NewUser<'_>) -> Result<UserId, InsertUserError> {
-        let insert = sqlx::query(
+        let sql = self.returning_id(
             "INSERT INTO users (username, username_key, email, email_key, password_hash, \
              is_online, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
-        )
-        .bind(user.username)
-        .bind(fold(user.username))
-        .bind(user.email)
-        .bind(fold(user.email))
-        .bind(user.password_hash)
-        .bind(user.now);
+        );
+        let insert = sqlx::query(&sql)
+            .bind(user.username)
+            .bind(fold(user.username))
+            .bind(user.email)
+            .bind(fold(user.email))
+            .bind(user.password_hash)
+            .bind(user.now);
         match self.insert_returning_id(insert).await {
             Ok(id) => Ok(UserId(id)),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
