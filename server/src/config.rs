@@ -308,7 +308,8 @@ impl Config {
         self.ws_outgoing_queue.max(1)
     }
 
-    /// Uploaded profile pictures.
+    /// Where older versions stored uploaded profile pictures (moved into the database at
+    /// startup).
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media").join("profile_pictures")
     }

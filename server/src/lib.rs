@@ -350,6 +350,9 @@ impl Application {
             }
         });
         let metrics_server = self.metrics_listener.map(|listener| {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(url = %format!("http://{addr}/metrics"), "metrics listening");
+            }
             let router = http::metrics_router(self.state.clone());
             tokio::spawn(async move {
                 if let Err(error) = axum::serve(listener, router).await {

@@ -6,9 +6,10 @@ mod common;
 use app::protocol::CallType;
 use common::{
     socket::{join, recv_type, send, user_socket},
-    Backend, TestApp,
+    Backend, TestApp, TestDb,
 };
 use serde_json::json;
+use server::{config::Config, Application};
 
 /// The sum of the samples of `name` whose labels include every pair of `labels`.
 fn value(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
@@ -59,6 +60,23 @@ async fn metrics_are_not_on_the_public_address_by_default() {
     let response = app.get("/metrics").await;
     assert_eq!(response.status(), 404);
     assert!(!response.text().await.unwrap().contains("callhub_"));
+}
+
+#[tokio::test]
+async fn a_metrics_address_that_cannot_be_bound_stops_the_server() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let database = TestDb::new(Backend::Sqlite).await;
+    let mut config = Config::from_defaults();
+    config.database_url = Some(database.url.clone());
+    config.bind_addr = Some("127.0.0.1:0".parse().unwrap());
+    let data_dir = tempfile::tempdir().unwrap();
+    config.data_dir = data_dir.path().to_path_buf();
+    config.metrics_addr = Some(taken.local_addr().unwrap());
+    let error = match Application::with_db(config, database.connect().await).await {
+        Ok(_) => panic!("started with METRICS_ADDR taken"),
+        Err(error) => format!("{error:#}"),
+    };
+    assert!(error.contains("METRICS_ADDR: cannot listen on"), "{error}");
 }
 
 #[tokio::test]
