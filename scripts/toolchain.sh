@@ -82,6 +82,25 @@ ensure_wasm_bindgen() {
   fi
 }
 
+# cargo-deb builds the Debian package (scripts/package); only that script needs it. Optimized:
+# it compresses the whole binary and site on every run.
+CARGO_DEB_VERSION=3.8.0
+
+ensure_cargo_deb() {
+  if [ "$(tool_version cargo-deb cargo deb --version)" != "$CARGO_DEB_VERSION" ]; then
+    timed_install "cargo-deb $CARGO_DEB_VERSION" "a few minutes on 2 cores" \
+      cargo install cargo-deb --version "$CARGO_DEB_VERSION" --locked
+  fi
+}
+
+# wasm-opt shrinks the release wasm; cargo-leptos runs it for --release builds only.
+ensure_wasm_opt() {
+  if ! command -v wasm-opt >/dev/null 2>&1; then
+    timed_install "binaryen (wasm-opt)" "under a minute" \
+      sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen >/dev/null'
+  fi
+}
+
 ensure_toolchain() {
   export PATH="$HOME/.cargo/bin:$PATH"
   if ! command -v cargo >/dev/null 2>&1; then

@@ -32,6 +32,7 @@ use app::protocol::{UserEvent, UserId};
 
 use crate::{
     bus::{Bus, BusFuture, BusMessage},
+    clock::{Clock, SystemClock},
     hub::{Hub, LocalHub},
     people::People,
     users::Users,
@@ -57,6 +58,10 @@ const WARN_EVERY: Duration = Duration::from_secs(30);
 struct Envelope {
     from: u64,
     message: BusMessage,
+    /// When it was published (epoch milliseconds): the receivers' `callhub_bus_lag_seconds`.
+    /// Absent from an older instance's messages.
+    #[serde(default)]
+    sent_at: i64,
 }
 
 /// The bus's signing key: SECRET_KEY's HMAC of a fixed label, so the bus never uses the token
@@ -274,6 +279,7 @@ impl Cluster {
                 stale += 1;
             }
             if stale > 0 {
+                crate::metrics::dropped("bus_unavailable", stale);
                 self.inner.dropped.fetch_add(stale, Ordering::Relaxed);
             }
             tokio::time::sleep(backoff).await;
@@ -297,7 +303,11 @@ impl Cluster {
                     let Some(message) = message else {
                         return redis::RedisError::from((redis::ErrorKind::Io, "stopped"));
                     };
-                    let payload = match serde_json::to_string(&Envelope { from: self.id(), message }) {
+                    let payload = match serde_json::to_string(&Envelope {
+                        from: self.id(),
+                        message,
+                        sent_at: SystemClock.now_millis(),
+                    }) {
                         Ok(json) => self.inner.key.sign(&json),
                         Err(error) => {
                             tracing::error!(%error, "cannot encode a bus message");
@@ -515,6 +525,13 @@ impl Cluster {
         if envelope.from == self.id() {
             return;
         }
+        if envelope.sent_at > 0 {
+            let lag = SystemClock
+                .now_millis()
+                .saturating_sub(envelope.sent_at)
+                .max(0);
+            crate::metrics::bus_lag(Duration::from_millis(lag.unsigned_abs()));
+        }
         let from = envelope.from;
         match envelope.message {
             BusMessage::Event { recipients, event } => local.hub.publish(&recipients, event),
@@ -547,6 +564,7 @@ impl Bus for Cluster {
     /// Queues `message` for the other instances; never waits.
     fn send(&self, message: BusMessage) {
         if self.inner.outgoing.try_send(message).is_err() {
+            crate::metrics::dropped("bus_queue_full", 1);
             let dropped = self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1;
             self.warn_limited(
                 "queue",

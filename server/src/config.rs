@@ -6,13 +6,13 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use anyhow::Context;
 use ipnet::IpNet;
 use leptos::config::LeptosOptions;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The output name in `[[workspace.metadata.leptos]]`; cargo-leptos passes it in the environment,
 /// but a server started by hand or by tests must still find `/pkg/callhub.js`.
 const SITE_OUTPUT_NAME: &str = "callhub";
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
     #[default]
@@ -20,7 +20,7 @@ pub enum LogFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct Config {
     /// Where the SQLite database and other server-owned files live.
     #[serde(default = "default_data_dir")]
@@ -118,12 +118,28 @@ pub struct Config {
     /// Only for a site served over HTTPS (a browser then refuses plain HTTP for that long).
     #[serde(default)]
     pub hsts_max_age: u64,
+    /// Serves `/metrics` (Prometheus) on a listener of its own at this address, for an internal
+    /// network only. Unset: no such listener.
+    pub metrics_addr: Option<SocketAddr>,
+    /// Serves `/metrics` on the public address too, to requests with `Authorization: Bearer`
+    /// and this token. Unset or empty: `/metrics` is not found there.
+    pub metrics_token: Option<String>,
     /// Overrides `LEPTOS_SITE_ADDR`; tests bind port 0.
     #[serde(skip)]
     pub bind_addr: Option<SocketAddr>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// Settings shown only as set or unset (`check-config`).
+const SECRET_SETTINGS: [&str; 4] = [
+    "secret_key",
+    "turn_password",
+    "turn_secret",
+    "metrics_token",
+];
+/// Settings that are URLs whose password is masked.
+const URL_SETTINGS: [&str; 2] = ["database_url", "redis_url"];
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AppEnv {
     #[default]
@@ -275,6 +291,13 @@ impl Config {
             .collect()
     }
 
+    /// `METRICS_TOKEN` if set and not empty.
+    pub fn metrics_token(&self) -> Option<&str> {
+        self.metrics_token
+            .as_deref()
+            .filter(|token| !token.is_empty())
+    }
+
     /// `WS_HEARTBEAT_SECS`, at least a second (a zero interval would ping without pause).
     pub fn ws_heartbeat(&self) -> Duration {
         Duration::from_secs(self.ws_heartbeat_secs.max(1))
@@ -285,9 +308,74 @@ impl Config {
         self.ws_outgoing_queue.max(1)
     }
 
-    /// Uploaded profile pictures.
+    /// Where older versions stored uploaded profile pictures (moved into the database at
+    /// startup).
     pub fn media_dir(&self) -> PathBuf {
         self.data_dir.join("media").join("profile_pictures")
+    }
+
+    /// Every setting as its variable name and the value in effect, secrets masked: the secret
+    /// settings show only whether they are set, URLs hide their password.
+    pub fn effective(&self) -> Vec<(String, String)> {
+        let mut shown = self.clone();
+        shown.database_url = Some(self.database_url());
+        let serde_json::Value::Object(fields) =
+            serde_json::to_value(&shown).unwrap_or(serde_json::Value::Null)
+        else {
+            return Vec::new();
+        };
+        let mut settings: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    serde_json::Value::Null => "(unset)".to_owned(),
+                    serde_json::Value::String(text) => text,
+                    other => other.to_string(),
+                };
+                let text = if text == "(unset)" {
+                    text
+                } else if SECRET_SETTINGS.contains(&name.as_str()) {
+                    "(set, hidden)".to_owned()
+                } else if URL_SETTINGS.contains(&name.as_str()) {
+                    mask_url_password(&text)
+                } else {
+                    text
+                };
+                (name.to_ascii_uppercase(), text)
+            })
+            .collect();
+        settings.sort();
+        settings
+    }
+
+    /// What a production deployment should still set; empty when nothing.
+    pub fn missing_for_production(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if self.app_env != AppEnv::Production {
+            missing.push("APP_ENV=production (development generates a secret on disk)".to_owned());
+        }
+        if self
+            .secret_key
+            .as_ref()
+            .is_none_or(|key| key.len() < crate::auth::secret::MIN_SECRET_LEN)
+        {
+            missing.push(format!(
+                "SECRET_KEY of at least {} characters",
+                crate::auth::secret::MIN_SECRET_LEN
+            ));
+        }
+        if self.turn_server.is_none() {
+            missing.push(
+                "TURN_SERVER with TURN_SECRET (callers behind strict NATs cannot connect)"
+                    .to_owned(),
+            );
+        }
+        if self.redis_url().is_some() && self.database_url().starts_with("sqlite:") {
+            missing.push(
+                "DATABASE_URL=mysql://... (several instances cannot share SQLite)".to_owned(),
+            );
+        }
+        missing
     }
 
     /// Leptos settings from cargo-leptos's `LEPTOS_*` variables, with our defaults.
@@ -302,6 +390,21 @@ impl Config {
             options.site_addr = addr;
         }
         Ok(options)
+    }
+}
+
+/// `scheme://user:password@host/...` with the password replaced by `****`.
+fn mask_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:****{}", &rest[at..]),
+        None => url.to_owned(),
     }
 }
 
@@ -336,5 +439,25 @@ mod tests {
         config = config_from([("WS_HEARTBEAT_SECS", "0"), ("WS_OUTGOING_QUEUE", "0")]);
         assert_eq!(config.ws_heartbeat(), Duration::from_secs(1));
         assert_eq!(config.ws_outgoing_queue(), 1);
+    }
+
+    #[test]
+    fn url_passwords_are_masked() {
+        assert_eq!(
+            mask_url_password("mysql://callhub:pa:ss@db:3306/callhub"),
+            "mysql://callhub:****@db:3306/callhub"
+        );
+        assert_eq!(
+            mask_url_password("rediss://:secret@redis:6380"),
+            "rediss://:****@redis:6380"
+        );
+        assert_eq!(
+            mask_url_password("sqlite://data/callhub.db?mode=rwc"),
+            "sqlite://data/callhub.db?mode=rwc"
+        );
+        assert_eq!(
+            mask_url_password("redis://cache@host"),
+            "redis://cache@host"
+        );
     }
 }

@@ -36,11 +36,14 @@ impl CpuPool {
         &self,
         job: impl FnOnce() -> T + Send + 'static,
     ) -> anyhow::Result<T> {
+        let waiting = crate::metrics::cpu_job(self.name, "waiting");
         let _permit = self
             .permits
             .acquire()
             .await
             .with_context(|| format!("{} pool closed", self.name))?;
+        drop(waiting);
+        let _running = crate::metrics::cpu_job(self.name, "running");
         tokio::task::spawn_blocking(job)
             .await
             .with_context(|| format!("{} job failed", self.name))

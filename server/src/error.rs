@@ -132,6 +132,9 @@ impl From<sqlx::Error> for ApiError {
             // The database is down or saturated: tell the client to retry, not that we broke.
             sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
                 tracing::warn!(%error, "database unavailable");
+                if matches!(error, sqlx::Error::PoolTimedOut) {
+                    crate::metrics::db_pool_timeout();
+                }
                 Self::Unavailable
             }
             other => Self::Internal(other.into()),

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bus;
 pub mod calls;
+pub mod cli;
 pub mod clock;
 pub mod cluster;
 pub mod config;
@@ -16,6 +17,7 @@ pub mod http;
 pub mod hub;
 pub mod ice;
 pub mod memory;
+pub mod metrics;
 pub mod people;
 pub mod privacy;
 pub mod rate;
@@ -46,6 +48,9 @@ use crate::{
 
 /// How often idle throttle entries are forgotten.
 const THROTTLE_PRUNE_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// How often histogram samples are folded into their buckets (`metrics::upkeep`).
+const METRICS_UPKEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// How long a stopping server waits for its WebSockets to send their close frames.
 const SOCKET_DRAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
@@ -239,6 +244,8 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     signal_writer: SignalWriter,
+    /// `METRICS_ADDR`'s own listener, if set.
+    metrics_listener: Option<TcpListener>,
     /// The Redis tasks of a cluster member, stopped with the server.
     cluster_tasks: Vec<tokio::task::AbortHandle>,
 }
@@ -258,13 +265,29 @@ impl Application {
 
     /// Like [`Application::with_db`] with a clock the caller controls.
     pub async fn with_clock(config: Config, db: Db, clock: Arc<dyn Clock>) -> anyhow::Result<Self> {
+        // Before anything is counted: events before a recorder exists are lost.
+        metrics::handle();
         let (state, signal_writer, local_hub) = build_services(config, db, clock)?;
+        state
+            .users
+            .import_picture_files()
+            .await
+            .context("cannot move profile pictures into the database")?;
         let listener = bind(&state.leptos).await?;
+        let metrics_listener = match state.config.metrics_addr {
+            Some(addr) => Some(
+                TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("METRICS_ADDR: cannot listen on {addr}"))?,
+            ),
+            None => None,
+        };
         let cluster_tasks = recover_state(&state, local_hub).await?;
         Ok(Self {
             listener,
             state,
             signal_writer,
+            metrics_listener,
             cluster_tasks,
         })
     }
@@ -273,6 +296,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// Where `/metrics` is served on its own listener (`METRICS_ADDR`), if anywhere.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     /// The call service (tests drive the sweeper through it).
@@ -311,6 +341,24 @@ impl Application {
                 calls.limits().prune();
                 people.limits().prune();
             }
+        });
+        let metrics_upkeep = tokio::spawn(async {
+            let mut tick = tokio::time::interval(METRICS_UPKEEP_INTERVAL);
+            loop {
+                tick.tick().await;
+                metrics::upkeep();
+            }
+        });
+        let metrics_server = self.metrics_listener.map(|listener| {
+            if let Ok(addr) = listener.local_addr() {
+                tracing::info!(url = %format!("http://{addr}/metrics"), "metrics listening");
+            }
+            let router = http::metrics_router(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(error) = axum::serve(listener, router).await {
+                    tracing::error!(%error, "the metrics listener failed");
+                }
+            })
         });
         let (stop, stopped) = watch::channel(false);
         let sweeper = tokio::spawn(calls::sweeper::run(
@@ -351,6 +399,10 @@ impl Application {
             tracing::warn!("WebSockets still open after the drain timeout");
         }
         pruner.abort();
+        metrics_upkeep.abort();
+        if let Some(server) = metrics_server {
+            server.abort();
+        }
         for task in &self.cluster_tasks {
             task.abort();
         }

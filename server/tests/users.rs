@@ -540,7 +540,7 @@ async fn profile_picture_upload_serve_replace_delete(app: TestApp) {
         .unwrap();
     assert_eq!(unchanged.profile_picture.as_deref(), Some(url.as_str()));
 
-    // Replacing removes the old file; deleting clears the field.
+    // Replacing removes the old picture; deleting clears the field.
     let replaced: User = upload(png(10, 10), "image/png")
         .await
         .unwrap()

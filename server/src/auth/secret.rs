@@ -10,7 +10,7 @@ use crate::config::{AppEnv, Config};
 
 const SECRET_FILE: &str = "secret_key";
 /// HS256 keys shorter than the hash output weaken it (RFC 7518, section 3.2).
-const MIN_SECRET_LEN: usize = 32;
+pub const MIN_SECRET_LEN: usize = 32;
 
 pub fn load(config: &Config) -> anyhow::Result<Vec<u8>> {
     if let Some(secret) = &config.secret_key {

@@ -226,15 +226,16 @@ impl Calls {
         };
         let id = self.db.insert_call(&new).await?;
         let stored = to_stored(new.stored_as(id, facts.parties))?;
+        crate::metrics::call_started();
         tracing::info!(call_id = %id, %caller, %receiver, busy, ?reach, "call started");
         if status == CallStatus::Missed {
-            self.publish(&stored, false);
+            self.changed(&stored, false);
             return Err(CallError::Busy {
                 call: Box::new(stored.view(caller)),
                 reason: (reach == Reach::DoNotDisturb).then_some(EndReason::DoNotDisturb),
             });
         }
-        self.publish(&stored, true);
+        self.changed(&stored, true);
         Ok(Started::Created(stored.view(caller)))
     }
 
@@ -262,6 +263,7 @@ impl Calls {
         {
             tracing::info!(call_id = %id, "caller blocked: ringing call ended");
             let stored = self.load(id).await?;
+            crate::metrics::call_changed(&stored.call);
             for party in [blocked, blocker] {
                 self.hub.publish(
                     &[party],
@@ -449,7 +451,7 @@ impl Calls {
         for id in &expired {
             tracing::info!(call_id = %id, "ring timeout: call missed");
             let stored = self.load(*id).await?;
-            self.publish(&stored, false);
+            self.changed(&stored, false);
         }
         Ok(expired.len())
     }
@@ -460,6 +462,14 @@ impl Calls {
             i64::try_from(retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
         let cutoff = self.clock.now_millis().saturating_sub(retention_ms);
         Ok(self.db.delete_signals_before(cutoff).await?)
+    }
+
+    /// Deletes the finished calls that ended more than `age` ago, with their signaling log;
+    /// how many calls went (the operator's `calls purge`).
+    pub async fn purge_finished(&self, age: std::time::Duration) -> Result<u64, CallError> {
+        let age_ms = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = self.clock.now_millis().saturating_sub(age_ms);
+        Ok(self.db.delete_finished_calls_before(cutoff).await?)
     }
 
     /// At the startup of a single instance: calls still ringing were left by a crash or a
@@ -480,7 +490,7 @@ impl Calls {
         }
         for id in &closed {
             let stored = self.load(*id).await?;
-            self.publish(&stored, false);
+            self.changed(&stored, false);
         }
         Ok(closed.len())
     }
@@ -524,7 +534,7 @@ impl Calls {
                     status = stored.call.status.as_str(),
                     "call status changed"
                 );
-                self.publish(&stored, false);
+                self.changed(&stored, false);
                 return Ok(stored.view(user));
             }
             stored = self.load(id).await?;
@@ -547,6 +557,12 @@ impl Calls {
             .await?
             .ok_or_else(|| anyhow::anyhow!("call {id} vanished"))?;
         to_stored(row)
+    }
+
+    /// A call row changed: counted, then told to its parties.
+    fn changed(&self, stored: &Stored, incoming: bool) {
+        crate::metrics::call_changed(&stored.call);
+        self.publish(stored, incoming);
     }
 
     /// Tells each party the call as they may see it; a new call rings the receiver

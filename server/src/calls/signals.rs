@@ -54,6 +54,7 @@ impl SignalLog {
         match self.sender.try_send(signal) {
             Ok(()) => true,
             Err(_) => {
+                crate::metrics::dropped("signal_log_full", 1);
                 let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
                 // Logged at powers of two so a flood does not become a flood of logs too.
                 if dropped.is_power_of_two() {

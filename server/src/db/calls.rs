@@ -481,6 +481,25 @@ impl Db {
         Ok(())
     }
 
+    /// Deletes the finished calls that ended before `cutoff` (epoch milliseconds), with their
+    /// signaling log; how many calls went. Live calls stay, however old.
+    pub async fn delete_finished_calls_before(&self, cutoff: i64) -> sqlx::Result<u64> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(&format!(
+            "DELETE FROM call_signals WHERE call_id IN (SELECT id FROM calls WHERE {})",
+            finished_before()
+        ))
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?;
+        let deleted = sqlx::query(&format!("DELETE FROM calls WHERE {}", finished_before()))
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(deleted.rows_affected())
+    }
+
     /// Deletes the signals logged before `cutoff` (epoch milliseconds); how many went.
     pub async fn delete_signals_before(&self, cutoff: i64) -> sqlx::Result<u64> {
         let deleted = sqlx::query("DELETE FROM call_signals WHERE created_at < ?")
@@ -489,6 +508,14 @@ impl Db {
             .await?;
         Ok(deleted.rows_affected())
     }
+}
+
+/// Finished calls that ended (or, never answered, started) before `?`.
+fn finished_before() -> String {
+    format!(
+        "{} AND COALESCE(ended_at, initiated_at) < ?",
+        status_in("status", &CallStatus::FINISHED)
+    )
 }
 
 /// Whole seconds from `from` to `to` (epoch milliseconds), never negative.

@@ -6,6 +6,7 @@
 pub mod calls;
 pub mod locks;
 pub mod people;
+pub mod pictures;
 pub mod tokens;
 pub mod users;
 
@@ -153,6 +154,15 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Whether an INSERT added its row: false when it found its primary key taken.
+fn inserted<T>(result: sqlx::Result<T>) -> sqlx::Result<bool> {
+    match result {
+        Ok(_) => Ok(true),
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+        Err(error) => Err(error),
     }
 }
 

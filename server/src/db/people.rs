@@ -3,6 +3,7 @@
 use app::protocol::{CallPermission, PresenceVisibility, PrivacySettings, Timestamp, UserId};
 
 use super::{
+    inserted,
     users::{escape_like, fold, UserRow},
     Db,
 };
@@ -92,15 +93,6 @@ impl PrivacyRow {
 }
 
 const PRIVACY: &str = "who_can_call, presence_visible_to, do_not_disturb, do_not_disturb_until";
-
-/// Whether an INSERT added its row: false when it found its primary key taken.
-fn inserted<T>(result: sqlx::Result<T>) -> sqlx::Result<bool> {
-    match result {
-        Ok(_) => Ok(true),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
-        Err(error) => Err(error),
-    }
-}
 
 impl Db {
     /// The users the directory shows `viewer`: everyone but the viewer and those who blocked

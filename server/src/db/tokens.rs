@@ -66,4 +66,16 @@ impl Db {
         .await?;
         Ok(())
     }
+
+    /// Revokes every refresh token of a user: all their sign-ins end.
+    pub async fn revoke_user_refresh_tokens(&self, user: UserId, now: i64) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(user.0)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
 }

@@ -121,13 +121,41 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    pub async fn set_profile_picture(&self, id: UserId, file: Option<&str>) -> sqlx::Result<()> {
-        sqlx::query("UPDATE users SET profile_picture = ? WHERE id = ?")
-            .bind(file)
+    pub async fn set_password_hash(&self, id: UserId, hash: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+            .bind(hash)
             .bind(id.0)
             .execute(self.pool())
             .await?;
         Ok(())
+    }
+
+    /// Deletes a user with every row that names them: their calls (with their signaling log,
+    /// so the other parties' histories lose them too), contacts and blocks either way, refresh
+    /// tokens and picture. One transaction: a failure leaves the user whole.
+    pub async fn delete_user(&self, id: UserId) -> sqlx::Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for statement in [
+            "DELETE FROM call_signals WHERE call_id IN \
+             (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
+            "DELETE FROM calls WHERE caller_id = ? OR receiver_id = ?",
+            "DELETE FROM contacts WHERE owner_id = ? OR contact_id = ?",
+            "DELETE FROM blocks WHERE blocker_id = ? OR blocked_id = ?",
+        ] {
+            sqlx::query(statement)
+                .bind(id.0)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for statement in [
+            "DELETE FROM refresh_tokens WHERE user_id = ?",
+            "DELETE FROM pictures WHERE user_id = ?",
+            "DELETE FROM users WHERE id = ?",
+        ] {
+            sqlx::query(statement).bind(id.0).execute(&mut *tx).await?;
+        }
+        tx.commit().await
     }
 }
 

@@ -6,6 +6,7 @@ mod extract;
 mod headers;
 mod health;
 mod ice;
+mod metrics;
 mod openapi;
 mod people;
 mod tokens;
@@ -13,13 +14,14 @@ mod users;
 
 pub use client_ip::TrustedProxies;
 pub use extract::{parse_json, AuthUser};
+pub use metrics::private_router as metrics_router;
 
 use axum::{
     extract::{DefaultBodyLimit, Request},
     Router,
 };
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::{services::ServeDir, trace::TraceLayer};
+use tower_http::trace::TraceLayer;
 use utoipa_axum::{
     router::{OpenApiRouter, UtoipaMethodRouterExt},
     routes,
@@ -74,6 +76,8 @@ pub fn router(state: AppState) -> Router {
     let api = api
         // A plain route: the document lists the API, not itself.
         .route("/schema/", openapi::route(documented))
+        // Only matched routes: an unknown path is not a route to count.
+        .route_layer(axum::middleware::from_fn(metrics::track))
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
 
@@ -84,10 +88,10 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .nest("/api", api)
         .merge(crate::ws::routes())
-        .nest_service(
-            crate::users::MEDIA_PREFIX.trim_end_matches('/'),
-            // Stored files are our own PNGs, served with nosniff like every response.
-            ServeDir::new(state.config.media_dir()),
+        .route(metrics::PATH, axum::routing::get(metrics::public))
+        .route(
+            &format!("{}{{name}}", crate::users::MEDIA_PREFIX),
+            axum::routing::get(users::picture),
         )
         .leptos_routes_with_context(&state, app_routes, with_policy.clone(), move || {
             app::shell(shell_options.clone())

@@ -2,8 +2,9 @@
 
 use axum::{
     body::Bytes,
-    extract::{rejection::BytesRejection, State},
+    extract::{rejection::BytesRejection, Path, State},
     http::{header, HeaderMap, StatusCode},
+    response::IntoResponse,
     Json,
 };
 use serde::Deserialize;
@@ -224,4 +225,24 @@ pub async fn delete_picture(
     user: AuthUser,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(state.users.delete_picture(user.id).await?))
+}
+
+/// A profile picture by the name in its URL: our own PNG (served with nosniff like every
+/// response). A new upload gets a new name, so a picture never changes under its URL.
+pub async fn picture(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<impl IntoResponse, ApiError> {
+    let png = state
+        .users
+        .picture(&name)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        png,
+    ))
 }

@@ -76,7 +76,7 @@ pub struct Users {
     limits: Arc<UserLimits>,
     pictures: CpuPool,
     clock: Arc<dyn Clock>,
-    /// Where profile pictures are written; served under [`MEDIA_PREFIX`].
+    /// Where older versions wrote profile pictures (imported at startup).
     media_dir: PathBuf,
     cache: Arc<cache::UserCache>,
     /// The other instances, told when a record changes so they forget their copy.
@@ -168,6 +168,12 @@ impl Users {
         ip: IpAddr,
     ) -> Result<User, UserError> {
         self.limits.signups.check(&address_key(ip))?;
+        self.create(form).await
+    }
+
+    /// A new account, with the same validation as a sign-up but no per-address limit (the
+    /// operator's `user create`).
+    pub async fn create(&self, form: validation::RegistrationForm) -> Result<User, UserError> {
         // Bounded CPU work, off the async workers, in the pool the hashing uses.
         let registration = self
             .passwords
@@ -320,26 +326,98 @@ impl Users {
             .run(move || picture::process(&bytes, format))
             .await?
             .map_err(invalid)?;
-        let previous = self.record(id).await?.profile_picture;
         let name = format!("{id}-{}.png", uuid::Uuid::new_v4().simple());
-        tokio::fs::create_dir_all(&self.media_dir)
-            .await
-            .context("cannot create the media directory")?;
-        tokio::fs::write(self.media_dir.join(&name), png)
-            .await
-            .context("cannot store the picture")?;
-        self.db.set_profile_picture(id, Some(&name)).await?;
+        self.db
+            .replace_picture(id, &name, &png, self.clock.now_millis())
+            .await?;
         self.changed(id);
-        self.remove_picture_file(previous).await;
         self.record(id).await
     }
 
     pub async fn delete_picture(&self, id: UserId) -> Result<User, UserError> {
-        let previous = self.record(id).await?.profile_picture;
-        self.db.set_profile_picture(id, None).await?;
+        self.db.remove_picture(id).await?;
         self.changed(id);
-        self.remove_picture_file(previous).await;
         self.record(id).await
+    }
+
+    /// A stored picture by the name its URL carries.
+    pub async fn picture(&self, name: &str) -> Result<Option<Vec<u8>>, UserError> {
+        Ok(self.db.picture(name).await?)
+    }
+
+    /// At startup: pictures that an older version kept as files in `media_dir` go into the
+    /// database, and their files are removed. Each instance imports its own directory; a file
+    /// that is gone already leaves its user without a picture, as before.
+    pub async fn import_picture_files(&self) -> anyhow::Result<usize> {
+        let mut imported = 0;
+        for missing in self.db.missing_pictures().await? {
+            // Our own names (`{id}-{uuid}.png`): anything else is not a file of ours.
+            if missing.name.contains(['/', '\\']) || missing.name.starts_with('.') {
+                continue;
+            }
+            let path = self.media_dir.join(&missing.name);
+            let content = match tokio::fs::read(&path).await {
+                Ok(content) => content,
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(error) => {
+                    return Err(error).with_context(|| format!("cannot read {}", path.display()))
+                }
+            };
+            let user = UserId(missing.user_id);
+            self.db
+                .import_picture(user, &missing.name, &content, self.clock.now_millis())
+                .await?;
+            tokio::fs::remove_file(&path)
+                .await
+                .with_context(|| format!("cannot remove {} once imported", path.display()))?;
+            self.changed(user);
+            imported += 1;
+        }
+        if imported > 0 {
+            tracing::info!(
+                count = imported,
+                dir = %self.media_dir.display(),
+                "profile pictures moved from files into the database"
+            );
+        }
+        Ok(imported)
+    }
+
+    /// Sets a new password (Django's validators apply) and ends every sign-in of the user.
+    pub async fn set_password(&self, username: &str, password: String) -> Result<(), UserError> {
+        let row = self.by_username(username).await?;
+        let problems =
+            validation::password_problems(&password, Some(&row.username), Some(&row.email));
+        if !problems.is_empty() {
+            return Err(UserError::Invalid(crate::error::FieldErrors::from([(
+                "password".to_owned(),
+                problems,
+            )])));
+        }
+        let hash = self.passwords.hash(password).await?;
+        let id = UserId(row.id);
+        self.db.set_password_hash(id, &hash).await?;
+        self.db
+            .revoke_user_refresh_tokens(id, self.clock.now_millis())
+            .await?;
+        self.changed(id);
+        tracing::info!(user_id = %id, "password set; sign-ins revoked");
+        Ok(())
+    }
+
+    /// Deletes an account with its calls, contacts, blocks, sign-ins and picture.
+    pub async fn delete(&self, username: &str) -> Result<UserId, UserError> {
+        let row = self.by_username(username).await?;
+        let id = UserId(row.id);
+        self.db.delete_user(id).await?;
+        self.changed(id);
+        tracing::info!(user_id = %id, "user deleted");
+        Ok(id)
+    }
+
+    async fn by_username(&self, username: &str) -> Result<UserRow, UserError> {
+        let key = validation::sign_in_key(username).ok_or(UserError::Gone)?;
+        self.db.user_by_username(&key).await?.ok_or(UserError::Gone)
     }
 
     /// After every write of a user's record: no instance serves the old one any more.
@@ -351,16 +429,6 @@ impl Users {
     /// Another instance changed this user's record.
     pub fn changed_elsewhere(&self, id: UserId) {
         self.cache.invalidate(id);
-    }
-
-    /// Best effort: a leftover file wastes space but breaks nothing.
-    async fn remove_picture_file(&self, url: Option<String>) {
-        let Some(name) = url.as_deref().and_then(|u| u.strip_prefix(MEDIA_PREFIX)) else {
-            return;
-        };
-        if let Err(error) = tokio::fs::remove_file(self.media_dir.join(name)).await {
-            tracing::warn!(%error, "cannot remove a replaced profile picture");
-        }
     }
 
     pub async fn set_presence(

@@ -88,6 +88,7 @@ impl Outbox {
         match self.queue.try_send(message) {
             Ok(()) => true,
             Err(flume::TrySendError::Full(_)) => {
+                crate::metrics::dropped("outbox_full", 1);
                 self.close(close::TRY_AGAIN_LATER, "too slow: outgoing queue full");
                 false
             }

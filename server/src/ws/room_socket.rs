@@ -37,6 +37,7 @@ pub async fn run(state: AppState, room_id: String, query_token: Option<String>, 
     let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
     match admit(&state, &room_id, query_token, &mut reader).await {
         Ok((user, call, events)) => {
+            let _open = crate::metrics::socket_open("room");
             // A room lives as long as its call, however the call ends (REST, the ring timeout,
             // the other party, another instance): nothing is relayed or logged after that.
             let watcher = tokio::spawn(close_when_over(
@@ -173,7 +174,9 @@ async fn handle(
         return Some(ServerMsg::error(&WsError::WrongCall));
     }
     let relay = |message: ServerMsg| {
+        let started = std::time::Instant::now();
         state.rooms.relay(room_id, user, &message);
+        crate::metrics::relayed(started.elapsed());
     };
     match message {
         ClientMsg::CallOffer {

@@ -29,6 +29,7 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
     let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
     match auth::authenticate(&mut reader, query_token, &state.users).await {
         Ok(auth::Authenticated { user, valid_for }) => {
+            let _open = crate::metrics::socket_open("user");
             // Subscribed before auth-ok, so a client that waits for it misses nothing.
             let events = state.hub.subscribe(user);
             if state.presence.connected(user, limits::USER_SOCKETS).await {

@@ -136,6 +136,8 @@ async fn admin_db() -> Db {
 /// A running server and a client for it.
 pub struct TestApp {
     pub addr: SocketAddr,
+    /// `/metrics`'s own listener, when the configuration has `METRICS_ADDR`.
+    pub metrics_addr: Option<SocketAddr>,
     pub client: reqwest::Client,
     pub db: Db,
     /// The configuration the server was built with (to build another on the same database).
@@ -220,12 +222,14 @@ impl TestApp {
             .await
             .expect("build app");
         let addr = app.local_addr();
+        let metrics_addr = app.metrics_addr();
         let calls = app.calls().clone();
         let hub = app.hub().clone();
         let people = app.people().clone();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Self {
             addr,
+            metrics_addr,
             client: reqwest::Client::new(),
             db,
             config,

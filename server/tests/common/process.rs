@@ -32,12 +32,24 @@ impl ServerProcess {
         log_name: &str,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::start_with_args(data_dir, database_url, log_name, env, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with command-line arguments.
+    pub async fn start_with_args(
+        data_dir: &Path,
+        database_url: &str,
+        log_name: &str,
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let addr = free_addr();
         let log = data_dir.join(log_name);
         let out = File::create(&log).expect("create the server log");
         let err = out.try_clone().expect("clone the log handle");
         let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
         command
+            .args(args)
             .env_clear()
             // No .env file of the checkout applies: the child runs in its data directory.
             .current_dir(data_dir)
