@@ -249,8 +249,15 @@ test('two tabs never sign each other out across three access-token lifetimes; si
   test.setTimeout(120_000);
   const server = await Server.create({ ACCESS_TTL: String(ACCESS_TTL) });
   await server.start();
-  const context = await personContext(browser, server.url, false);
+  // No worker: the route below sees every request (the worker never touches the API anyway).
+  const context = await browser.newContext({ baseURL: server.url, serviceWorkers: 'block' });
   try {
+    // Each refresh reaches the server 1.5 s late: any other tab that needs new tokens meanwhile
+    // would send the same refresh token again, unless it waits for this one.
+    await context.route('**/api/token/refresh/', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
     const refreshes: number[] = [];
     context.on('response', (response) => {
       if (new URL(response.url()).pathname === '/api/token/refresh/') refreshes.push(response.status());
