@@ -183,15 +183,13 @@ test('the app is installable, and its worker keeps the shell but never the API',
     const b = await registerViaApi(page.request, 'bob');
     await openSignedIn(page, b, '/profile');
     await workerReady(page);
-    const manifest = await page.request.get('/manifest.webmanifest');
-    expect(manifest.status()).toBe(200);
-    expect((await manifest.json()).display).toBe('standalone');
-
     const cdp = await context.newCDPSession(page);
     const { errors } = await cdp.send('Page.getAppManifest');
     expect(errors).toEqual([]);
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
     expect(installabilityErrors).toEqual([]);
+    const manifest = await page.request.get('/manifest.webmanifest');
+    expect((await manifest.json()).display).toBe('standalone');
 
     // A page load under the worker's control, with API calls on it.
     await page.reload();
