@@ -231,7 +231,7 @@ test('the badge cleared in one tab clears in the other', async ({ browser, baseU
     await first.getByTestId('tab-missed').click();
     await expect(first.getByTestId('missed-badge')).toHaveCount(0);
     await expect(second.getByTestId('missed-badge')).toHaveCount(0);
-    await snap(first, 'history-notification-offer');
+    await snap(first, 'history-badge-cleared');
   } finally {
     await context.close();
   }

@@ -168,7 +168,7 @@ fn ProfileCard() -> impl IntoView {
 #[component]
 fn NotificationsCard() -> impl IntoView {
     view! {
-        <section class="card" data-testid="notifications-card">
+        <section class="card privacy" data-testid="notifications-card">
             <h2>"Call notifications"</h2>
             <NotificationSetting />
         </section>
