@@ -2,6 +2,7 @@
 //! [`protocol`], the wire types every other crate uses.
 
 pub mod api;
+pub mod attention;
 pub mod components;
 pub mod events;
 pub mod negotiation;
@@ -12,7 +13,10 @@ pub mod rtc;
 pub mod session;
 pub mod settings;
 mod storage;
+pub mod tabs;
 pub mod util;
+#[cfg(feature = "hydrate")]
+mod worker;
 
 mod pages;
 
@@ -33,7 +37,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="icon" href="data:," />
+                <link rel="icon" href="/icons/icon-192.png" type="image/png" />
+                // Installable: the manifest names the icons, and the service worker
+                // (public/sw.js, registered by `worker`) keeps the shell offline.
+                <link rel="manifest" href="/manifest.webmanifest" />
+                <meta name="theme-color" content="#3a6df0" />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -49,13 +57,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let session = session::provide_session();
-    events::provide_user_events(session);
+    let events = events::provide_user_events(session);
+    components::attention::provide_attention(events);
 
     // Effects never run during server rendering: this flips only once the browser has hydrated.
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| {
         hydrated.set(true);
         check_session(session);
+        #[cfg(feature = "hydrate")]
+        follow_other_tabs(session, events);
     });
 
     view! {
@@ -83,6 +94,18 @@ pub fn App() -> impl IntoView {
             </footer>
         </Router>
     }
+}
+
+/// What another tab of this browser changed shows here at once.
+#[cfg(feature = "hydrate")]
+fn follow_other_tabs(session: Session, events: events::UserEvents) {
+    use crate::protocol::TabMsg;
+
+    tabs::listen(move |message| match message {
+        TabMsg::MissedCount { count } => events.missed_count.set(count),
+        // The tokens are gone already; every page that needs a user goes to /signin.
+        TabMsg::SignedOut => session.user.set(None),
+    });
 }
 
 /// On startup in the browser: who do the stored tokens belong to? Fills [`Session::user`] (the

@@ -123,9 +123,10 @@ async fn put_bytes<T: DeserializeOwned>(path: &str, body: &web_sys::Blob) -> Res
             .await
             .map_err(|e| ApiFailure::Network(e.to_string()))
     };
+    let sent = crate::session::access_token();
     let first = put().await?;
     let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
-        refresh().await?;
+        refresh(sent).await?;
         put().await?
     } else {
         first
@@ -139,9 +140,10 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
+    let sent = crate::session::access_token();
     let first = attempt(method, path, body).await?;
     let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
-        refresh().await?;
+        refresh(sent).await?;
         attempt(method, path, body).await?
     } else {
         first
@@ -196,13 +198,29 @@ async fn decode<T: DeserializeOwned>(response: gloo_net::http::Response) -> Resu
     }
 }
 
-/// Rotates the refresh token; when the server refuses, the session is over.
+/// New tokens after `sent_access` was refused: one tab of this browser at a time rotates the
+/// refresh token, and a tab that waited for another's rotation uses its result
+/// ([`crate::tabs`]). When the server refuses the refresh token, the session is over.
 #[cfg(feature = "hydrate")]
-pub async fn refresh() -> Result<(), ApiFailure> {
-    use crate::protocol::{RefreshRequest, TokenPair};
+pub async fn refresh(sent_access: Option<String>) -> Result<(), ApiFailure> {
+    crate::tabs::exclusive(crate::tabs::REFRESH_LOCK, rotate(sent_access)).await
+}
 
-    let Some(refresh) = crate::session::refresh_token() else {
-        return Err(ApiFailure::SignedOut);
+/// Runs under the refresh lock.
+#[cfg(feature = "hydrate")]
+async fn rotate(sent_access: Option<String>) -> Result<(), ApiFailure> {
+    use crate::protocol::{RefreshRequest, TokenPair};
+    use crate::session::{access_token, refresh_token};
+    use crate::tabs::{refresh_step, RefreshStep};
+
+    let refresh = match refresh_step(
+        sent_access.as_deref(),
+        access_token().as_deref(),
+        refresh_token().as_deref(),
+    ) {
+        RefreshStep::UseStored => return Ok(()),
+        RefreshStep::SignedOut => return Err(ApiFailure::SignedOut),
+        RefreshStep::Rotate(refresh) => refresh,
     };
     let response = attempt(
         "POST",
@@ -233,6 +251,6 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub async fn refresh() -> Result<(), ApiFailure> {
+pub async fn refresh(_sent_access: Option<String>) -> Result<(), ApiFailure> {
     Err(ApiFailure::Unavailable)
 }

@@ -1,7 +1,8 @@
 //! The incoming-call overlay, on every page while [`UserEvents::incoming`] rings: who calls, audio
 //! or video, Accept, Decline and "Decline and block" (confirmed in a second step), and the
-//! ringtone. It goes away (and the ringtone stops) the moment the call is answered here or on
-//! another device, declined, cancelled or times out.
+//! ringtone (or, when the browser holds its sound, a button that lets it play). It goes away (and
+//! the ringtone stops) the moment the call is answered here or on another device, declined,
+//! cancelled or times out. A click on the call's system notification lands here too.
 //!
 //! [`UserEvents::incoming`]: crate::events::UserEvents::incoming
 
@@ -11,28 +12,33 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
+use crate::attention::Sound;
 use crate::events::use_user_events;
-use crate::protocol::{Call, CallConflict, CallType};
+use crate::protocol::{Call, CallConflict, CallType, NotificationButton};
 
+use super::attention::use_attention;
 use super::{ringtone, Avatar};
 
 #[component]
 pub fn IncomingCall() -> impl IntoView {
     let events = use_user_events();
+    let attention = use_attention();
     let navigate = use_navigate();
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let ringing = RwSignal::new(false);
+    let sound = RwSignal::new(Sound::Off);
     // "Decline and block" asks once more before it blocks: a stray click only opens the question.
     let confirm_block = RwSignal::new(false);
 
     // The ringtone follows `incoming`, whatever cleared it.
     Effect::new(move |_| {
         if events.incoming.with(Option::is_some) {
-            ringing.set(ringtone::start());
+            ringtone::start(move |now| {
+                let _ = sound.try_set(now);
+            });
         } else {
             ringtone::stop();
-            ringing.set(false);
+            sound.set(Sound::Off);
             error.set(None);
             busy.set(false);
             confirm_block.set(false);
@@ -40,37 +46,40 @@ pub fn IncomingCall() -> impl IntoView {
     });
     on_cleanup(ringtone::stop);
 
-    let accept = move || {
-        let Some(call) = events.incoming.get_untracked() else {
-            return;
-        };
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        ringtone::stop();
+    let accept = {
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = api::calls::accept(call.id).await;
-            busy.set(false);
-            match result {
-                Ok(accepted) => {
-                    let path = format!("/call/{}", accepted.id);
-                    events.dismiss(accepted.id);
-                    events.last_call_update.set(Some(accepted));
-                    navigate(&path, NavigateOptions::default());
-                }
-                Err(failure) => {
-                    if let Some(now) = conflict_call(&failure) {
-                        // Answered elsewhere, cancelled or timed out meanwhile.
-                        events.apply_update(now);
-                        events.dismiss(call.id);
-                    } else {
-                        error.set(Some(failure.message()));
+        move || {
+            let Some(call) = events.incoming.get_untracked() else {
+                return;
+            };
+            if busy.get_untracked() {
+                return;
+            }
+            busy.set(true);
+            ringtone::stop();
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                let result = api::calls::accept(call.id).await;
+                busy.set(false);
+                match result {
+                    Ok(accepted) => {
+                        let path = format!("/call/{}", accepted.id);
+                        events.dismiss(accepted.id);
+                        events.last_call_update.set(Some(accepted));
+                        navigate(&path, NavigateOptions::default());
+                    }
+                    Err(failure) => {
+                        if let Some(now) = conflict_call(&failure) {
+                            // Answered elsewhere, cancelled or timed out meanwhile.
+                            events.apply_update(now);
+                            events.dismiss(call.id);
+                        } else {
+                            error.set(Some(failure.message()));
+                        }
                     }
                 }
-            }
-        });
+            });
+        }
     };
 
     let decline = move || {
@@ -125,6 +134,31 @@ pub fn IncomingCall() -> impl IntoView {
     });
 
     let accept_button = NodeRef::<leptos::html::Button>::new();
+
+    // A click on a call's notification (its worker focused this tab): its button acts here; a
+    // click on a call no longer ringing (the missed one) shows the missed calls.
+    Effect::new({
+        let accept = accept.clone();
+        move |_| {
+            let Some((id, button)) = attention.clicked.get() else {
+                return;
+            };
+            attention.clicked.set(None);
+            let ringing = events
+                .incoming
+                .with_untracked(|c| c.as_ref().map(|c| c.id) == Some(id));
+            match (ringing, button) {
+                (true, Some(NotificationButton::Accept)) => accept(),
+                (true, Some(NotificationButton::Decline)) => decline(),
+                (true, None) => {
+                    if let Some(button) = accept_button.get_untracked() {
+                        let _ = button.focus();
+                    }
+                }
+                (false, _) => navigate("/history", NavigateOptions::default()),
+            }
+        }
+    });
     // Keyboard users land on Accept as soon as the overlay appears.
     Effect::new(move |_| {
         if let Some(button) = accept_button.get() {
@@ -156,9 +190,7 @@ pub fn IncomingCall() -> impl IntoView {
                                         aria-describedby="incoming-kind"
                                         data-testid="incoming-call"
                                         data-call-id=id.to_string()
-                                        data-ringtone=move || {
-                                            if ringing.get() { "playing" } else { "off" }
-                                        }
+                                        data-ringtone=move || sound.get().key()
                                         on:keydown=move |ev| {
                                             if ev.key() == "Escape" {
                                                 if confirm_block.get_untracked() {
@@ -182,6 +214,18 @@ pub fn IncomingCall() -> impl IntoView {
                                         <p id="incoming-kind" class="muted" data-testid="incoming-type">
                                             {format!("Incoming {}", kind.to_lowercase())}
                                         </p>
+                                        <Show when=move || sound.get() == Sound::Blocked>
+                                            <div class="sound-blocked" role="status" data-testid="sound-blocked">
+                                                <span>"Your browser is holding the ringtone back."</span>
+                                                <button
+                                                    class="btn btn-ghost"
+                                                    data-testid="enable-sound"
+                                                    on:click=move |_| ringtone::enable()
+                                                >
+                                                    "Enable sound"
+                                                </button>
+                                            </div>
+                                        </Show>
                                         <Show when=move || error.with(Option::is_some)>
                                             <p class="form-error" role="alert">
                                                 {move || error.get().unwrap_or_default()}

@@ -37,6 +37,8 @@ pub fn Nav() -> impl IntoView {
                 let _ = api::users::sign_out(refresh).await;
             }
             session::clear_tokens();
+            #[cfg(feature = "hydrate")]
+            crate::tabs::announce(&crate::protocol::TabMsg::SignedOut);
             session.user.set(None);
             signing_out.set(false);
             navigate(

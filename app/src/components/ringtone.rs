@@ -2,10 +2,17 @@
 //! sine tones (400 Hz + 450 Hz) in the classic double-ring cadence, 0.4 s on, 0.2 s off, 0.4 s
 //! on, 2 s off. The whole cadence is scheduled ahead on the audio clock, so no timer keeps it
 //! going; stopping closes the audio context, which silences it at once.
+//!
+//! A browser's autoplay policy may hold the audio until the user has interacted with the page:
+//! the caller of [`start`] hears [`Sound::Blocked`] then, and [`enable`] (from a click) lets it
+//! play.
 
-/// Starts ringing (no-op if already ringing). Returns whether audio is playing.
-pub fn start() -> bool {
-    imp::start()
+use crate::attention::Sound;
+
+/// Starts ringing (no-op if already ringing). `on_sound` hears whether it can be heard, and again
+/// when that changes.
+pub fn start(on_sound: impl Fn(Sound) + 'static) {
+    imp::start(on_sound)
 }
 
 /// Stops ringing at once.
@@ -13,43 +20,94 @@ pub fn stop() {
     imp::stop()
 }
 
+/// Resumes a ringtone the autoplay policy held. Call it from a click: the user's gesture is what
+/// allows sound, for this page from then on.
+pub fn enable() {
+    imp::enable()
+}
+
 #[cfg(feature = "hydrate")]
 mod imp {
     use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::time::Duration;
 
-    use web_sys::{AudioContext, OscillatorType};
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{AudioContext, AudioContextState, OscillatorType};
+
+    use crate::attention::Sound;
 
     /// Seconds of one cadence, and how many are scheduled ahead (longer than any ring timeout).
     const CYCLE: f64 = 3.0;
     const CYCLES: usize = 60;
     const VOLUME: f32 = 0.12;
+    /// A context the policy allows starts within this; still suspended then, it is held.
+    const START_GRACE: Duration = Duration::from_millis(500);
 
-    thread_local! {
-        static CONTEXT: RefCell<Option<AudioContext>> = const { RefCell::new(None) };
+    struct Ringing {
+        ctx: AudioContext,
+        _on_state: Closure<dyn FnMut()>,
     }
 
-    pub fn start() -> bool {
-        if CONTEXT.with(|c| c.borrow().is_some()) {
-            return true;
+    thread_local! {
+        static RINGING: RefCell<Option<Ringing>> = const { RefCell::new(None) };
+    }
+
+    pub fn start(on_sound: impl Fn(Sound) + 'static) {
+        if RINGING.with(|r| r.borrow().is_some()) {
+            return;
         }
-        match build() {
-            Some(ctx) => {
-                CONTEXT.with(|c| *c.borrow_mut() = Some(ctx));
-                true
+        let Some(ctx) = build() else {
+            return on_sound(Sound::Off);
+        };
+        let on_sound = Rc::new(on_sound);
+        let report = on_sound.clone();
+        let watched = ctx.clone();
+        let on_state = Closure::<dyn FnMut()>::new(move || {
+            if watched.state() == AudioContextState::Running {
+                report(Sound::Playing);
             }
-            None => false,
+        });
+        ctx.set_onstatechange(Some(on_state.as_ref().unchecked_ref()));
+        if ctx.state() == AudioContextState::Running {
+            on_sound(Sound::Playing);
         }
+        let held = ctx.clone();
+        leptos::prelude::set_timeout(
+            move || {
+                let current = RINGING.with(|r| r.borrow().as_ref().is_some_and(|r| r.ctx == held));
+                if current && held.state() == AudioContextState::Suspended {
+                    on_sound(Sound::Blocked);
+                }
+            },
+            START_GRACE,
+        );
+        RINGING.with(|r| {
+            *r.borrow_mut() = Some(Ringing {
+                ctx,
+                _on_state: on_state,
+            })
+        });
     }
 
     pub fn stop() {
-        if let Some(ctx) = CONTEXT.with(|c| c.borrow_mut().take()) {
-            let _ = ctx.close();
+        if let Some(ringing) = RINGING.with(|r| r.borrow_mut().take()) {
+            ringing.ctx.set_onstatechange(None);
+            let _ = ringing.ctx.close();
         }
+    }
+
+    pub fn enable() {
+        RINGING.with(|r| {
+            if let Some(ringing) = r.borrow().as_ref() {
+                let _ = ringing.ctx.resume();
+            }
+        });
     }
 
     fn build() -> Option<AudioContext> {
         let ctx = AudioContext::new().ok()?;
-        // Browsers may create it suspended until the page had a user gesture.
+        // Starts it where the policy allows; elsewhere this waits for a user gesture.
         let _ = ctx.resume();
         let gain = ctx.create_gain().ok()?;
         gain.gain().set_value(0.0);
@@ -76,8 +134,9 @@ mod imp {
 
 #[cfg(not(feature = "hydrate"))]
 mod imp {
-    pub fn start() -> bool {
-        false
-    }
+    use crate::attention::Sound;
+
+    pub fn start(_on_sound: impl Fn(Sound) + 'static) {}
     pub fn stop() {}
+    pub fn enable() {}
 }

@@ -1,10 +1,13 @@
 //! `/history`: ended calls (All) and missed calls (Missed); opening Missed clears the badge. Each
 //! row calls back, and adds the other person to my contacts in one click if they are not yet.
+//! Beside missed calls it offers call notifications, if they were never asked for.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::attention::Permission;
+use crate::components::attention::{use_attention, NotificationSetting};
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
@@ -33,6 +36,7 @@ pub fn History() -> impl IntoView {
 fn CallHistory() -> impl IntoView {
     let session = use_session();
     let events = use_user_events();
+    let attention = use_attention();
     let tab = RwSignal::new(Tab::All);
     let calls = RwSignal::new(None::<Vec<Call>>);
     let error = RwSignal::new(None::<String>);
@@ -64,6 +68,11 @@ fn CallHistory() -> impl IntoView {
             if which == Tab::Missed {
                 if let Ok(left) = api::calls::missed_seen().await {
                     events.missed_count.set(left.count);
+                    // The server tells no socket: the other tabs hear it from this one.
+                    #[cfg(feature = "hydrate")]
+                    crate::tabs::announce(&crate::protocol::TabMsg::MissedCount {
+                        count: left.count,
+                    });
                 }
             }
         });
@@ -118,6 +127,17 @@ fn CallHistory() -> impl IntoView {
                 </div>
             </header>
             <DialerNotice dialer=dialer />
+            // After missed calls: the moment to offer notifications, if never asked.
+            <Show when=move || {
+                tab.get() == Tab::Missed
+                    && calls.with(|c| c.as_ref().is_some_and(|list| !list.is_empty()))
+                    && attention.permission.get() == Permission::Ask
+            }>
+                <div class="card notification-offer" data-testid="notification-offer">
+                    <h2>"Never miss a call"</h2>
+                    <NotificationSetting />
+                </div>
+            </Show>
             <Show when=move || error.with(Option::is_some)>
                 <p class="notice notice-error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>

@@ -1,10 +1,12 @@
 //! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), this
-//! browser's privacy setting for calls, and who may reach me ([`super::privacy`]).
+//! browser's privacy setting for calls, call notifications, and who may reach me
+//! ([`super::privacy`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::components::attention::NotificationSetting;
 use crate::components::Avatar;
 use crate::events::use_user_events;
 use crate::session::use_session;
@@ -18,6 +20,7 @@ pub fn Profile() -> impl IntoView {
         <RequireUser>
             <ProfileCard />
             <PrivacyCard />
+            <NotificationsCard />
             <super::privacy::PeopleSettings />
         </RequireUser>
     }
@@ -157,6 +160,17 @@ fn ProfileCard() -> impl IntoView {
                     {move || status.get().map(|s| s.1).unwrap_or_default()}
                 </p>
             </Show>
+        </section>
+    }
+}
+
+/// System notifications for calls that ring while the page is in the background.
+#[component]
+fn NotificationsCard() -> impl IntoView {
+    view! {
+        <section class="card privacy" data-testid="notifications-card">
+            <h2>"Call notifications"</h2>
+            <NotificationSetting />
         </section>
     }
 }

@@ -276,7 +276,8 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
             });
         }
         Action::RefreshToken => {
-            let _ = crate::api::refresh().await;
+            // The room socket was refused with the token as stored now.
+            let _ = crate::api::refresh(crate::session::access_token()).await;
         }
         Action::Send(message) => {
             let sent = engine
