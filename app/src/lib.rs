@@ -1,6 +1,10 @@
 //! The calling app: Leptos components shared by the server (SSR) and the browser (hydrate), and
 //! [`protocol`], the wire types every other crate uses.
 
+// The release (non-erased) view types of the contacts page nest deeper than rustc's default 128
+// ("queries overflow the depth limit" in the release wasm build).
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod attention;
 pub mod components;
