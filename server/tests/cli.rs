@@ -340,7 +340,7 @@ async fn user_create_set_password_and_delete(backend: Backend) {
     );
 
     // Deleting takes the user's calls with it, and nobody else's account.
-    db.insert_call(NewCall {
+    db.insert_call(&NewCall {
         caller: UserId(alice.id),
         receiver: UserId(bob.id),
         call_type: CallType::Audio,
@@ -389,7 +389,7 @@ async fn calls_purge_deletes_finished_calls_older_than_the_age(backend: Backend)
     let insert = |room: &'static str, at: i64, status: CallStatus| {
         let db = db.clone();
         async move {
-            db.insert_call(NewCall {
+            db.insert_call(&NewCall {
                 caller: alice,
                 receiver: bob,
                 call_type: CallType::Video,
