@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use app::protocol::{Call, CallStatus, CallType, IceServers, MissedCount, User};
 use common::{
-    socket::{close_code, connect, join, recv, recv_type, send, Socket},
+    socket::{close_code, connect, join, recv, recv_type, send, Socket, WAIT},
     Backend, TestApp,
 };
+use futures_util::StreamExt;
 use reqwest::{header::HeaderMap, StatusCode};
 use serde_json::json;
 use server::{
@@ -22,6 +23,7 @@ use server::{
     db::calls::NewSignal,
     Application,
 };
+use tokio_tungstenite::tungstenite::Message;
 
 /// The server with the production defaults of the limits under test (the harness lifts them).
 async fn with_default_limits(backend: Backend) -> TestApp {
@@ -297,11 +299,18 @@ async fn room_sockets_per_user_are_bounded(app: TestApp) {
     // One closes: room for another (a reload).
     drop(open.pop());
     let deadline = Instant::now() + Duration::from_secs(5);
+    // Until the server has seen the close, a new socket is still refused (1008): try again.
     loop {
         let mut again = connect(&app, &room_path(&call, &alice)).await;
-        let first = recv(&mut again).await;
-        if first["type"] == "auth-ok" {
-            break;
+        let first = tokio::time::timeout(WAIT, again.next())
+            .await
+            .expect("an answer in time");
+        match first {
+            Some(Ok(Message::Text(text))) if text.as_str().contains("\"auth-ok\"") => break,
+            Some(Ok(Message::Close(frame))) => {
+                assert_eq!(frame.map(|f| u16::from(f.code)), Some(1008));
+            }
+            other => panic!("expected auth-ok or a 1008 close, got {other:?}"),
         }
         assert!(Instant::now() < deadline, "no room after a socket closed");
         tokio::time::sleep(Duration::from_millis(50)).await;
