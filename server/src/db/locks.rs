@@ -36,7 +36,11 @@ pub struct UserLocks {
 impl Db {
     /// Locks `users` for a call start across instances, lowest id first so two starts cannot
     /// deadlock. None on SQLite: one process owns a SQLite file, and it locks in memory.
-    pub async fn lock_users(&self, users: [UserId; 2]) -> anyhow::Result<Option<UserLocks>> {
+    ///
+    /// Errors are the database's: a lock not taken in time is `PoolTimedOut` (the database is
+    /// saturated: the client is told to retry, 503), and the database down fails the pool's
+    /// acquire as it would fail any query.
+    pub async fn lock_users(&self, users: [UserId; 2]) -> sqlx::Result<Option<UserLocks>> {
         if self.backend != Backend::MySql {
             return Ok(None);
         }
@@ -45,7 +49,8 @@ impl Db {
         ids.dedup();
         let slot = tokio::time::timeout(LOCK_WAIT, self.lock_slots.clone().acquire_owned())
             .await
-            .map_err(|_| anyhow::anyhow!("timed out waiting to take a call start lock"))??;
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
         let mut locks = UserLocks {
             conn: Some(self.pool.acquire().await?),
             held: 0,
@@ -63,7 +68,8 @@ impl Db {
                     .fetch_one(&mut **conn)
                     .await?;
             if got != Some(1) {
-                anyhow::bail!("timed out waiting for the call start lock of user {id}");
+                tracing::warn!(user = id, "timed out waiting for a call start lock");
+                return Err(sqlx::Error::PoolTimedOut);
             }
             locks.held += 1;
         }
