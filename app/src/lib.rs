@@ -122,8 +122,9 @@ fn check_session(session: Session) {
     leptos::task::spawn_local(async move {
         match api::users::me().await {
             Ok(user) => session.user.set(Some(user)),
-            Err(api::ApiFailure::Network(_)) => {}
-            Err(_) => session::clear_tokens(),
+            Err(failure) if failure.ends_session() => session::clear_tokens(),
+            // Not answered (a restart, the database down): the tokens stay for the next load.
+            Err(_) => {}
         }
         session.checked.set(true);
     });

@@ -72,6 +72,12 @@ impl ApiFailure {
             _ => None,
         }
     }
+
+    /// Whether the stored tokens are worth nothing any more: the server refused the session.
+    /// A failure to answer (no network, a restart's 503, a 429) keeps them for the next try.
+    pub fn ends_session(&self) -> bool {
+        matches!(self, Self::SignedOut | Self::Status { status: 401, .. })
+    }
 }
 
 /// STUN and TURN servers (with credentials) for a new connection.
@@ -253,4 +259,32 @@ async fn send<B: Serialize, T: DeserializeOwned>(
 #[cfg(not(feature = "hydrate"))]
 pub async fn refresh(_sent_access: Option<String>) -> Result<(), ApiFailure> {
     Err(ApiFailure::Unavailable)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::ApiFailure;
+
+    #[test]
+    fn only_a_refused_session_ends_it() {
+        let status = |status| ApiFailure::Status {
+            status,
+            body: json!({"detail": "x"}),
+        };
+        assert!(ApiFailure::SignedOut.ends_session());
+        assert!(status(401).ends_session());
+        for kept in [
+            status(500),
+            status(502),
+            status(503),
+            status(429),
+            status(400),
+        ] {
+            assert!(!kept.ends_session(), "{kept:?}");
+        }
+        assert!(!ApiFailure::Network("down".into()).ends_session());
+        assert!(!ApiFailure::Unavailable.ends_session());
+    }
 }
