@@ -312,7 +312,7 @@ impl Calls {
     /// Whether `user` is a party of a live call (initiated, ringing or accepted): the only users
     /// who may relay through TURN.
     pub async fn in_live_call(&self, user: UserId) -> Result<bool, CallError> {
-        Ok(self.db.live_call_of(user).await?.is_some())
+        Ok(self.db.in_live_call(user).await?)
     }
 
     pub async fn missed_count(&self, user: UserId) -> Result<MissedCount, CallError> {

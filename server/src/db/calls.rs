@@ -203,6 +203,18 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// Whether the user `alias.id` is a party of a live call they know of (a screened call does not
+/// make its receiver busy). One EXISTS per column, so that each can use its index (an OR across
+/// the two columns could not).
+fn in_live_call(alias: &str) -> String {
+    let live = status_in("c.status", &CallStatus::LIVE);
+    format!(
+        "(EXISTS (SELECT 1 FROM calls c WHERE c.caller_id = {alias}.id AND {live}) \
+         OR EXISTS (SELECT 1 FROM calls c WHERE c.receiver_id = {alias}.id \
+         AND c.screened = 0 AND {live}))"
+    )
+}
+
 /// `status IN ('a', 'b')` from our own constants (never from input), so no binding is needed.
 fn status_in(column: &str, statuses: &[CallStatus]) -> String {
     let list: Vec<String> = statuses
@@ -239,17 +251,7 @@ impl Db {
         caller: UserId,
         receiver: UserId,
     ) -> sqlx::Result<Option<StartRow>> {
-        let live = status_in("c.status", &CallStatus::LIVE);
         let unanswered = status_in("c.status", &CallStatus::UNANSWERED);
-        // One EXISTS per column, so that each can use its index (an OR across the two columns
-        // could not).
-        let busy = |user: &str| {
-            format!(
-                "(EXISTS (SELECT 1 FROM calls c WHERE c.caller_id = {user}.id AND {live}) \
-                 OR EXISTS (SELECT 1 FROM calls c WHERE c.receiver_id = {user}.id \
-                 AND c.screened = 0 AND {live}))"
-            )
-        };
         let sql = format!(
             "SELECT {parties}, ru.who_can_call, ru.presence_visible_to, ru.do_not_disturb, \
              ru.do_not_disturb_until, {caller_busy} AS caller_busy, \
@@ -258,8 +260,8 @@ impl Db {
              AND c.receiver_id = cu.id AND c.screened = 0 AND {unanswered}) AS glare_call \
              FROM users cu JOIN users ru ON ru.id = ? WHERE cu.id = ?",
             parties = parties!(),
-            caller_busy = busy("cu"),
-            receiver_busy = busy("ru"),
+            caller_busy = in_live_call("cu"),
+            receiver_busy = in_live_call("ru"),
         );
         sqlx::query_as(&sql)
             .bind(receiver.0)
@@ -343,18 +345,16 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// The newest live call the user is a party of, if any (a screened call does not make its
-    /// receiver busy).
-    pub async fn live_call_of(&self, user: UserId) -> sqlx::Result<Option<CallRow>> {
-        sqlx::query_as(&format!(
-            "{CALL_SELECT} WHERE (c.caller_id = ? OR ({RECEIVES})) AND {} \
-             ORDER BY c.id DESC LIMIT 1",
-            status_in("c.status", &CallStatus::LIVE)
+    /// Whether the user is a party of a live call they know of.
+    pub async fn in_live_call(&self, user: UserId) -> sqlx::Result<bool> {
+        let busy: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT {} FROM users u WHERE u.id = ?",
+            in_live_call("u")
         ))
         .bind(user.0)
-        .bind(user.0)
         .fetch_optional(self.pool())
-        .await
+        .await?;
+        Ok(busy.is_some_and(|busy| busy != 0))
     }
 
     /// The newest unanswered call from `caller` to `receiver` that the receiver knows of.
