@@ -817,30 +817,6 @@ backend_tests! {
 tests_with!(with_few_people_writes => sqlite_limited, mariadb_limited:
     people_writes_are_rate_limited_per_user);
 
-/// Like `backend_tests!` for bodies that move time: `|app: TestApp, clock: ManualClock|`.
-macro_rules! clock_tests {
-    ($($name:ident => $body:expr;)+) => {
-        mod sqlite_clock {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let clock = ManualClock::new();
-                let app = TestApp::spawn_with_clock(Backend::Sqlite, clock.clone()).await;
-                ($body)(app, clock).await;
-            })+
-        }
-        mod mariadb_clock {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let clock = ManualClock::new();
-                let app = TestApp::spawn_with_clock(Backend::MariaDb, clock.clone()).await;
-                ($body)(app, clock).await;
-            })+
-        }
-    };
-}
-
 clock_tests! {
     screened_timeout => a_screened_call_times_out_for_the_caller_like_an_unanswered_one;
     do_not_disturb_until => do_not_disturb_ends_by_itself_at_its_time;

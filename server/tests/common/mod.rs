@@ -393,6 +393,31 @@ macro_rules! tests_with {
     };
 }
 
+/// Like `backend_tests!` for bodies that move time: `|app: TestApp, clock: ManualClock|`.
+#[macro_export]
+macro_rules! clock_tests {
+    ($($name:ident => $body:expr;)+) => {
+        mod sqlite_clock {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let clock = server::clock::ManualClock::new();
+                let app = $crate::common::TestApp::spawn_with_clock($crate::common::Backend::Sqlite, clock.clone()).await;
+                ($body)(app, clock).await;
+            })+
+        }
+        mod mariadb_clock {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let clock = server::clock::ManualClock::new();
+                let app = $crate::common::TestApp::spawn_with_clock($crate::common::Backend::MariaDb, clock.clone()).await;
+                ($body)(app, clock).await;
+            })+
+        }
+    };
+}
+
 /// Limits no test meets by accident.
 pub fn lift_rate_limits(config: &mut Config) {
     config.signups_per_ip_per_hour = 1_000_000;
