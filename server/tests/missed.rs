@@ -45,15 +45,6 @@ async fn put_message(
         .expect("request")
 }
 
-async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client
-        .delete(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
-}
-
 /// `caller` calls `receiver`, who declines: a call that went unanswered.
 async fn declined_call(app: &TestApp, caller: &str, receiver: (&User, &str)) -> Call {
     let call = app.start_call(caller, receiver.0, CallType::Audio).await;
@@ -313,14 +304,7 @@ async fn watching(app: &TestApp, token: &str) -> Vec<AvailabilityRequest> {
 }
 
 async fn set_privacy(app: &TestApp, token: &str, body: Value) {
-    let response = app
-        .client
-        .patch(app.url("/api/users/me/privacy/"))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
+    let response = app.patch_auth("/api/users/me/privacy/", token, &body).await;
     assert_eq!(response.status(), 200);
 }
 
@@ -403,8 +387,8 @@ async fn requests_are_bounded_and_can_be_withdrawn(app: TestApp) {
     assert_eq!(response.status(), 400);
 
     let path = format!("/api/availability/{}/", others[0].id);
-    assert_eq!(delete(&app, &path, &alice).await.status(), 204);
-    assert_eq!(delete(&app, &path, &alice).await.status(), 404);
+    assert_eq!(app.delete_auth(&path, &alice).await.status(), 204);
+    assert_eq!(app.delete_auth(&path, &alice).await.status(), 404);
     assert_eq!(watch(&app, &alice, &others[limit]).await.status(), 201);
 }
 

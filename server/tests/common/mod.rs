@@ -281,6 +281,25 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn patch_auth(&self, path: &str, access: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(access)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete_auth(&self, path: &str, access: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Registers `username` with [`PASSWORD`] and returns the created user.
     pub async fn register(&self, username: &str) -> User {
         let response = self
