@@ -136,9 +136,11 @@ fn elapsed(from: i64, to: i64) -> i64 {
     (to - from).clamp(1, MAX_MESSAGE_MS)
 }
 
-/// A message's length as the pages show it (`00:05`), rounded up to a whole second.
+/// A message's length as the pages show it (`00:05`), to the nearest second as a player shows
+/// it, and never 0 for a message that has sound.
 pub fn message_length(duration_ms: i64) -> String {
-    duration_text((duration_ms.max(0) + 999) / 1000)
+    let seconds = (duration_ms.max(0) + 500) / 1000;
+    duration_text(if duration_ms > 0 { seconds.max(1) } else { 0 })
 }
 
 /// Whether the call page offers `me` to leave a message: the caller of a call that went
@@ -326,8 +328,10 @@ mod tests {
     }
 
     #[test]
-    fn lengths_round_up_to_whole_seconds() {
-        assert_eq!(message_length(4_200), "00:05");
+    fn lengths_round_to_the_nearest_second() {
+        assert_eq!(message_length(4_200), "00:04");
+        assert_eq!(message_length(4_600), "00:05");
+        assert_eq!(message_length(300), "00:01");
         assert_eq!(message_length(30_000), "00:30");
         assert_eq!(message_length(0), "00:00");
     }

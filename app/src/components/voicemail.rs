@@ -187,7 +187,10 @@ pub fn AvailableNotices() -> impl IntoView {
     Effect::new(move |_| {
         let hidden = attention.hidden.get();
         let allowed = attention.permission.get() == Permission::Granted;
-        for user in events.available.get() {
+        let free = events.available.get();
+        // Someone called or dismissed may be told of again by a later request.
+        notified.update_value(|n| n.retain(|id| free.iter().any(|u| u.id == *id)));
+        for user in free {
             if notified.with_value(|n| n.contains(&user.id)) {
                 continue;
             }
@@ -288,7 +291,7 @@ pub fn MessagePlayer(call: CallId) -> impl IntoView {
         });
     };
     let heard = move |_| {
-        if message.with_untracked(|m| m.as_ref().is_some_and(|m| m.heard_at.is_some())) {
+        if message.with_untracked(|m| m.as_ref().is_none_or(|m| m.heard_at.is_some())) {
             return;
         }
         spawn_local(async move {
@@ -301,22 +304,28 @@ pub fn MessagePlayer(call: CallId) -> impl IntoView {
             }
         });
     };
+    // The player is built once per message (marking it heard must not restart it); only the
+    // heard state follows the list.
+    let shown = Memo::new(move |_| {
+        message.with(|m| {
+            m.as_ref()
+                .map(|m| (m.duration_ms, m.content_type.starts_with("video/")))
+        })
+    });
+    let heard_now = move || message.with(|m| m.as_ref().is_some_and(|m| m.heard_at.is_some()));
     (move || {
-        message.get().map(|m| {
-            let length = message_length(m.duration_ms);
-            let video = m.content_type.starts_with("video/");
-            let heard_now = m.heard_at.is_some();
+        shown.get().map(|(duration_ms, video)| {
             view! {
                 <div
                     class="vm-message"
-                    class:vm-unheard=!heard_now
+                    class:vm-unheard=move || !heard_now()
                     data-testid="call-message"
-                    data-heard=heard_now.to_string()
+                    data-heard=move || heard_now().to_string()
                 >
                     <span class="vm-label">
-                        {if heard_now { "Message" } else { "New message" }}
+                        {move || if heard_now() { "Message" } else { "New message" }}
                         " · "
-                        <span data-testid="message-length">{length}</span>
+                        <span data-testid="message-length">{message_length(duration_ms)}</span>
                     </span>
                     {move || match source.get() {
                         None => {
