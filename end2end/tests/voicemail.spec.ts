@@ -1,5 +1,5 @@
 import { test, expect, snap } from './fixtures';
-import { api, findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
+import { api, callInProgress, findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
 
 // Issue 23: when nobody answers. scripts/test starts the e2e server with RING_TIMEOUT_SECS=5.
 
@@ -72,10 +72,7 @@ test('a call to a busy person with "tell me" set: when their call ends the calle
     await waitForSocket(bob.page);
 
     // Bob is in a call with Carol.
-    const started = await api(carolPage.request, c, 'POST', '/api/calls/', { receiver: b.id, call_type: 'audio' });
-    expect(started.status()).toBe(201);
-    const live = await started.json();
-    expect((await api(bob.page.request, b, 'POST', `/api/calls/${live.id}/accept/`)).status()).toBe(200);
+    const live = await callInProgress(carolPage.request, c, bob.page.request, b);
 
     await openSignedIn(alice.page, a);
     await waitForSocket(alice.page);
