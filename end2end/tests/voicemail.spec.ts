@@ -1,5 +1,6 @@
 import { test, expect, snap } from './fixtures';
 import { api, callInProgress, findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
+import { clickNotification, notifications, personContext, setHidden, workerReady } from './notify-helpers';
 
 // Issue 23: when nobody answers. scripts/test starts the e2e server with RING_TIMEOUT_SECS=5.
 
@@ -98,5 +99,37 @@ test('a call to a busy person with "tell me" set: when their call ends the calle
     await api(alice.page.request, a, 'POST', `/api/calls/${id}/cancel/`);
   } finally {
     await carolContext.close();
+  }
+});
+
+test('in a hidden page the notice is a notification, and clicking it rings them', async ({ alice, bob, browser, baseURL }) => {
+  const context = await personContext(browser, baseURL!);
+  const page = await context.newPage();
+  try {
+    const a = await registerViaApi(page.request, 'alice');
+    const b = await registerViaApi(bob.page.request, 'bob');
+    const c = await registerViaApi(alice.page.request, 'carol');
+    await openSignedIn(bob.page, b);
+    await waitForSocket(bob.page);
+    const live = await callInProgress(alice.page.request, c, bob.page.request, b);
+
+    await openSignedIn(page, a);
+    await waitForSocket(page);
+    await workerReady(page);
+    expect((await api(page.request, a, 'POST', '/api/availability/', { user_id: b.id })).status()).toBe(201);
+    await setHidden(page, true);
+    expect((await api(alice.page.request, c, 'POST', `/api/calls/${live.id}/end/`)).status()).toBe(200);
+    await expect
+      .poll(() => notifications(page), { timeout: 10_000 })
+      .toEqual([{ tag: `available-${b.id}`, title: `${b.username} is free now`, body: 'Click to call them.', actions: [] }]);
+
+    await clickNotification(context, `available-${b.id}`, '');
+    await setHidden(page, false);
+    await expect(page).toHaveURL(/\/call\/\d+$/);
+    await expect(bob.page.getByTestId('incoming-call')).toBeVisible();
+    const id = page.url().match(/\/call\/(\d+)$/)![1];
+    await api(page.request, a, 'POST', `/api/calls/${id}/cancel/`);
+  } finally {
+    await context.close();
   }
 });
