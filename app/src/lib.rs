@@ -19,6 +19,7 @@ pub mod settings;
 mod storage;
 pub mod tabs;
 pub mod util;
+pub mod voicemail;
 #[cfg(feature = "hydrate")]
 mod worker;
 
@@ -90,6 +91,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <components::incoming::IncomingCall />
+            <components::voicemail::AvailableNotices />
             <footer class="footer">
                 <span>"Callhub"</span>
                 <span class="hydration" data-testid="hydration" aria-hidden="true">
