@@ -103,6 +103,8 @@ impl Curve {
             .configure_mesh()
             .x_desc(self.x_label)
             .y_desc(self.y_label)
+            .x_label_formatter(&tick)
+            .y_label_formatter(&tick)
             .draw()
             .map_err(plot_error)?;
         for (i, (label, values)) in self.series.iter().enumerate() {
@@ -137,6 +139,15 @@ impl Curve {
             .draw()
             .map_err(plot_error)?;
         Ok(())
+    }
+}
+
+/// An axis label: whole numbers without a fraction, small ones with one digit.
+fn tick(value: &f64) -> String {
+    if value.fract().abs() < 1e-9 || value.abs() >= 100.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
     }
 }
 
