@@ -12,6 +12,7 @@ pub mod events;
 pub mod negotiation;
 pub mod people;
 pub mod protocol;
+pub mod quality;
 #[cfg(feature = "hydrate")]
 pub mod rtc;
 pub mod session;

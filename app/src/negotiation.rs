@@ -32,11 +32,17 @@
 //! - A closed room socket is reopened with backoff while the call lives, with a refreshed token
 //!   after a 4001; a 4003 or 4004 means the call is over.
 //! - Events of a replaced connection are ignored.
+//! - The data channel carries this side's microphone/camera state and its connection grade
+//!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
+//!   channel opens, then each when it changes.
 
 use serde_json::Value;
 
 use crate::api::socket::backoff_ms;
-use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, MediaState, ServerMsg};
+use crate::protocol::{
+    CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState, ServerMsg,
+};
+use crate::quality::{Counters, Monitor};
 
 /// The longest wait between two attempts to reopen the room socket: the server keeps the call
 /// only for a grace period, so retries stay frequent.
@@ -90,6 +96,10 @@ pub enum Notice {
     RemoteStream,
     /// The other party's microphone/camera state.
     RemoteMedia(MediaState),
+    /// This side's connection grade changed.
+    LocalQuality(Grade),
+    /// The other party's connection grade, as it measures it.
+    RemoteQuality(Grade),
     /// The other party hung up (call-end in the room).
     RemoteHangUp,
     /// The server says the call is over or not ours (room socket closed with 4004/4003).
@@ -171,6 +181,8 @@ pub enum Input {
     AnswerCreated(Value),
     /// [`Action::ApplyAnswer`] set the remote description.
     AnswerApplied,
+    /// A read of the current connection's statistics (taken while it is connected).
+    Stats(Counters),
 }
 
 /// What the engine performs, in order.
@@ -222,7 +234,7 @@ pub enum Action {
     ApplyAnswer(Value),
     AddCandidate(Value),
     /// On the data channel, when it is open.
-    SendMediaState(MediaState),
+    SendChannel(ChannelMsg),
 }
 
 /// The connection as the rules see it.
@@ -276,6 +288,7 @@ pub struct Negotiation {
     early_candidates: Vec<Value>,
     media: MediaState,
     sessions: u32,
+    quality: Monitor,
 }
 
 impl Negotiation {
@@ -290,6 +303,7 @@ impl Negotiation {
             early_candidates: Vec::new(),
             media: MediaState::default(),
             sessions: 0,
+            quality: Monitor::default(),
         }
     }
 
@@ -387,6 +401,18 @@ impl Negotiation {
                     peer.offer_pending = false;
                 }
                 self.flush_candidates()
+            }
+            Input::Stats(counters) => {
+                let sending_video =
+                    self.config.call_type == CallType::Video && !self.media.camera_off;
+                match self.quality.observe(counters, sending_video) {
+                    Some(grade) if self.peer.is_some() => vec![
+                        Action::Emit(Notice::LocalQuality(grade)),
+                        Action::SendChannel(ChannelMsg::Quality { grade }),
+                    ],
+                    Some(grade) => vec![Action::Emit(Notice::LocalQuality(grade))],
+                    None => Vec::new(),
+                }
             }
         }
     }
@@ -492,10 +518,24 @@ impl Negotiation {
             }
             PeerEvent::State(ConnectionState::Other) => Vec::new(),
             PeerEvent::Track => vec![Action::Emit(Notice::RemoteStream)],
-            PeerEvent::ChannelOpen => vec![Action::SendMediaState(self.media)],
-            PeerEvent::ChannelMessage(text) => match serde_json::from_str::<MediaState>(&text) {
-                Ok(state) => vec![Action::Emit(Notice::RemoteMedia(state))],
-                Err(_) => Vec::new(),
+            PeerEvent::ChannelOpen => {
+                let grade = self
+                    .quality
+                    .grade()
+                    .map(|grade| ChannelMsg::Quality { grade });
+                std::iter::once(ChannelMsg::MediaState(self.media))
+                    .chain(grade)
+                    .map(Action::SendChannel)
+                    .collect()
+            }
+            PeerEvent::ChannelMessage(text) => match ChannelMsg::parse(&text) {
+                Some(ChannelMsg::MediaState(state)) => {
+                    vec![Action::Emit(Notice::RemoteMedia(state))]
+                }
+                Some(ChannelMsg::Quality { grade }) => {
+                    vec![Action::Emit(Notice::RemoteQuality(grade))]
+                }
+                Some(ChannelMsg::Unknown) | None => Vec::new(),
             },
         }
     }
@@ -671,7 +711,7 @@ impl Negotiation {
     fn media_changed(&self) -> Vec<Action> {
         let mut actions = vec![self.enable_tracks()];
         if self.peer.is_some() {
-            actions.push(Action::SendMediaState(self.media));
+            actions.push(Action::SendChannel(ChannelMsg::MediaState(self.media)));
         }
         actions
     }

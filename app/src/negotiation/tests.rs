@@ -698,20 +698,20 @@ fn media_state_goes_on_the_data_channel() {
                 audio: false,
                 video: true
             },
-            Action::SendMediaState(MediaState {
+            Action::SendChannel(ChannelMsg::MediaState(MediaState {
                 muted: true,
                 camera_off: false
-            }),
+            })),
         ]
     );
     core.handle(Input::SetCameraOff(true));
     // A channel that opens later gets the whole state.
     assert_eq!(
         core.handle(peer(&session, PeerEvent::ChannelOpen)),
-        [Action::SendMediaState(MediaState {
+        [Action::SendChannel(ChannelMsg::MediaState(MediaState {
             muted: true,
             camera_off: true
-        })]
+        }))]
     );
 }
 
@@ -738,7 +738,7 @@ fn mute_before_media_is_applied_once_media_is_ready() {
 #[test]
 fn remote_media_state_reaches_the_page() {
     let (mut core, session) = offering_caller();
-    let text = r#"{"muted":true,"camera_off":false}"#.to_owned();
+    let text = r#"{"type":"media-state","muted":true,"camera_off":false}"#.to_owned();
     assert_eq!(
         core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
         [Action::Emit(Notice::RemoteMedia(MediaState {
@@ -791,4 +791,60 @@ fn a_peer_that_cannot_be_created_leaves_no_connection() {
     assert!(core
         .handle(peer(&session, PeerEvent::ChannelOpen))
         .is_empty());
+}
+
+/// A statistics read at `seconds` with the video sent so far at `kbps`.
+fn stats_at(seconds: f64, kbps: f64) -> Input {
+    Input::Stats(crate::quality::Counters {
+        at_ms: seconds * 1000.0,
+        video_bytes_sent: seconds * kbps * 1000.0 / 8.0,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn the_connection_grade_goes_to_the_page_and_the_other_side() {
+    let (mut core, session) = offering_caller();
+    assert!(
+        core.handle(stats_at(0.0, 50.0)).is_empty(),
+        "one read: no grade"
+    );
+    assert_eq!(
+        core.handle(stats_at(2.0, 50.0)),
+        [
+            Action::Emit(Notice::LocalQuality(Grade::Poor)),
+            Action::SendChannel(ChannelMsg::Quality { grade: Grade::Poor }),
+        ]
+    );
+    assert!(core.handle(stats_at(4.0, 50.0)).is_empty(), "unchanged");
+    // A channel that opens later hears the grade after the media state.
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelOpen)),
+        [
+            Action::SendChannel(ChannelMsg::MediaState(MediaState::default())),
+            Action::SendChannel(ChannelMsg::Quality { grade: Grade::Poor }),
+        ]
+    );
+    // With the camera off the low bitrate says nothing about the network.
+    core.handle(Input::SetCameraOff(true));
+    assert_eq!(
+        core.handle(stats_at(6.0, 50.0))[0],
+        Action::Emit(Notice::LocalQuality(Grade::Good))
+    );
+}
+
+#[test]
+fn the_other_sides_grade_reaches_the_page() {
+    let (mut core, session) = offering_caller();
+    let text = r#"{"type":"quality","grade":"poor"}"#.to_owned();
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
+        [Action::Emit(Notice::RemoteQuality(Grade::Poor))]
+    );
+    let newer = r#"{"type":"whiteboard","muted":true}"#.to_owned();
+    assert!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(newer)))
+            .is_empty(),
+        "a newer peer's message type is ignored, not read as a media state"
+    );
 }

@@ -13,27 +13,106 @@ pub struct MediaState {
     pub camera_off: bool,
 }
 
+/// How well a side's network carries the call, as that side measures it (see `app::quality`).
+/// Ordered from best to worst, so the worst of several is their `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grade {
+    Good,
+    Fair,
+    Poor,
+}
+
+impl Grade {
+    /// The wire name: "good", "fair" or "poor".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Good => "good",
+            Grade::Fair => "fair",
+            Grade::Poor => "poor",
+        }
+    }
+}
+
+/// One message on the channel: `{"type": "media-state", "muted": …, "camera_off": …}` or
+/// `{"type": "quality", "grade": "good"|"fair"|"poor"}`. A type this version does not know
+/// (a newer peer's) reads as [`ChannelMsg::Unknown`] and is ignored, never mistaken for another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum ChannelMsg {
+    MediaState(MediaState),
+    /// The sender's own connection grade, sent when the channel opens and when it changes.
+    Quality {
+        grade: Grade,
+    },
+    #[serde(other)]
+    Unknown,
+}
+
+impl ChannelMsg {
+    /// The message in `text`; None for text that is not one (not JSON, no known shape).
+    pub fn parse(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::MediaState;
+    use super::{ChannelMsg, Grade, MediaState};
 
     #[test]
     fn media_state_wire_format() {
-        let state = MediaState {
+        let state = ChannelMsg::MediaState(MediaState {
             muted: true,
             camera_off: false,
-        };
+        });
         assert_eq!(
             serde_json::to_string(&state).unwrap(),
-            r#"{"muted":true,"camera_off":false}"#
+            r#"{"type":"media-state","muted":true,"camera_off":false}"#
         );
         assert_eq!(
-            serde_json::from_str::<MediaState>(r#"{"camera_off":true}"#).unwrap(),
-            MediaState {
+            ChannelMsg::parse(r#"{"type":"media-state","camera_off":true}"#),
+            Some(ChannelMsg::MediaState(MediaState {
                 muted: false,
                 camera_off: true
-            }
+            }))
         );
-        assert!(serde_json::from_str::<MediaState>("not json").is_err());
+        assert_eq!(ChannelMsg::parse("not json"), None);
+    }
+
+    #[test]
+    fn quality_wire_format() {
+        let message = ChannelMsg::Quality { grade: Grade::Poor };
+        assert_eq!(
+            serde_json::to_string(&message).unwrap(),
+            r#"{"type":"quality","grade":"poor"}"#
+        );
+        assert_eq!(
+            ChannelMsg::parse(r#"{"type":"quality","grade":"fair"}"#),
+            Some(ChannelMsg::Quality { grade: Grade::Fair })
+        );
+        assert_eq!(
+            ChannelMsg::parse(r#"{"type":"quality","grade":"excellent"}"#),
+            None
+        );
+        for grade in [Grade::Good, Grade::Fair, Grade::Poor] {
+            let json = serde_json::to_string(&grade).unwrap();
+            assert_eq!(json, format!("\"{}\"", grade.as_str()));
+        }
+    }
+
+    #[test]
+    fn unknown_types_are_ignored_not_misread() {
+        assert_eq!(
+            ChannelMsg::parse(r#"{"type":"whiteboard","muted":true}"#),
+            Some(ChannelMsg::Unknown)
+        );
+        assert_eq!(ChannelMsg::parse(r#"{"muted":true}"#), None);
+    }
+
+    #[test]
+    fn grades_order_from_best_to_worst() {
+        assert_eq!(Grade::Good.max(Grade::Poor), Grade::Poor);
+        assert!(Grade::Fair > Grade::Good);
     }
 }

@@ -13,7 +13,7 @@ mod users;
 mod ws;
 
 pub use calls::*;
-pub use channel::MediaState;
+pub use channel::{ChannelMsg, Grade, MediaState};
 pub use close::CloseCode;
 pub use events::UserEvent;
 pub use ice::*;

@@ -19,7 +19,8 @@ use web_sys::{MediaStream, RtcPeerConnection};
 
 use crate::api::socket::{Socket, SocketEvent};
 use crate::negotiation::{self, Action, Input, Negotiation, Notice, PeerEvent};
-use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, IceServers};
+use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, Grade, IceServers};
+use crate::quality::SAMPLE_INTERVAL_MS;
 
 pub use crate::negotiation::LinkState;
 
@@ -60,6 +61,11 @@ pub enum CallEvent {
     RemoteMedia {
         muted: bool,
         camera_off: bool,
+    },
+    /// A connection grade: this side's (`remote` false) or the other party's.
+    Quality {
+        remote: bool,
+        grade: Grade,
     },
     /// The other party hung up (call-end in the room).
     RemoteHangUp,
@@ -127,6 +133,7 @@ impl CallHandle {
             browser: RefCell::default(),
         });
         push(&engine, Cmd::Input(Input::Start));
+        sample_quality(Rc::downgrade(&engine));
         Self(engine)
     }
 
@@ -173,6 +180,29 @@ impl CallHandle {
         }
         stats::track(None);
     }
+}
+
+/// Reads the current connection's statistics every [`SAMPLE_INTERVAL_MS`] while it is
+/// connected and hands them to the core, which grades them; stops with the engine.
+fn sample_quality(engine: std::rc::Weak<Engine>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            super::sleep(i32::try_from(SAMPLE_INTERVAL_MS).unwrap_or(i32::MAX)).await;
+            let pc = match engine.upgrade() {
+                Some(engine) if !engine.closed.get() => current_pc(&engine),
+                _ => return,
+            };
+            let Some(pc) =
+                pc.filter(|pc| pc.connection_state() == web_sys::RtcPeerConnectionState::Connected)
+            else {
+                continue;
+            };
+            let counters = stats::read(&pc).await.counters;
+            if let Some(engine) = engine.upgrade() {
+                push(&engine, Cmd::Input(Input::Stats(counters)));
+            }
+        }
+    });
 }
 
 /// Unique enough per page load that a reloaded page never reuses a session id.
@@ -335,10 +365,10 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                 log(&format!("addIceCandidate failed: {error}"));
             }
         }
-        Action::SendMediaState(state) => {
+        Action::SendChannel(message) => {
             if let (Some(peer), Ok(text)) = (
                 engine.browser.borrow().peer.as_ref(),
-                serde_json::to_string(&state),
+                serde_json::to_string(&message),
             ) {
                 peer.send_state(&text);
             }
@@ -365,6 +395,14 @@ fn notify(engine: &Engine, notice: Notice) {
         Notice::RemoteMedia(state) => CallEvent::RemoteMedia {
             muted: state.muted,
             camera_off: state.camera_off,
+        },
+        Notice::LocalQuality(grade) => CallEvent::Quality {
+            remote: false,
+            grade,
+        },
+        Notice::RemoteQuality(grade) => CallEvent::Quality {
+            remote: true,
+            grade,
         },
         Notice::RemoteHangUp => CallEvent::RemoteHangUp,
         Notice::CallOver => CallEvent::CallOver,

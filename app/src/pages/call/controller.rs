@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallId, User, UserId};
+use crate::protocol::{Call, CallId, Grade, User, UserId};
 
 /// The page's reactive state (all `Copy`).
 #[derive(Clone, Copy)]
@@ -23,6 +23,10 @@ pub(super) struct CallView {
     pub(super) camera_off: RwSignal<bool>,
     pub(super) remote_muted: RwSignal<bool>,
     pub(super) remote_camera_off: RwSignal<bool>,
+    /// Connection grades: this side's, and the other side's as it reported it (None until
+    /// measured).
+    pub(super) quality: RwSignal<Option<Grade>>,
+    pub(super) remote_quality: RwSignal<Option<Grade>>,
     /// Bumped when a stream arrives, so the effects attach it to the media elements.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) remote_version: RwSignal<u32>,
@@ -46,6 +50,8 @@ impl CallView {
             camera_off: RwSignal::new(false),
             remote_muted: RwSignal::new(false),
             remote_camera_off: RwSignal::new(false),
+            quality: RwSignal::new(None),
+            remote_quality: RwSignal::new(None),
             remote_version: RwSignal::new(0),
             local_version: RwSignal::new(0),
             now: RwSignal::new(crate::util::now_millis()),
@@ -373,8 +379,19 @@ mod browser {
                     if state == rtc::LinkState::Connected {
                         view.link_error.set(None);
                     }
+                    if let Some(tone) = crate::quality::tone_for(view.link.get_untracked(), state) {
+                        crate::components::tones::play(tone);
+                    }
                     view.link.set(state);
                 }
+                CallEvent::Quality {
+                    remote: false,
+                    grade,
+                } => view.quality.set(Some(grade)),
+                CallEvent::Quality {
+                    remote: true,
+                    grade,
+                } => view.remote_quality.set(Some(grade)),
                 CallEvent::RemoteMedia { muted, camera_off } => {
                     view.remote_muted.set(muted);
                     view.remote_camera_off.set(camera_off);

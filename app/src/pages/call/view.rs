@@ -8,7 +8,8 @@ use super::controller::{CallView, Controls, MediaElements};
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallStatus, CallType, EndReason};
+use crate::protocol::{Call, CallStatus, CallType, EndReason, Grade};
+use crate::quality;
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -209,6 +210,54 @@ fn incoming(controls: Controls) -> impl IntoView {
     }
 }
 
+/// Three bars for one side's connection grade (this side's, or the other party's as it
+/// reported it), captioned, with the grade in words for screen readers.
+#[component]
+fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
+    let (grade, testid) = if remote {
+        (view.remote_quality, "quality-remote")
+    } else {
+        (view.quality, "quality-local")
+    };
+    let caption = move || {
+        if remote {
+            view.other_name()
+        } else {
+            "You".to_owned()
+        }
+    };
+    let whose = move || {
+        if remote {
+            format!("{}'s", view.other_name())
+        } else {
+            "Your".to_owned()
+        }
+    };
+    view! {
+        <span class="quality">
+            <span class="quality-caption" aria-hidden="true">{caption}</span>
+            <span
+                class="quality-bars"
+                role="img"
+                data-testid=testid
+                data-grade=move || grade.get().map_or("none", Grade::as_str)
+                aria-label=move || quality::label(&whose(), grade.get())
+            >
+                {(1..=3u8)
+                    .map(|bar| {
+                        view! {
+                            <span
+                                class=format!("quality-bar quality-bar-{bar}")
+                                class:lit=move || { quality::bars(grade.get()) >= bar }
+                            ></span>
+                        }
+                    })
+                    .collect_view()}
+            </span>
+        </span>
+    }
+}
+
 #[component]
 fn MediaMessages(view: CallView) -> impl IntoView {
     view! {
@@ -294,8 +343,19 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     {move || link_text(view.link.get(), &view.other_name())}
                 </span>
                 <span class="call-timer" data-testid="call-timer">{timer}</span>
+                <QualityBars view=view remote=false />
+                <QualityBars view=view remote=true />
                 <AddFromCall view=view />
             </div>
+            <p class="call-notice quality-notice" role="status" data-testid="quality-notice">
+                {move || {
+                    quality::notice(
+                        view.quality.get(),
+                        view.remote_quality.get(),
+                        &view.other_name(),
+                    )
+                }}
+            </p>
             <Show when=move || view.remote_muted.get()>
                 <p class="call-notice" data-testid="remote-muted">
                     {move || format!("{} muted their microphone", view.other_name())}

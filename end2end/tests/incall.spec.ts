@@ -1,0 +1,68 @@
+import { test, expect, snap, type Party } from './fixtures';
+import { openSignedIn, registerViaApi, type Account } from './app-helpers';
+import { acceptAndJoin, startCall } from './relay-helpers';
+import type { Page } from '@playwright/test';
+
+// In-call controls (issue 19): two browser contexts with Chromium's fake camera and microphone in
+// an accepted video call. The connection itself is window.__callhub_pc (set by the app).
+
+/** Both signed in, a video call from alice to bob accepted, both on /call/{id} and connected. */
+async function videoCall(alice: Party, bob: Party): Promise<{ a: Account; b: Account; id: number }> {
+  const a = await registerViaApi(alice.page.request, 'alice');
+  const b = await registerViaApi(bob.page.request, 'bob');
+  await openSignedIn(alice.page, a);
+  await openSignedIn(bob.page, b);
+  const id = await startCall(alice, a, b);
+  await acceptAndJoin(alice, bob, b, id);
+  return { a, b, id };
+}
+
+/** Caps (or, with null, uncaps) the bitrate of every video sender of the page's connection. */
+async function capVideoBitrate(page: Page, bitsPerSecond: number | null) {
+  await page.evaluate(async (cap) => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    for (const sender of pc.getSenders()) {
+      if (sender.track?.kind !== 'video') continue;
+      const parameters = sender.getParameters();
+      for (const encoding of parameters.encodings) {
+        if (cap === null) delete encoding.maxBitrate;
+        else encoding.maxBitrate = cap;
+      }
+      await sender.setParameters(parameters);
+    }
+  }, bitsPerSecond);
+}
+
+const grade = (page: Page, testid: string) => page.getByTestId(testid).getAttribute('data-grade');
+
+test('the connection grade turns poor when the sender is capped, on both sides', async ({ alice, bob }) => {
+  const { a } = await videoCall(alice, bob);
+  // Measured within a couple of samples, and not poor on a free loopback path.
+  for (const party of [alice, bob]) {
+    await expect.poll(() => grade(party.page, 'quality-local'), { timeout: 20_000 }).toMatch(/^(good|fair)$/);
+  }
+  await expect.poll(() => grade(bob.page, 'quality-remote'), { timeout: 10_000 }).toMatch(/^(good|fair)$/);
+
+  // 30 kbit/s of video is a slide show: alice's side grades itself poor and tells bob.
+  await capVideoBitrate(alice.page, 30_000);
+  const local = alice.page.getByTestId('quality-local');
+  await expect(local).toHaveAttribute('data-grade', 'poor', { timeout: 15_000 });
+  await expect(local).toHaveAttribute('role', 'img');
+  await expect(local).toHaveAttribute('aria-label', 'Your connection: poor');
+  await expect(alice.page.getByTestId('quality-notice')).toHaveText('Your connection is poor');
+
+  const remote = bob.page.getByTestId('quality-remote');
+  await expect(remote).toHaveAttribute('data-grade', 'poor', { timeout: 10_000 });
+  await expect(remote).toHaveAttribute('aria-label', `${a.username}'s connection: poor`);
+  await expect(bob.page.getByTestId('quality-notice')).toHaveText(`${a.username}'s connection is poor`);
+  await expect(bob.page.getByTestId('quality-notice')).toHaveAttribute('role', 'status');
+  expect(await grade(bob.page, 'quality-local')).not.toBe('poor');
+  await snap(alice.page, 'incall-quality-poor-self');
+  await snap(bob.page, 'incall-quality-poor-other');
+
+  // Uncapped, the bitrate climbs back and both sides see it recover.
+  await capVideoBitrate(alice.page, null);
+  await expect.poll(() => grade(alice.page, 'quality-local'), { timeout: 30_000 }).not.toBe('poor');
+  await expect.poll(() => grade(bob.page, 'quality-remote'), { timeout: 10_000 }).not.toBe('poor');
+  await expect(bob.page.getByTestId('quality-notice')).toHaveText('');
+});
