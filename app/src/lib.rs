@@ -8,6 +8,7 @@
 pub mod api;
 pub mod attention;
 pub mod components;
+pub mod devices;
 pub mod events;
 pub mod negotiation;
 pub mod people;

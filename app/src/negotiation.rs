@@ -32,6 +32,8 @@
 //! - A closed room socket is reopened with backoff while the call lives, with a refreshed token
 //!   after a 4001; a 4003 or 4004 means the call is over.
 //! - Events of a replaced connection are ignored.
+//! - A microphone or camera chosen mid-call replaces the local track of its kind on the same
+//!   connection (no new offer), once local media is there, and keeps the mute and camera state.
 //! - The data channel carries this side's microphone/camera state and its connection grade
 //!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
 //!   channel opens, then each when it changes.
@@ -39,6 +41,7 @@
 use serde_json::Value;
 
 use crate::api::socket::backoff_ms;
+use crate::devices::DeviceKind;
 use crate::protocol::{
     CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState, ServerMsg,
 };
@@ -183,6 +186,13 @@ pub enum Input {
     AnswerApplied,
     /// A read of the current connection's statistics (taken while it is connected).
     Stats(Counters),
+    /// The user chose a microphone or camera (None: the browser's default).
+    SwitchDevice {
+        kind: DeviceKind,
+        device: Option<String>,
+    },
+    /// [`Action::SwitchDevice`] put the new device's track in place.
+    DeviceSwitched,
 }
 
 /// What the engine performs, in order.
@@ -235,6 +245,12 @@ pub enum Action {
     AddCandidate(Value),
     /// On the data channel, when it is open.
     SendChannel(ChannelMsg),
+    /// Captures `device`'s track and puts it in place of the local one of its kind, on the
+    /// connection too (replaceTrack: no renegotiation); reports [`Input::DeviceSwitched`].
+    SwitchDevice {
+        kind: DeviceKind,
+        device: Option<String>,
+    },
 }
 
 /// The connection as the rules see it.
@@ -289,6 +305,8 @@ pub struct Negotiation {
     media: MediaState,
     sessions: u32,
     quality: Monitor,
+    /// getUserMedia has answered (whether or not it gave media).
+    media_settled: bool,
 }
 
 impl Negotiation {
@@ -304,6 +322,7 @@ impl Negotiation {
             media: MediaState::default(),
             sessions: 0,
             quality: Monitor::default(),
+            media_settled: false,
         }
     }
 
@@ -322,7 +341,10 @@ impl Negotiation {
                     Vec::new()
                 }
             }
-            Input::MediaSettled => vec![self.enable_tracks(), self.open_socket()],
+            Input::MediaSettled => {
+                self.media_settled = true;
+                vec![self.enable_tracks(), self.open_socket()]
+            }
             Input::Accepted => {
                 if std::mem::replace(&mut self.accepted, true) {
                     return Vec::new();
@@ -402,6 +424,13 @@ impl Negotiation {
                 }
                 self.flush_candidates()
             }
+            // Without local media there is no track to replace (the call stays receive-only).
+            Input::SwitchDevice { kind, device } if self.media_settled => {
+                vec![Action::SwitchDevice { kind, device }]
+            }
+            Input::SwitchDevice { .. } => Vec::new(),
+            // A fresh track starts enabled: it takes the microphone and camera state.
+            Input::DeviceSwitched => vec![self.enable_tracks()],
             Input::Stats(counters) => {
                 let sending_video =
                     self.config.call_type == CallType::Video && !self.media.camera_off;

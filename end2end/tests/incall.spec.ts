@@ -1,6 +1,6 @@
 import { test, expect, snap, type Party } from './fixtures';
 import { openSignedIn, registerViaApi, type Account } from './app-helpers';
-import { acceptAndJoin, startCall } from './relay-helpers';
+import { acceptAndJoin, mediaGrows, startCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // In-call controls (issue 19): two browser contexts with Chromium's fake camera and microphone in
@@ -65,4 +65,66 @@ test('the connection grade turns poor when the sender is capped, on both sides',
   await expect.poll(() => grade(alice.page, 'quality-local'), { timeout: 30_000 }).not.toBe('poor');
   await expect.poll(() => grade(bob.page, 'quality-remote'), { timeout: 10_000 }).not.toBe('poor');
   await expect(bob.page.getByTestId('quality-notice')).toHaveText('');
+});
+
+/** Counts the call-offer messages `party`'s pages send on their room sockets. */
+function countOffers(party: Party): () => number {
+  let offers = 0;
+  party.page.on('websocket', (socket) => {
+    socket.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string' && frame.payload.includes('"call-offer"')) offers += 1;
+    });
+  });
+  return () => offers;
+}
+
+/** The device the connection's sender of `kind` captures from. */
+async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<string> {
+  return page.evaluate((kind) => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    const track = pc.getSenders().find((s) => s.track?.kind === kind)?.track;
+    return track?.getSettings().deviceId ?? '';
+  }, kind);
+}
+
+/** Chooses in `select` an option other than the current one; its value. */
+async function chooseOther(page: Page, testid: string): Promise<string> {
+  const select = page.getByTestId(testid);
+  const current = await select.inputValue();
+  const values = await select.locator('option').evaluateAll((options) =>
+    options.map((o) => (o as HTMLOptionElement).value),
+  );
+  const other = values.find((v) => v !== current && v !== 'default' && v !== 'communications');
+  expect(other, `a second device in ${values}`).toBeTruthy();
+  await select.selectOption(other!);
+  return other!;
+}
+
+test('switching camera and microphone mid-call keeps media flowing without a new offer', async ({ alice, bob }) => {
+  const offers = countOffers(alice);
+  await videoCall(alice, bob);
+  await mediaGrows(bob.page, 20_000);
+  const offersBefore = offers();
+  expect(offersBefore).toBeGreaterThan(0);
+
+  await alice.page.getByTestId('devices-button').click();
+  await expect(alice.page.getByTestId('device-menu')).toBeVisible();
+  // Labelled: permission was granted for the call.
+  await expect(alice.page.getByTestId('device-camera').locator('option').first()).not.toHaveText(/^Camera \d/);
+  const camera = await chooseOther(alice.page, 'device-camera');
+  await expect.poll(() => sendingDevice(alice.page, 'video')).toBe(camera);
+  const microphone = await chooseOther(alice.page, 'device-microphone');
+  await expect.poll(() => sendingDevice(alice.page, 'audio')).toBe(microphone);
+  await snap(alice.page, 'incall-devices');
+
+  // The other side keeps receiving both, over the same connection.
+  const after = await mediaGrows(bob.page, 10_000);
+  await mediaGrows(bob.page, 10_000, after);
+  expect(offers()).toBe(offersBefore);
+
+  // Remembered on this browser: the next call starts with them.
+  await alice.page.reload();
+  await expect(alice.page.getByTestId('call-state')).toHaveText('Connected', { timeout: 30_000 });
+  await expect.poll(() => sendingDevice(alice.page, 'video')).toBe(camera);
+  await expect.poll(() => sendingDevice(alice.page, 'audio')).toBe(microphone);
 });

@@ -848,3 +848,32 @@ fn the_other_sides_grade_reaches_the_page() {
         "a newer peer's message type is ignored, not read as a media state"
     );
 }
+
+#[test]
+fn a_device_switch_replaces_the_track_and_keeps_the_mute() {
+    let mut core = Negotiation::new(config(true, true));
+    let switch = || Input::SwitchDevice {
+        kind: crate::devices::DeviceKind::Camera,
+        device: Some("usb".into()),
+    };
+    assert!(core.handle(switch()).is_empty(), "no local media yet");
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    core.handle(Input::SetMuted(true));
+    let actions = core.handle(switch());
+    assert_eq!(
+        actions,
+        [Action::SwitchDevice {
+            kind: crate::devices::DeviceKind::Camera,
+            device: Some("usb".into())
+        }]
+    );
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    assert_eq!(
+        core.handle(Input::DeviceSwitched),
+        [Action::EnableTracks {
+            audio: false,
+            video: true
+        }]
+    );
+}

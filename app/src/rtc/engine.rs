@@ -24,7 +24,8 @@ use crate::quality::SAMPLE_INTERVAL_MS;
 
 pub use crate::negotiation::LinkState;
 
-use super::{log, media, peer, peer::Peer, stats};
+use super::{devices, log, media, peer, peer::Peer, stats};
+use crate::devices::DeviceKind;
 
 /// What the engine needs to know about the call.
 #[derive(Clone, Debug)]
@@ -62,6 +63,8 @@ pub enum CallEvent {
         muted: bool,
         camera_off: bool,
     },
+    /// The devices the local tracks capture from, by kind (after getUserMedia and each switch).
+    DevicesInUse(Vec<(DeviceKind, String)>),
     /// A connection grade: this side's (`remote` false) or the other party's.
     Quality {
         remote: bool,
@@ -148,6 +151,11 @@ impl CallHandle {
 
     pub fn set_camera_off(&self, off: bool) {
         push(&self.0, Cmd::Input(Input::SetCameraOff(off)));
+    }
+
+    /// Captures from another microphone or camera (None: the browser's default) mid-call.
+    pub fn switch_device(&self, kind: DeviceKind, device: Option<String>) {
+        push(&self.0, Cmd::Input(Input::SwitchDevice { kind, device }));
     }
 
     /// Sends call-end in the room (the server ends the call and tells the other party); false
@@ -365,6 +373,27 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                 log(&format!("addIceCandidate failed: {error}"));
             }
         }
+        Action::SwitchDevice { kind, device } => {
+            let local = engine.browser.borrow().local.clone()?;
+            return match devices::capture(kind, device.as_deref()).await {
+                Ok(track) => {
+                    devices::swap(&local, current_pc(engine).as_ref(), &track).await;
+                    emit(engine, CallEvent::DevicesInUse(devices::in_use(&local)));
+                    Some(Input::DeviceSwitched)
+                }
+                Err(name) => {
+                    let name_lower = kind.name().to_lowercase();
+                    log(&format!("switching the {name_lower}: {name}"));
+                    emit(
+                        engine,
+                        CallEvent::MediaNotice(format!(
+                            "That {name_lower} cannot be started ({name}): the call keeps the one it had."
+                        )),
+                    );
+                    None
+                }
+            };
+        }
         Action::SendChannel(message) => {
             if let (Some(peer), Ok(text)) = (
                 engine.browser.borrow().peer.as_ref(),
@@ -439,6 +468,10 @@ async fn acquire_media(engine: &Engine) {
                 emit(engine, CallEvent::MediaNotice(notice));
             }
             emit(engine, CallEvent::LocalStream(Clone::clone(&local.stream)));
+            emit(
+                engine,
+                CallEvent::DevicesInUse(devices::in_use(&local.stream)),
+            );
             engine.browser.borrow_mut().local = Some(local.stream);
         }
         Err(message) => emit(engine, CallEvent::MediaError(message)),

@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use crate::devices::{Device, DeviceKind};
 use crate::negotiation::LinkState;
 use crate::protocol::{Call, CallId, Grade, User, UserId};
 
@@ -27,6 +28,13 @@ pub(super) struct CallView {
     /// measured).
     pub(super) quality: RwSignal<Option<Grade>>,
     pub(super) remote_quality: RwSignal<Option<Grade>>,
+    /// The device menu: what enumerateDevices lists, the device each local track captures
+    /// from, the speaker chosen ("" for the default) and whether this browser can choose one.
+    pub(super) devices: RwSignal<Vec<Device>>,
+    pub(super) in_use: RwSignal<Vec<(DeviceKind, String)>>,
+    pub(super) speaker: RwSignal<String>,
+    pub(super) can_choose_speaker: RwSignal<bool>,
+    pub(super) device_menu: RwSignal<bool>,
     /// Bumped when a stream arrives, so the effects attach it to the media elements.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) remote_version: RwSignal<u32>,
@@ -52,6 +60,11 @@ impl CallView {
             remote_camera_off: RwSignal::new(false),
             quality: RwSignal::new(None),
             remote_quality: RwSignal::new(None),
+            devices: RwSignal::new(Vec::new()),
+            in_use: RwSignal::new(Vec::new()),
+            speaker: RwSignal::new(String::new()),
+            can_choose_speaker: RwSignal::new(false),
+            device_menu: RwSignal::new(false),
             remote_version: RwSignal::new(0),
             local_version: RwSignal::new(0),
             now: RwSignal::new(crate::util::now_millis()),
@@ -69,6 +82,20 @@ impl CallView {
                     c.caller.clone()
                 }
             })
+        })
+    }
+
+    /// The id of the device of `kind` in use ("" when unknown or the default speaker).
+    pub(super) fn device_in_use(&self, kind: DeviceKind) -> String {
+        if kind == DeviceKind::Speaker {
+            return self.speaker.get();
+        }
+        self.in_use.with(|in_use| {
+            in_use
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, id)| id.clone())
+                .unwrap_or_default()
         })
     }
 
@@ -121,6 +148,13 @@ impl Controls {
         self.live.with_engine(|engine| engine.set_camera_off(off));
     }
 
+    /// The user chose a device in the menu: remembered on this browser, and used at once.
+    pub(super) fn use_device(&self, kind: DeviceKind, id: String) {
+        crate::devices::remember(kind, Some(&id));
+        #[cfg(feature = "hydrate")]
+        browser::use_device(self, kind, id);
+    }
+
     pub(super) fn hang_up(&self) {
         #[cfg(feature = "hydrate")]
         browser::hang_up(self.clone());
@@ -168,6 +202,7 @@ mod browser {
 
     use super::{Controls, MediaElements};
     use crate::api::{self, ApiFailure};
+    use crate::devices::{self, DeviceKind};
     use crate::protocol::{Call, CallId, CallStatus};
     use crate::rtc::{self, CallConfig, CallEvent, CallHandle};
 
@@ -180,6 +215,8 @@ mod browser {
         remote: Option<MediaStream>,
         /// The page is leaving (hung up, ended, or gone): nothing starts any more.
         done: bool,
+        /// Follows devices coming and going while the call runs.
+        device_watch: Option<rtc::devices::Watch>,
     }
 
     #[derive(Clone)]
@@ -208,6 +245,7 @@ mod browser {
                 let mut live = self.get().borrow_mut();
                 live.local = None;
                 live.remote = None;
+                live.device_watch = None;
                 live.engine.take()
             };
             if let Some(engine) = engine {
@@ -280,6 +318,21 @@ mod browser {
                 }
             });
         }
+
+        // The chosen speaker plays the other side's audio, where the browser can choose.
+        view.can_choose_speaker
+            .set(rtc::devices::can_choose_speaker());
+        Effect::new(move |_| {
+            view.remote_version.track();
+            let speaker = view.speaker.get();
+            if let Some(audio) = media.remote_audio.get() {
+                if view.can_choose_speaker.get_untracked() {
+                    spawn_local(async move {
+                        rtc::devices::set_speaker(&audio, &speaker).await;
+                    });
+                }
+            }
+        });
 
         // The timer.
         if let Ok(handle) = set_interval_with_handle(
@@ -372,6 +425,11 @@ mod browser {
                     view.remote_version.update(|v| *v += 1);
                 }
                 CallEvent::MediaNotice(text) => view.media_notice.set(Some(text)),
+                CallEvent::DevicesInUse(in_use) => {
+                    view.in_use.set(in_use);
+                    // Permission is granted now: the list has its labels.
+                    refresh_devices(ended.clone());
+                }
                 CallEvent::MediaError(text) => view.media_error.set(Some(text)),
                 CallEvent::LinkError(text) => view.link_error.set(Some(text)),
                 CallEvent::Link(state) => {
@@ -407,7 +465,54 @@ mod browser {
                 }
             }
         });
-        controls.live.get().borrow_mut().engine = Some(engine);
+        let watched = controls.clone();
+        let watch = rtc::devices::Watch::start(move || refresh_devices(watched.clone()));
+        let mut live = controls.live.get().borrow_mut();
+        live.engine = Some(engine);
+        live.device_watch = watch;
+    }
+
+    /// Lists the devices again. The first list picks the remembered speaker if it is there;
+    /// later, a device in use that has gone (unplugged) falls back to the default, with a notice.
+    fn refresh_devices(controls: Controls) {
+        let view = controls.view;
+        spawn_local(async move {
+            let list = rtc::devices::list().await;
+            if list.is_empty() {
+                return;
+            }
+            if view.devices.with_untracked(Vec::is_empty) {
+                let remembered = devices::remembered(DeviceKind::Speaker);
+                let speaker = devices::preferred(&list, DeviceKind::Speaker, remembered.as_deref());
+                view.speaker.set(speaker.unwrap_or_default());
+            }
+            let mut in_use = view.in_use.get_untracked();
+            let speaker = view.speaker.get_untracked();
+            if !speaker.is_empty() {
+                in_use.push((DeviceKind::Speaker, speaker));
+            }
+            for kind in devices::lost(&list, &in_use) {
+                view.media_notice.set(Some(devices::fallback_notice(kind)));
+                if kind == DeviceKind::Speaker {
+                    view.speaker.set(String::new());
+                } else {
+                    controls
+                        .live
+                        .with_engine(|engine| engine.switch_device(kind, None));
+                }
+            }
+            view.devices.set(list);
+        });
+    }
+
+    pub fn use_device(controls: &Controls, kind: DeviceKind, id: String) {
+        if kind == DeviceKind::Speaker {
+            controls.view.speaker.set(id);
+        } else {
+            controls
+                .live
+                .with_engine(|engine| engine.switch_device(kind, Some(id)));
+        }
     }
 
     /// The fallback status feed: every second while it rings, every few seconds in the call.

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::controller::{CallView, Controls, MediaElements};
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
+use crate::devices::{self, DeviceKind};
 use crate::negotiation::LinkState;
 use crate::protocol::{Call, CallStatus, CallType, EndReason, Grade};
 use crate::quality;
@@ -258,6 +259,60 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
     }
 }
 
+/// The device menu: a select per kind (microphone, camera, speaker where the browser can
+/// choose one), filled from enumerateDevices, showing the device in use.
+#[component]
+fn DeviceMenu(controls: Controls) -> impl IntoView {
+    let view = controls.view;
+    let kinds = DeviceKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked())
+        .filter(|kind| {
+            *kind != DeviceKind::Camera
+                || view
+                    .call
+                    .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video))
+        });
+    view! {
+        <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label="Devices">
+            {kinds
+                .map(|kind| {
+                    let controls = controls.clone();
+                    let testid = format!("device-{}", kind.name().to_lowercase());
+                    view! {
+                        <label class="device-choice">
+                            <span>{kind.name()}</span>
+                            <select
+                                data-testid=testid
+                                prop:value=move || view.device_in_use(kind)
+                                on:change=move |ev| controls.use_device(kind, event_target_value(&ev))
+                            >
+                                {move || {
+                                    view.devices
+                                        .with(|d| devices::entries(d, kind))
+                                        .into_iter()
+                                        .map(|(id, name)| {
+                                            let value = id.clone();
+                                            view! {
+                                                <option
+                                                    value=value
+                                                    prop:selected=move || view.device_in_use(kind) == id
+                                                >
+                                                    {name}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
 #[component]
 fn MediaMessages(view: CallView) -> impl IntoView {
     view! {
@@ -333,6 +388,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     };
     let mute_controls = controls.clone();
     let camera_controls = controls.clone();
+    let menu_controls = controls.clone();
     view! {
         <div class="call-live">
             {stage}
@@ -362,6 +418,9 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 </p>
             </Show>
             <MediaMessages view=view />
+            <Show when=move || view.device_menu.get()>
+                <DeviceMenu controls=menu_controls.clone() />
+            </Show>
             <div class="call-controls">
                 <button
                     class="call-btn"
@@ -390,6 +449,15 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                             </button>
                         }
                     })}
+                <button
+                    class="call-btn"
+                    data-testid="devices-button"
+                    aria-expanded=move || view.device_menu.get().to_string()
+                    aria-controls="device-menu"
+                    on:click=move |_| view.device_menu.update(|open| *open = !*open)
+                >
+                    "Devices"
+                </button>
                 <button
                     class="call-btn call-btn-end"
                     data-testid="hangup-button"
