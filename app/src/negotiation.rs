@@ -34,6 +34,9 @@
 //! - Events of a replaced connection are ignored.
 //! - A microphone or camera chosen mid-call replaces the local track of its kind on the same
 //!   connection (no new offer), once local media is there, and keeps the mute and camera state.
+//! - Screen sharing (video calls) replaces the camera's track the same way and says so in the
+//!   media state, so the other side shows it uncropped; stopping it, from the page or the
+//!   browser's own bar, puts the camera back.
 //! - The data channel carries this side's microphone/camera state and its connection grade
 //!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
 //!   channel opens, then each when it changes.
@@ -99,6 +102,8 @@ pub enum Notice {
     RemoteStream,
     /// The other party's microphone/camera state.
     RemoteMedia(MediaState),
+    /// This side sends its screen (true) or its camera again.
+    Sharing(bool),
     /// This side's connection grade changed.
     LocalQuality(Grade),
     /// The other party's connection grade, as it measures it.
@@ -193,6 +198,11 @@ pub enum Input {
     },
     /// [`Action::SwitchDevice`] put the new device's track in place.
     DeviceSwitched,
+    /// The user starts (true) or stops sharing the screen; false also when the browser's own
+    /// "stop sharing" ended the screen track.
+    ShareScreen(bool),
+    /// [`Action::ShareScreen`] or [`Action::StopSharing`] is done: the screen is (not) sent.
+    SharingChanged(bool),
 }
 
 /// What the engine performs, in order.
@@ -251,6 +261,11 @@ pub enum Action {
         kind: DeviceKind,
         device: Option<String>,
     },
+    /// getDisplayMedia, and its track in place of the camera's (replaceTrack); reports
+    /// [`Input::SharingChanged`] (nothing when the user cancels).
+    ShareScreen,
+    /// The camera again in place of the screen; reports [`Input::SharingChanged`].
+    StopSharing,
 }
 
 /// The connection as the rules see it.
@@ -431,9 +446,25 @@ impl Negotiation {
             Input::SwitchDevice { .. } => Vec::new(),
             // A fresh track starts enabled: it takes the microphone and camera state.
             Input::DeviceSwitched => vec![self.enable_tracks()],
+            Input::ShareScreen(share) => {
+                let video = self.config.call_type == CallType::Video;
+                match (share, self.media.sharing) {
+                    (true, false) if video && self.media_settled => vec![Action::ShareScreen],
+                    (false, true) => vec![Action::StopSharing],
+                    _ => Vec::new(),
+                }
+            }
+            Input::SharingChanged(sharing) => {
+                self.media.sharing = sharing;
+                let mut actions = vec![Action::Emit(Notice::Sharing(sharing))];
+                actions.extend(self.media_changed());
+                actions
+            }
             Input::Stats(counters) => {
-                let sending_video =
-                    self.config.call_type == CallType::Video && !self.media.camera_off;
+                // A still screen needs little bitrate: only the camera's says something.
+                let sending_video = self.config.call_type == CallType::Video
+                    && !self.media.camera_off
+                    && !self.media.sharing;
                 match self.quality.observe(counters, sending_video) {
                     Some(grade) if self.peer.is_some() => vec![
                         Action::Emit(Notice::LocalQuality(grade)),
@@ -733,7 +764,8 @@ impl Negotiation {
     fn enable_tracks(&self) -> Action {
         Action::EnableTracks {
             audio: !self.media.muted,
-            video: !self.media.camera_off,
+            // A shared screen is sent even with the camera off: sharing is asked for.
+            video: !self.media.camera_off || self.media.sharing,
         }
     }
 

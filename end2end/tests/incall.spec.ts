@@ -128,3 +128,52 @@ test('switching camera and microphone mid-call keeps media flowing without a new
   await expect.poll(() => sendingDevice(alice.page, 'video')).toBe(camera);
   await expect.poll(() => sendingDevice(alice.page, 'audio')).toBe(microphone);
 });
+
+/** What the connection's video sender captures: "monitor", "window" or "browser" for a shared
+ *  screen, "" for the camera. */
+async function sendingSurface(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    const track = pc.getSenders().find((s) => s.track?.kind === 'video')?.track;
+    const settings = track?.getSettings() as (MediaTrackSettings & { displaySurface?: string }) | undefined;
+    return settings?.displaySurface ?? '';
+  });
+}
+
+async function framesDecoded(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const hook = (window as unknown as { __callhub_stats: () => Promise<{ videoFrames: number }> }).__callhub_stats;
+    return (await hook()).videoFrames;
+  });
+}
+
+test('a shared screen reaches the other side uncropped; the browser stopping it brings the camera back', async ({ alice, bob }) => {
+  const offers = countOffers(alice);
+  await videoCall(alice, bob);
+  await mediaGrows(bob.page, 20_000);
+  const offersBefore = offers();
+
+  const share = alice.page.getByTestId('share-button');
+  await share.click();
+  await expect(share).toHaveAttribute('aria-pressed', 'true', { timeout: 15_000 });
+  await expect.poll(() => sendingSurface(alice.page)).not.toBe('');
+  const remote = bob.page.getByTestId('remote-video');
+  await expect(remote).toHaveAttribute('data-sharing', 'true');
+  await expect(remote).toHaveCSS('object-fit', 'contain');
+  // Bob decodes the screen's frames.
+  const frames = await framesDecoded(bob.page);
+  await expect.poll(() => framesDecoded(bob.page), { timeout: 10_000 }).toBeGreaterThan(frames + 10);
+  await snap(bob.page, 'incall-screen-remote');
+  await snap(alice.page, 'incall-screen-local');
+
+  // The browser's own "Stop sharing" ends the track (script cannot click that bar).
+  await alice.page.evaluate(() => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    pc.getSenders().find((s) => s.track?.kind === 'video')?.track?.dispatchEvent(new Event('ended'));
+  });
+  await expect(share).toHaveAttribute('aria-pressed', 'false');
+  await expect.poll(() => sendingSurface(alice.page)).toBe('');
+  await expect(remote).toHaveAttribute('data-sharing', 'false');
+  await mediaGrows(bob.page, 10_000);
+  expect(offers()).toBe(offersBefore);
+});

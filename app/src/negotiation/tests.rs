@@ -700,7 +700,7 @@ fn media_state_goes_on_the_data_channel() {
             },
             Action::SendChannel(ChannelMsg::MediaState(MediaState {
                 muted: true,
-                camera_off: false
+                ..MediaState::default()
             })),
         ]
     );
@@ -710,7 +710,8 @@ fn media_state_goes_on_the_data_channel() {
         core.handle(peer(&session, PeerEvent::ChannelOpen)),
         [Action::SendChannel(ChannelMsg::MediaState(MediaState {
             muted: true,
-            camera_off: true
+            camera_off: true,
+            sharing: false
         }))]
     );
 }
@@ -743,7 +744,7 @@ fn remote_media_state_reaches_the_page() {
         core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
         [Action::Emit(Notice::RemoteMedia(MediaState {
             muted: true,
-            camera_off: false
+            ..MediaState::default()
         }))]
     );
     assert!(core
@@ -876,4 +877,66 @@ fn a_device_switch_replaces_the_track_and_keeps_the_mute() {
             video: true
         }]
     );
+}
+
+#[test]
+fn screen_sharing_replaces_the_camera_and_is_told() {
+    let mut core = Negotiation::new(config(true, true));
+    assert!(
+        core.handle(Input::ShareScreen(true)).is_empty(),
+        "no local media yet"
+    );
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    core.handle(Input::SetCameraOff(true));
+    let actions = core.handle(Input::ShareScreen(true));
+    assert_eq!(actions, [Action::ShareScreen]);
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    let sharing = MediaState {
+        camera_off: true,
+        sharing: true,
+        ..MediaState::default()
+    };
+    assert_eq!(
+        core.handle(Input::SharingChanged(true)),
+        [
+            Action::Emit(Notice::Sharing(true)),
+            Action::EnableTracks {
+                audio: true,
+                video: true
+            },
+            Action::SendChannel(ChannelMsg::MediaState(sharing)),
+        ],
+        "the screen is sent even with the camera off, and the other side knows"
+    );
+    assert!(
+        core.handle(Input::ShareScreen(true)).is_empty(),
+        "already sharing"
+    );
+    // The browser's own "stop sharing" ends the track: the camera comes back (still off).
+    assert_eq!(
+        core.handle(Input::ShareScreen(false)),
+        [Action::StopSharing]
+    );
+    assert_eq!(
+        core.handle(Input::SharingChanged(false))[1],
+        Action::EnableTracks {
+            audio: true,
+            video: false
+        }
+    );
+    assert!(
+        core.handle(Input::ShareScreen(false)).is_empty(),
+        "not sharing"
+    );
+}
+
+#[test]
+fn audio_calls_do_not_share_the_screen() {
+    let mut core = Negotiation::new(Config {
+        call_type: CallType::Audio,
+        ..config(true, true)
+    });
+    core.handle(Input::MediaSettled);
+    assert!(core.handle(Input::ShareScreen(true)).is_empty());
 }

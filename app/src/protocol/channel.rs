@@ -11,6 +11,9 @@ pub struct MediaState {
     pub muted: bool,
     #[serde(default)]
     pub camera_off: bool,
+    /// The video is a shared screen, not the camera: show it whole, uncropped.
+    #[serde(default)]
+    pub sharing: bool,
 }
 
 /// How well a side's network carries the call, as that side measures it (see `app::quality`).
@@ -64,17 +67,17 @@ mod tests {
     fn media_state_wire_format() {
         let state = ChannelMsg::MediaState(MediaState {
             muted: true,
-            camera_off: false,
+            ..MediaState::default()
         });
         assert_eq!(
             serde_json::to_string(&state).unwrap(),
-            r#"{"type":"media-state","muted":true,"camera_off":false}"#
+            r#"{"type":"media-state","muted":true,"camera_off":false,"sharing":false}"#
         );
         assert_eq!(
             ChannelMsg::parse(r#"{"type":"media-state","camera_off":true}"#),
             Some(ChannelMsg::MediaState(MediaState {
-                muted: false,
-                camera_off: true
+                camera_off: true,
+                ..MediaState::default()
             }))
         );
         assert_eq!(ChannelMsg::parse("not json"), None);

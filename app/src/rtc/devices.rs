@@ -88,6 +88,21 @@ pub async fn capture(kind: DeviceKind, device: Option<&str>) -> Result<MediaStre
         .ok_or_else(|| "NotFoundError".to_owned())
 }
 
+/// A screen (or window, or tab: the browser asks) to share, as a video track; the error's name
+/// (NotAllowedError when the user cancels).
+pub async fn capture_screen() -> Result<MediaStreamTrack, String> {
+    let devices = media_devices().ok_or_else(|| "NoMediaDevices".to_owned())?;
+    let promise = devices.get_display_media().map_err(|e| error_name(&e))?;
+    let stream: MediaStream = JsFuture::from(promise)
+        .await
+        .map_err(|e| error_name(&e))?
+        .unchecked_into();
+    media::tracks(&stream)
+        .into_iter()
+        .find(|track| track.kind() == "video")
+        .ok_or_else(|| "NotFoundError".to_owned())
+}
+
 /// The id of the device a track captures from.
 pub fn device_of(track: &MediaStreamTrack) -> String {
     text(&track.get_settings().into(), "deviceId")

@@ -19,7 +19,7 @@ use web_sys::{MediaStream, RtcPeerConnection};
 
 use crate::api::socket::{Socket, SocketEvent};
 use crate::negotiation::{self, Action, Input, Negotiation, Notice, PeerEvent};
-use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, Grade, IceServers};
+use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, Grade, IceServers, MediaState};
 use crate::quality::SAMPLE_INTERVAL_MS;
 
 pub use crate::negotiation::LinkState;
@@ -58,11 +58,10 @@ pub enum CallEvent {
     MediaError(String),
     RemoteStream(MediaStream),
     Link(LinkState),
-    /// The other party's microphone/camera state.
-    RemoteMedia {
-        muted: bool,
-        camera_off: bool,
-    },
+    /// The other party's microphone/camera/screen state.
+    RemoteMedia(MediaState),
+    /// This side sends its screen (true) or its camera again.
+    Sharing(bool),
     /// The devices the local tracks capture from, by kind (after getUserMedia and each switch).
     DevicesInUse(Vec<(DeviceKind, String)>),
     /// A connection grade: this side's (`remote` false) or the other party's.
@@ -95,6 +94,22 @@ struct Browser {
     /// Tells the current socket's events from a replaced one's.
     socket_gen: u32,
     peer: Option<Peer>,
+    /// While the screen is shared: the camera to go back to, and the screen track's `ended`
+    /// handler (the browser's own "stop sharing").
+    sharing: Option<Sharing>,
+}
+
+struct Sharing {
+    camera: Option<String>,
+    screen: web_sys::MediaStreamTrack,
+    _on_ended: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for Sharing {
+    fn drop(&mut self) {
+        self.screen.set_onended(None);
+        self.screen.stop();
+    }
 }
 
 struct Engine {
@@ -153,6 +168,11 @@ impl CallHandle {
         push(&self.0, Cmd::Input(Input::SetCameraOff(off)));
     }
 
+    /// Starts or stops sharing the screen (video calls).
+    pub fn share_screen(&self, share: bool) {
+        push(&self.0, Cmd::Input(Input::ShareScreen(share)));
+    }
+
     /// Captures from another microphone or camera (None: the browser's default) mid-call.
     pub fn switch_device(&self, kind: DeviceKind, device: Option<String>) {
         push(&self.0, Cmd::Input(Input::SwitchDevice { kind, device }));
@@ -183,11 +203,42 @@ impl CallHandle {
         let mut browser = self.0.browser.borrow_mut();
         browser.peer = None;
         browser.socket = None;
+        browser.sharing = None;
         if let Some(local) = browser.local.take() {
             media::stop(&local);
         }
         stats::track(None);
     }
+}
+
+/// Shares a screen in place of the camera; nothing when the user cancels the browser's picker.
+async fn share_screen(engine: &Rc<Engine>) -> Option<Input> {
+    let local = engine.browser.borrow().local.clone()?;
+    let screen = match devices::capture_screen().await {
+        Ok(screen) => screen,
+        Err(name) => {
+            log(&format!("getDisplayMedia: {name}"));
+            return None;
+        }
+    };
+    let camera = devices::in_use(&local)
+        .into_iter()
+        .find(|(kind, _)| *kind == DeviceKind::Camera)
+        .map(|(_, id)| id);
+    let weak = Rc::downgrade(engine);
+    let on_ended = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if let Some(engine) = weak.upgrade() {
+            push(&engine, Cmd::Input(Input::ShareScreen(false)));
+        }
+    });
+    screen.set_onended(Some(wasm_bindgen::JsCast::unchecked_ref(on_ended.as_ref())));
+    devices::swap(&local, current_pc(engine).as_ref(), &screen).await;
+    engine.browser.borrow_mut().sharing = Some(Sharing {
+        camera,
+        screen,
+        _on_ended: on_ended,
+    });
+    Some(Input::SharingChanged(true))
 }
 
 /// Reads the current connection's statistics every [`SAMPLE_INTERVAL_MS`] while it is
@@ -394,6 +445,18 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                 }
             };
         }
+        Action::ShareScreen => return share_screen(engine).await,
+        Action::StopSharing => {
+            let sharing = engine.browser.borrow_mut().sharing.take();
+            let local = engine.browser.borrow().local.clone();
+            if let (Some(sharing), Some(local)) = (sharing, local) {
+                match devices::capture(DeviceKind::Camera, sharing.camera.as_deref()).await {
+                    Ok(camera) => devices::swap(&local, current_pc(engine).as_ref(), &camera).await,
+                    Err(name) => log(&format!("the camera after sharing: {name}")),
+                }
+            }
+            return Some(Input::SharingChanged(false));
+        }
         Action::SendChannel(message) => {
             if let (Some(peer), Ok(text)) = (
                 engine.browser.borrow().peer.as_ref(),
@@ -421,10 +484,8 @@ fn notify(engine: &Engine, notice: Notice) {
             };
             CallEvent::RemoteStream(stream)
         }
-        Notice::RemoteMedia(state) => CallEvent::RemoteMedia {
-            muted: state.muted,
-            camera_off: state.camera_off,
-        },
+        Notice::RemoteMedia(state) => CallEvent::RemoteMedia(state),
+        Notice::Sharing(sharing) => CallEvent::Sharing(sharing),
         Notice::LocalQuality(grade) => CallEvent::Quality {
             remote: false,
             grade,

@@ -24,6 +24,9 @@ pub(super) struct CallView {
     pub(super) camera_off: RwSignal<bool>,
     pub(super) remote_muted: RwSignal<bool>,
     pub(super) remote_camera_off: RwSignal<bool>,
+    /// A screen is shared: by this side, by the other.
+    pub(super) sharing: RwSignal<bool>,
+    pub(super) remote_sharing: RwSignal<bool>,
     /// Connection grades: this side's, and the other side's as it reported it (None until
     /// measured).
     pub(super) quality: RwSignal<Option<Grade>>,
@@ -58,6 +61,8 @@ impl CallView {
             camera_off: RwSignal::new(false),
             remote_muted: RwSignal::new(false),
             remote_camera_off: RwSignal::new(false),
+            sharing: RwSignal::new(false),
+            remote_sharing: RwSignal::new(false),
             quality: RwSignal::new(None),
             remote_quality: RwSignal::new(None),
             devices: RwSignal::new(Vec::new()),
@@ -146,6 +151,14 @@ impl Controls {
         self.view.camera_off.set(off);
         #[cfg(feature = "hydrate")]
         self.live.with_engine(|engine| engine.set_camera_off(off));
+    }
+
+    /// Starts or stops sharing the screen (the view follows once it is shared, or not).
+    pub(super) fn share_screen(&self, share: bool) {
+        #[cfg(feature = "hydrate")]
+        self.live.with_engine(|engine| engine.share_screen(share));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = share;
     }
 
     /// The user chose a device in the menu: remembered on this browser, and used at once.
@@ -450,10 +463,12 @@ mod browser {
                     remote: true,
                     grade,
                 } => view.remote_quality.set(Some(grade)),
-                CallEvent::RemoteMedia { muted, camera_off } => {
-                    view.remote_muted.set(muted);
-                    view.remote_camera_off.set(camera_off);
+                CallEvent::RemoteMedia(state) => {
+                    view.remote_muted.set(state.muted);
+                    view.remote_camera_off.set(state.camera_off);
+                    view.remote_sharing.set(state.sharing);
                 }
+                CallEvent::Sharing(sharing) => view.sharing.set(sharing),
                 CallEvent::RemoteHangUp => {
                     let controls = ended.clone();
                     // Leave from a fresh task: this runs inside the engine.

@@ -352,6 +352,8 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             <div class="call-stage call-stage-video">
                 <video
                     class="remote-video"
+                    class:remote-screen=move || view.remote_sharing.get()
+                    data-sharing=move || view.remote_sharing.get().to_string()
                     data-testid="remote-video"
                     node_ref=media.remote_video
                     autoplay=true
@@ -361,6 +363,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 ></video>
                 <video
                     class="local-video"
+                    class:local-screen=move || view.sharing.get()
                     data-testid="local-video"
                     node_ref=media.local_video
                     autoplay=true
@@ -389,6 +392,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     let mute_controls = controls.clone();
     let camera_controls = controls.clone();
     let menu_controls = controls.clone();
+    let share_controls = controls.clone();
     view! {
         <div class="call-live">
             {stage}
@@ -446,6 +450,22 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                                 {move || {
                                     if view.camera_off.get() { "Camera on" } else { "Camera off" }
                                 }}
+                            </button>
+                        }
+                    })}
+                {video
+                    .then(|| {
+                        view! {
+                            <button
+                                class="call-btn"
+                                class:call-btn-off=move || view.sharing.get()
+                                data-testid="share-button"
+                                aria-pressed=move || view.sharing.get().to_string()
+                                on:click=move |_| {
+                                    share_controls.share_screen(!view.sharing.get_untracked())
+                                }
+                            >
+                                {move || if view.sharing.get() { "Stop sharing" } else { "Share screen" }}
                             </button>
                         }
                     })}
