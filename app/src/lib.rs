@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod attention;
+pub mod chat;
 pub mod components;
 pub mod devices;
 pub mod events;

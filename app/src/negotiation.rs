@@ -37,6 +37,8 @@
 //! - Screen sharing (video calls) replaces the camera's track the same way and says so in the
 //!   media state, so the other side shows it uncropped; stopping it, from the page or the
 //!   browser's own bar, puts the camera back.
+//! - Chat messages go over the data channel only while it is open (never through the server),
+//!   within the length bound.
 //! - The data channel carries this side's microphone/camera state and its connection grade
 //!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
 //!   channel opens, then each when it changes.
@@ -46,7 +48,8 @@ use serde_json::Value;
 use crate::api::socket::backoff_ms;
 use crate::devices::DeviceKind;
 use crate::protocol::{
-    CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState, ServerMsg,
+    chat_text_fits, CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState,
+    ServerMsg,
 };
 use crate::quality::{Counters, Monitor};
 
@@ -104,6 +107,11 @@ pub enum Notice {
     RemoteMedia(MediaState),
     /// This side sends its screen (true) or its camera again.
     Sharing(bool),
+    /// A chat message went (`mine`) or came over the data channel.
+    Chat {
+        mine: bool,
+        text: String,
+    },
     /// This side's connection grade changed.
     LocalQuality(Grade),
     /// The other party's connection grade, as it measures it.
@@ -201,6 +209,8 @@ pub enum Input {
     /// The user starts (true) or stops sharing the screen; false also when the browser's own
     /// "stop sharing" ended the screen track.
     ShareScreen(bool),
+    /// The user sends a chat message (dropped unless the data channel is open and it fits).
+    SendChat(String),
     /// [`Action::ShareScreen`] or [`Action::StopSharing`] is done: the screen is (not) sent.
     SharingChanged(bool),
 }
@@ -283,6 +293,8 @@ struct Peer {
     gathered: u32,
     /// A [`Timer::Restart`] is running.
     restart_timer: bool,
+    /// Its data channel is open: chat messages can go.
+    channel_open: bool,
 }
 
 impl Peer {
@@ -295,6 +307,7 @@ impl Peer {
             state: ConnectionState::Other,
             gathered: 0,
             restart_timer: false,
+            channel_open: false,
         }
     }
 
@@ -460,6 +473,16 @@ impl Negotiation {
                 actions.extend(self.media_changed());
                 actions
             }
+            Input::SendChat(text) => {
+                let open = self.peer.as_ref().is_some_and(|peer| peer.channel_open);
+                if !open || !chat_text_fits(&text) {
+                    return Vec::new();
+                }
+                vec![
+                    Action::SendChannel(ChannelMsg::Chat { text: text.clone() }),
+                    Action::Emit(Notice::Chat { mine: true, text }),
+                ]
+            }
             Input::Stats(counters) => {
                 // A still screen needs little bitrate: only the camera's says something.
                 let sending_video = self.config.call_type == CallType::Video
@@ -579,6 +602,7 @@ impl Negotiation {
             PeerEvent::State(ConnectionState::Other) => Vec::new(),
             PeerEvent::Track => vec![Action::Emit(Notice::RemoteStream)],
             PeerEvent::ChannelOpen => {
+                peer.channel_open = true;
                 let grade = self
                     .quality
                     .grade()
@@ -594,6 +618,9 @@ impl Negotiation {
                 }
                 Some(ChannelMsg::Quality { grade }) => {
                     vec![Action::Emit(Notice::RemoteQuality(grade))]
+                }
+                Some(ChannelMsg::Chat { text }) => {
+                    vec![Action::Emit(Notice::Chat { mine: false, text })]
                 }
                 Some(ChannelMsg::Unknown) | None => Vec::new(),
             },

@@ -177,3 +177,34 @@ test('a shared screen reaches the other side uncropped; the browser stopping it 
   await mediaGrows(bob.page, 10_000);
   expect(offers()).toBe(offersBefore);
 });
+
+test('a chat message crosses peer to peer and counts as unread until the panel opens', async ({ alice, bob }) => {
+  await videoCall(alice, bob);
+  // The server never sees the chat: count what the room sockets carry.
+  const serverSaw: string[] = [];
+  for (const party of [alice, bob]) {
+    party.page.on('websocket', (socket) => {
+      socket.on('framesent', (frame) => serverSaw.push(String(frame.payload)));
+    });
+  }
+  await alice.page.getByTestId('chat-button').click();
+  const input = alice.page.getByTestId('chat-input');
+  await expect(input).toHaveAttribute('maxlength', '1000');
+  await input.fill('Can you see my slides?');
+  await input.press('Enter');
+  await expect(alice.page.getByTestId('chat-line')).toHaveText(['YouCan you see my slides?']);
+  await expect(input).toHaveValue('');
+
+  const badge = bob.page.getByTestId('chat-unread');
+  await expect(badge).toHaveText('1');
+  await expect(bob.page.getByTestId('chat-button')).toHaveAttribute('aria-label', 'Chat, 1 unread');
+  await snap(bob.page, 'incall-chat-unread');
+  await bob.page.getByTestId('chat-button').click();
+  await expect(badge).toHaveCount(0);
+  await expect(bob.page.getByTestId('chat-line').last()).toContainText('Can you see my slides?');
+  await bob.page.getByTestId('chat-input').fill('Yes, all of them');
+  await bob.page.getByTestId('chat-send').click();
+  await expect(alice.page.getByTestId('chat-line').last()).toContainText('Yes, all of them');
+  await snap(alice.page, 'incall-chat');
+  expect(serverSaw.filter((frame) => frame.includes('slides') || frame.includes('all of them'))).toEqual([]);
+});

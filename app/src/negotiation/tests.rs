@@ -940,3 +940,34 @@ fn audio_calls_do_not_share_the_screen() {
     core.handle(Input::MediaSettled);
     assert!(core.handle(Input::ShareScreen(true)).is_empty());
 }
+
+#[test]
+fn chat_goes_only_over_an_open_channel_and_within_bounds() {
+    let (mut core, session) = offering_caller();
+    assert!(
+        core.handle(Input::SendChat("early".into())).is_empty(),
+        "the channel is not open yet"
+    );
+    core.handle(peer(&session, PeerEvent::ChannelOpen));
+    assert_eq!(
+        core.handle(Input::SendChat("hi".into())),
+        [
+            Action::SendChannel(ChannelMsg::Chat { text: "hi".into() }),
+            Action::Emit(Notice::Chat {
+                mine: true,
+                text: "hi".into()
+            }),
+        ]
+    );
+    let long = "a".repeat(crate::protocol::MAX_CHAT_CHARS + 1);
+    assert!(core.handle(Input::SendChat(long)).is_empty());
+    assert!(core.handle(Input::SendChat("   ".into())).is_empty());
+    let text = r#"{"type":"chat","text":"hello"}"#.to_owned();
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
+        [Action::Emit(Notice::Chat {
+            mine: false,
+            text: "hello".into()
+        })]
+    );
+}

@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The longest chat message, in characters: a chat line, not a file transfer (the channel
+/// carries the media state too). Longer ones are not sent, and dropped when received.
+pub const MAX_CHAT_CHARS: usize = 1000;
+
 /// The sender's microphone and camera state, sent when the channel opens and on every change.
 /// Missing fields read as `false`, so an older peer's partial message still parses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,8 +41,9 @@ impl Grade {
     }
 }
 
-/// One message on the channel: `{"type": "media-state", "muted": …, "camera_off": …}` or
-/// `{"type": "quality", "grade": "good"|"fair"|"poor"}`. A type this version does not know
+/// One message on the channel: `{"type": "media-state", "muted": …, "camera_off": …,
+/// "sharing": …}`, `{"type": "quality", "grade": "good"|"fair"|"poor"}` or
+/// `{"type": "chat", "text": …}`. A type this version does not know
 /// (a newer peer's) reads as [`ChannelMsg::Unknown`] and is ignored, never mistaken for another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -48,20 +53,35 @@ pub enum ChannelMsg {
     Quality {
         grade: Grade,
     },
+    /// An in-call chat message (1 to [`MAX_CHAT_CHARS`] characters); never stored anywhere.
+    Chat {
+        text: String,
+    },
     #[serde(other)]
     Unknown,
 }
 
 impl ChannelMsg {
-    /// The message in `text`; None for text that is not one (not JSON, no known shape).
+    /// The message in `text`; None for text that is not one (not JSON, no known shape, a chat
+    /// message empty or over [`MAX_CHAT_CHARS`]).
     pub fn parse(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok()
+        serde_json::from_str(text)
+            .ok()
+            .filter(|message| match message {
+                ChannelMsg::Chat { text } => chat_text_fits(text),
+                _ => true,
+            })
     }
+}
+
+/// Whether `text` is a chat message we send and take: not blank, at most [`MAX_CHAT_CHARS`].
+pub fn chat_text_fits(text: &str) -> bool {
+    !text.trim().is_empty() && text.chars().count() <= MAX_CHAT_CHARS
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{ChannelMsg, Grade, MediaState};
+    use super::{ChannelMsg, Grade, MediaState, MAX_CHAT_CHARS};
 
     #[test]
     fn media_state_wire_format() {
@@ -111,6 +131,22 @@ mod tests {
             Some(ChannelMsg::Unknown)
         );
         assert_eq!(ChannelMsg::parse(r#"{"muted":true}"#), None);
+    }
+
+    #[test]
+    fn chat_messages_are_bounded() {
+        let message = ChannelMsg::Chat { text: "hi".into() };
+        assert_eq!(
+            serde_json::to_string(&message).unwrap(),
+            r#"{"type":"chat","text":"hi"}"#
+        );
+        let longest = "é".repeat(MAX_CHAT_CHARS);
+        let fits = serde_json::to_string(&ChannelMsg::Chat { text: longest }).unwrap();
+        assert!(ChannelMsg::parse(&fits).is_some(), "counted in characters");
+        let over = "a".repeat(MAX_CHAT_CHARS + 1);
+        let over = serde_json::to_string(&ChannelMsg::Chat { text: over }).unwrap();
+        assert_eq!(ChannelMsg::parse(&over), None);
+        assert_eq!(ChannelMsg::parse(r#"{"type":"chat","text":"  "}"#), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod users;
 mod ws;
 
 pub use calls::*;
-pub use channel::{ChannelMsg, Grade, MediaState};
+pub use channel::{chat_text_fits, ChannelMsg, Grade, MediaState, MAX_CHAT_CHARS};
 pub use close::CloseCode;
 pub use events::UserEvent;
 pub use ice::*;

@@ -62,6 +62,11 @@ pub enum CallEvent {
     RemoteMedia(MediaState),
     /// This side sends its screen (true) or its camera again.
     Sharing(bool),
+    /// A chat message sent (`mine`) or received over the data channel.
+    Chat {
+        mine: bool,
+        text: String,
+    },
     /// The devices the local tracks capture from, by kind (after getUserMedia and each switch).
     DevicesInUse(Vec<(DeviceKind, String)>),
     /// A connection grade: this side's (`remote` false) or the other party's.
@@ -166,6 +171,11 @@ impl CallHandle {
 
     pub fn set_camera_off(&self, off: bool) {
         push(&self.0, Cmd::Input(Input::SetCameraOff(off)));
+    }
+
+    /// Sends a chat message over the data channel (when open and within the bound).
+    pub fn send_chat(&self, text: String) {
+        push(&self.0, Cmd::Input(Input::SendChat(text)));
     }
 
     /// Starts or stops sharing the screen (video calls).
@@ -486,6 +496,7 @@ fn notify(engine: &Engine, notice: Notice) {
         }
         Notice::RemoteMedia(state) => CallEvent::RemoteMedia(state),
         Notice::Sharing(sharing) => CallEvent::Sharing(sharing),
+        Notice::Chat { mine, text } => CallEvent::Chat { mine, text },
         Notice::LocalQuality(grade) => CallEvent::Quality {
             remote: false,
             grade,

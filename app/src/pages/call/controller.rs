@@ -5,6 +5,7 @@
 
 use leptos::prelude::*;
 
+use crate::chat::Chat;
 use crate::devices::{Device, DeviceKind};
 use crate::negotiation::LinkState;
 use crate::protocol::{Call, CallId, Grade, User, UserId};
@@ -24,6 +25,8 @@ pub(super) struct CallView {
     pub(super) camera_off: RwSignal<bool>,
     pub(super) remote_muted: RwSignal<bool>,
     pub(super) remote_camera_off: RwSignal<bool>,
+    /// The chat panel: its lines, unread count and whether it is open.
+    pub(super) chat: RwSignal<Chat>,
     /// A screen is shared: by this side, by the other.
     pub(super) sharing: RwSignal<bool>,
     pub(super) remote_sharing: RwSignal<bool>,
@@ -61,6 +64,7 @@ impl CallView {
             camera_off: RwSignal::new(false),
             remote_muted: RwSignal::new(false),
             remote_camera_off: RwSignal::new(false),
+            chat: RwSignal::new(Chat::default()),
             sharing: RwSignal::new(false),
             remote_sharing: RwSignal::new(false),
             quality: RwSignal::new(None),
@@ -151,6 +155,14 @@ impl Controls {
         self.view.camera_off.set(off);
         #[cfg(feature = "hydrate")]
         self.live.with_engine(|engine| engine.set_camera_off(off));
+    }
+
+    /// Sends a chat message to the other side (peer to peer).
+    pub(super) fn send_chat(&self, text: String) {
+        #[cfg(feature = "hydrate")]
+        self.live.with_engine(|engine| engine.send_chat(text));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
     }
 
     /// Starts or stops sharing the screen (the view follows once it is shared, or not).
@@ -469,6 +481,9 @@ mod browser {
                     view.remote_sharing.set(state.sharing);
                 }
                 CallEvent::Sharing(sharing) => view.sharing.set(sharing),
+                CallEvent::Chat { mine, text } => view
+                    .chat
+                    .update(|chat| chat.add(crate::chat::Line { mine, text })),
                 CallEvent::RemoteHangUp => {
                     let controls = ended.clone();
                     // Leave from a fresh task: this runs inside the engine.

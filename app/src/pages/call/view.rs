@@ -5,11 +5,14 @@
 use leptos::prelude::*;
 
 use super::controller::{CallView, Controls, MediaElements};
+use crate::chat::Chat;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
 use crate::devices::{self, DeviceKind};
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallStatus, CallType, EndReason, Grade};
+use crate::protocol::{
+    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MAX_CHAT_CHARS,
+};
 use crate::quality;
 use crate::util::duration_text;
 
@@ -259,6 +262,67 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
     }
 }
 
+/// The chat panel: the lines of this call (a log screen readers follow) and a line to send,
+/// bounded to the protocol's length. Usable while connected (the data channel is open then).
+#[component]
+fn ChatPanel(controls: Controls) -> impl IntoView {
+    let view = controls.view;
+    let draft = RwSignal::new(String::new());
+    let send = move || {
+        let text = draft.get_untracked();
+        if chat_text_fits(&text) {
+            controls.send_chat(text);
+            draft.set(String::new());
+        }
+    };
+    let other = move || view.other_name();
+    view! {
+        <section class="chat-panel" id="chat-panel" data-testid="chat-panel" aria-label="Chat">
+            <ol class="chat-lines" role="log" aria-live="polite" data-testid="chat-lines">
+                {move || {
+                    view.chat
+                        .with(|chat| chat.lines.iter().cloned().collect::<Vec<_>>())
+                        .into_iter()
+                        .map(|line| {
+                            let who = if line.mine { "You".to_owned() } else { other() };
+                            view! {
+                                <li class="chat-line" class:mine=line.mine data-testid="chat-line">
+                                    <span class="chat-who">{who}</span>
+                                    <span class="chat-text">{line.text}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <form
+                class="chat-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }
+            >
+                <input
+                    type="text"
+                    data-testid="chat-input"
+                    aria-label="Message"
+                    placeholder="Message"
+                    maxlength=MAX_CHAT_CHARS.to_string()
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                />
+                <button
+                    type="submit"
+                    data-testid="chat-send"
+                    disabled=move || view.link.get() != LinkState::Connected
+                >
+                    "Send"
+                </button>
+            </form>
+        </section>
+    }
+}
+
 /// The device menu: a select per kind (microphone, camera, speaker where the browser can
 /// choose one), filled from enumerateDevices, showing the device in use.
 #[component]
@@ -393,6 +457,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     let camera_controls = controls.clone();
     let menu_controls = controls.clone();
     let share_controls = controls.clone();
+    let chat_controls = controls.clone();
     view! {
         <div class="call-live">
             {stage}
@@ -422,6 +487,9 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 </p>
             </Show>
             <MediaMessages view=view />
+            <Show when=move || view.chat.with(|chat| chat.open)>
+                <ChatPanel controls=chat_controls.clone() />
+            </Show>
             <Show when=move || view.device_menu.get()>
                 <DeviceMenu controls=menu_controls.clone() />
             </Show>
@@ -469,6 +537,21 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                             </button>
                         }
                     })}
+                <button
+                    class="call-btn"
+                    data-testid="chat-button"
+                    aria-expanded=move || view.chat.with(|chat| chat.open).to_string()
+                    aria-controls="chat-panel"
+                    aria-label=move || view.chat.with(Chat::button_label)
+                    on:click=move |_| view.chat.update(|chat| chat.set_open(!chat.open))
+                >
+                    "Chat"
+                    <Show when=move || view.chat.with(|chat| chat.unread > 0)>
+                        <span class="chat-unread" data-testid="chat-unread" aria-hidden="true">
+                            {move || view.chat.with(|chat| chat.unread)}
+                        </span>
+                    </Show>
+                </button>
                 <button
                     class="call-btn"
                     data-testid="devices-button"
