@@ -19,6 +19,7 @@ pub mod quality;
 pub mod rtc;
 pub mod session;
 pub mod settings;
+pub mod shortcuts;
 mod storage;
 pub mod tabs;
 pub mod util;

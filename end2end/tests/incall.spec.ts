@@ -87,17 +87,14 @@ async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<strin
   }, kind);
 }
 
-/** Chooses in `select` an option other than the current one; its value. */
-async function chooseOther(page: Page, testid: string): Promise<string> {
+/** Chooses the option labelled `label` in the select `testid`; its value (the device id). */
+async function choose(page: Page, testid: string, label: string): Promise<string> {
   const select = page.getByTestId(testid);
   const current = await select.inputValue();
-  const values = await select.locator('option').evaluateAll((options) =>
-    options.map((o) => (o as HTMLOptionElement).value),
-  );
-  const other = values.find((v) => v !== current && v !== 'default' && v !== 'communications');
-  expect(other, `a second device in ${values}`).toBeTruthy();
-  await select.selectOption(other!);
-  return other!;
+  await select.selectOption({ label });
+  const chosen = await select.inputValue();
+  expect(chosen).not.toBe(current);
+  return chosen;
 }
 
 test('switching camera and microphone mid-call keeps media flowing without a new offer', async ({ alice, bob }) => {
@@ -111,9 +108,10 @@ test('switching camera and microphone mid-call keeps media flowing without a new
   await expect(alice.page.getByTestId('device-menu')).toBeVisible();
   // Labelled: permission was granted for the call.
   await expect(alice.page.getByTestId('device-camera').locator('option').first()).not.toHaveText(/^Camera \d/);
-  const camera = await chooseOther(alice.page, 'device-camera');
+  // Chromium's fake cameras: fake_device_0 is the default (see playwright.config.ts).
+  const camera = await choose(alice.page, 'device-camera', 'fake_device_2');
   await expect.poll(() => sendingDevice(alice.page, 'video')).toBe(camera);
-  const microphone = await chooseOther(alice.page, 'device-microphone');
+  const microphone = await choose(alice.page, 'device-microphone', 'Fake Audio Input 2');
   await expect.poll(() => sendingDevice(alice.page, 'audio')).toBe(microphone);
   await snap(alice.page, 'incall-devices');
 
@@ -207,4 +205,28 @@ test('a chat message crosses peer to peer and counts as unread until the panel o
   await expect(alice.page.getByTestId('chat-line').last()).toContainText('Yes, all of them');
   await snap(alice.page, 'incall-chat');
   expect(serverSaw.filter((frame) => frame.includes('slides') || frame.includes('all of them'))).toEqual([]);
+});
+
+test('keyboard shortcuts mute and show their help, but not while typing', async ({ alice, bob }) => {
+  await videoCall(alice, bob);
+  const mute = alice.page.getByTestId('mute-button');
+  await alice.page.keyboard.press('m');
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+  await expect(bob.page.getByTestId('remote-muted')).toBeVisible();
+  await alice.page.keyboard.press('v');
+  await expect(alice.page.getByTestId('camera-button')).toHaveAttribute('aria-pressed', 'true');
+
+  // Typed into the chat, "m" is a letter.
+  await alice.page.getByTestId('chat-button').click();
+  await alice.page.getByTestId('chat-input').fill('');
+  await alice.page.getByTestId('chat-input').press('m');
+  await expect(alice.page.getByTestId('chat-input')).toHaveValue('m');
+  await expect(mute).toHaveAttribute('aria-pressed', 'true');
+
+  await alice.page.getByTestId('chat-input').blur();
+  await alice.page.keyboard.press('?');
+  await expect(alice.page.getByTestId('shortcuts-help')).toContainText('Mute or unmute');
+  await snap(alice.page, 'incall-shortcuts');
+  await alice.page.keyboard.press('M');
+  await expect(mute).toHaveAttribute('aria-pressed', 'false');
 });

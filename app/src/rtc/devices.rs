@@ -49,17 +49,13 @@ pub async fn list() -> Vec<Device> {
         .collect()
 }
 
-/// The constraint for one kind: `true` (the browser's default) or `{deviceId: {exact|ideal: id}}`.
-pub fn constraint(device: Option<&str>, exact: bool) -> JsValue {
+/// The constraint for one kind: `true` (the browser's default) or `{deviceId: {exact: id}}`.
+pub fn constraint(device: Option<&str>) -> JsValue {
     let Some(id) = device else {
         return JsValue::TRUE;
     };
     let wanted = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(
-        &wanted,
-        &JsValue::from_str(if exact { "exact" } else { "ideal" }),
-        &JsValue::from_str(id),
-    );
+    let _ = js_sys::Reflect::set(&wanted, &JsValue::from_str("exact"), &JsValue::from_str(id));
     let outer = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&outer, &JsValue::from_str("deviceId"), &wanted);
     outer.into()
@@ -69,22 +65,32 @@ pub fn constraint(device: Option<&str>, exact: bool) -> JsValue {
 pub async fn capture(kind: DeviceKind, device: Option<&str>) -> Result<MediaStreamTrack, String> {
     let devices = media_devices().ok_or_else(|| "NoMediaDevices".to_owned())?;
     let constraints = MediaStreamConstraints::new();
-    let wanted = constraint(device, true);
+    let wanted = constraint(device);
     match kind {
         DeviceKind::Microphone => constraints.set_audio(&wanted),
         DeviceKind::Camera => constraints.set_video(&wanted),
         DeviceKind::Speaker => return Err("NotACaptureDevice".into()),
     }
-    let promise = devices
-        .get_user_media_with_constraints(&constraints)
-        .map_err(|e| error_name(&e))?;
+    first_track(
+        devices.get_user_media_with_constraints(&constraints),
+        kind.track_kind(),
+    )
+    .await
+}
+
+/// The first track (of `kind`, if given) of the stream a capture promise gives; the error's name.
+async fn first_track(
+    promise: Result<js_sys::Promise, JsValue>,
+    kind: Option<&str>,
+) -> Result<MediaStreamTrack, String> {
+    let promise = promise.map_err(|e| error_name(&e))?;
     let stream: MediaStream = JsFuture::from(promise)
         .await
         .map_err(|e| error_name(&e))?
         .unchecked_into();
     media::tracks(&stream)
         .into_iter()
-        .next()
+        .find(|track| kind.is_none_or(|kind| track.kind() == kind))
         .ok_or_else(|| "NotFoundError".to_owned())
 }
 
@@ -92,15 +98,7 @@ pub async fn capture(kind: DeviceKind, device: Option<&str>) -> Result<MediaStre
 /// (NotAllowedError when the user cancels).
 pub async fn capture_screen() -> Result<MediaStreamTrack, String> {
     let devices = media_devices().ok_or_else(|| "NoMediaDevices".to_owned())?;
-    let promise = devices.get_display_media().map_err(|e| error_name(&e))?;
-    let stream: MediaStream = JsFuture::from(promise)
-        .await
-        .map_err(|e| error_name(&e))?
-        .unchecked_into();
-    media::tracks(&stream)
-        .into_iter()
-        .find(|track| track.kind() == "video")
-        .ok_or_else(|| "NotFoundError".to_owned())
+    first_track(devices.get_display_media(), Some("video")).await
 }
 
 /// The id of the device a track captures from.

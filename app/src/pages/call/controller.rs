@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use crate::chat::Chat;
 use crate::devices::{Device, DeviceKind};
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallId, Grade, User, UserId};
+use crate::protocol::{Call, CallId, CallStatus, CallType, Grade, User, UserId};
+use crate::shortcuts::Shortcut;
 
 /// The page's reactive state (all `Copy`).
 #[derive(Clone, Copy)]
@@ -25,6 +26,8 @@ pub(super) struct CallView {
     pub(super) camera_off: RwSignal<bool>,
     pub(super) remote_muted: RwSignal<bool>,
     pub(super) remote_camera_off: RwSignal<bool>,
+    /// The keyboard shortcuts' help is shown.
+    pub(super) shortcuts_help: RwSignal<bool>,
     /// The chat panel: its lines, unread count and whether it is open.
     pub(super) chat: RwSignal<Chat>,
     /// A screen is shared: by this side, by the other.
@@ -65,6 +68,7 @@ impl CallView {
             remote_muted: RwSignal::new(false),
             remote_camera_off: RwSignal::new(false),
             chat: RwSignal::new(Chat::default()),
+            shortcuts_help: RwSignal::new(false),
             sharing: RwSignal::new(false),
             remote_sharing: RwSignal::new(false),
             quality: RwSignal::new(None),
@@ -157,6 +161,30 @@ impl Controls {
         self.live.with_engine(|engine| engine.set_camera_off(off));
     }
 
+    /// Performs a keyboard shortcut, during the call only (camera and screen in video calls).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn shortcut(&self, shortcut: Shortcut) {
+        let view = self.view;
+        let (in_call, video) = view.call.with_untracked(|call| {
+            call.as_ref().map_or((false, false), |c| {
+                (
+                    c.status == CallStatus::Accepted,
+                    c.call_type == CallType::Video,
+                )
+            })
+        });
+        match shortcut {
+            _ if !in_call => {}
+            Shortcut::ToggleMute => self.set_muted(!view.muted.get_untracked()),
+            Shortcut::ToggleCamera if video => {
+                self.set_camera_off(!view.camera_off.get_untracked())
+            }
+            Shortcut::ToggleShare if video => self.share_screen(!view.sharing.get_untracked()),
+            Shortcut::Help => view.shortcuts_help.update(|shown| *shown = !*shown),
+            Shortcut::ToggleCamera | Shortcut::ToggleShare => {}
+        }
+    }
+
     /// Sends a chat message to the other side (peer to peer).
     pub(super) fn send_chat(&self, text: String) {
         #[cfg(feature = "hydrate")]
@@ -230,6 +258,7 @@ mod browser {
     use crate::devices::{self, DeviceKind};
     use crate::protocol::{Call, CallId, CallStatus};
     use crate::rtc::{self, CallConfig, CallEvent, CallHandle};
+    use crate::shortcuts;
 
     /// The browser-side state of the page.
     #[derive(Default)]
@@ -358,6 +387,30 @@ mod browser {
                 }
             }
         });
+
+        // Keyboard shortcuts (not while typing in a field).
+        {
+            let controls = controls.clone();
+            let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+                let typing = document().active_element().is_some_and(|element| {
+                    shortcuts::takes_typing(
+                        &element.tag_name(),
+                        element.get_attribute("contenteditable").is_some(),
+                    )
+                });
+                let press = shortcuts::KeyPress {
+                    key: ev.key(),
+                    ctrl: ev.ctrl_key(),
+                    alt: ev.alt_key(),
+                    meta: ev.meta_key(),
+                    typing,
+                };
+                if let Some(shortcut) = shortcuts::shortcut(&press) {
+                    controls.shortcut(shortcut);
+                }
+            });
+            on_cleanup(move || handle.remove());
+        }
 
         // The timer.
         if let Ok(handle) = set_interval_with_handle(

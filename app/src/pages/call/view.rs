@@ -14,6 +14,7 @@ use crate::protocol::{
     chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MAX_CHAT_CHARS,
 };
 use crate::quality;
+use crate::shortcuts;
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -262,6 +263,48 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
     }
 }
 
+/// A call control that is on or off (`aria-pressed`), labelled for what a click does; `toggle`
+/// gets the state asked for.
+#[component]
+fn Toggle(
+    testid: &'static str,
+    on: RwSignal<bool>,
+    labels: (&'static str, &'static str),
+    toggle: impl Fn(bool) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <button
+            class="call-btn"
+            class:call-btn-off=move || on.get()
+            data-testid=testid
+            aria-pressed=move || on.get().to_string()
+            on:click=move |_| toggle(!on.get_untracked())
+        >
+            {move || if on.get() { labels.1 } else { labels.0 }}
+        </button>
+    }
+}
+
+/// The keyboard shortcuts, shown with "?".
+#[component]
+fn ShortcutsHelp(view: CallView) -> impl IntoView {
+    view! {
+        <section class="shortcuts-help" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-help">
+            <h2>"Keyboard shortcuts"</h2>
+            <dl>
+                {shortcuts::HELP
+                    .iter()
+                    .map(|(key, what)| view! {
+                        <dt><kbd>{*key}</kbd></dt>
+                        <dd>{*what}</dd>
+                    })
+                    .collect_view()}
+            </dl>
+            <button class="btn-ghost" on:click=move |_| view.shortcuts_help.set(false)>"Close"</button>
+        </section>
+    }
+}
+
 /// The chat panel: the lines of this call (a log screen readers follow) and a line to send,
 /// bounded to the protocol's length. Usable while connected (the data channel is open then).
 #[component]
@@ -490,51 +533,34 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             <Show when=move || view.chat.with(|chat| chat.open)>
                 <ChatPanel controls=chat_controls.clone() />
             </Show>
+            <Show when=move || view.shortcuts_help.get()>
+                <ShortcutsHelp view=view />
+            </Show>
             <Show when=move || view.device_menu.get()>
                 <DeviceMenu controls=menu_controls.clone() />
             </Show>
             <div class="call-controls">
-                <button
-                    class="call-btn"
-                    class:call-btn-off=move || view.muted.get()
-                    data-testid="mute-button"
-                    aria-pressed=move || view.muted.get().to_string()
-                    on:click=move |_| mute_controls.set_muted(!view.muted.get_untracked())
-                >
-                    {move || if view.muted.get() { "Unmute" } else { "Mute" }}
-                </button>
+                <Toggle
+                    testid="mute-button"
+                    on=view.muted
+                    labels=("Mute", "Unmute")
+                    toggle=move |muted| mute_controls.set_muted(muted)
+                />
                 {video
                     .then(|| {
                         view! {
-                            <button
-                                class="call-btn"
-                                class:call-btn-off=move || view.camera_off.get()
-                                data-testid="camera-button"
-                                aria-pressed=move || view.camera_off.get().to_string()
-                                on:click=move |_| {
-                                    camera_controls.set_camera_off(!view.camera_off.get_untracked())
-                                }
-                            >
-                                {move || {
-                                    if view.camera_off.get() { "Camera on" } else { "Camera off" }
-                                }}
-                            </button>
-                        }
-                    })}
-                {video
-                    .then(|| {
-                        view! {
-                            <button
-                                class="call-btn"
-                                class:call-btn-off=move || view.sharing.get()
-                                data-testid="share-button"
-                                aria-pressed=move || view.sharing.get().to_string()
-                                on:click=move |_| {
-                                    share_controls.share_screen(!view.sharing.get_untracked())
-                                }
-                            >
-                                {move || if view.sharing.get() { "Stop sharing" } else { "Share screen" }}
-                            </button>
+                            <Toggle
+                                testid="camera-button"
+                                on=view.camera_off
+                                labels=("Camera off", "Camera on")
+                                toggle=move |off| camera_controls.set_camera_off(off)
+                            />
+                            <Toggle
+                                testid="share-button"
+                                on=view.sharing
+                                labels=("Share screen", "Stop sharing")
+                                toggle=move |share| share_controls.share_screen(share)
+                            />
                         }
                     })}
                 <button
