@@ -65,7 +65,7 @@ pub struct Device {
 /// labels (no permission yet). Entries without an id (no permission in some browsers) are left
 /// out: they cannot be chosen.
 pub fn entries(devices: &[Device], kind: DeviceKind) -> Vec<(String, String)> {
-    devices
+    let mut entries: Vec<(String, String)> = devices
         .iter()
         .filter(|d| d.kind == kind && !d.id.is_empty())
         .enumerate()
@@ -77,7 +77,28 @@ pub fn entries(devices: &[Device], kind: DeviceKind) -> Vec<(String, String)> {
             };
             (d.id.clone(), name)
         })
-        .collect()
+        .collect();
+    // The speaker the page plays on when none is chosen ("" for setSinkId), for browsers that
+    // do not list it as "default" themselves.
+    if kind == DeviceKind::Speaker && !entries.iter().any(|(id, _)| id == DEFAULT_ID) {
+        entries.insert(0, (String::new(), "Default".to_owned()));
+    }
+    entries
+}
+
+/// The id browsers (Chromium) give the system's default device in the list.
+const DEFAULT_ID: &str = "default";
+
+/// The menu entry of the speaker in use: the chosen one, or for none ("") the browser's own
+/// "default" entry when it lists one.
+pub fn speaker_entry(devices: &[Device], chosen: &str) -> String {
+    let listed_default = devices
+        .iter()
+        .any(|d| d.kind == DeviceKind::Speaker && d.id == DEFAULT_ID);
+    match chosen {
+        "" if listed_default => DEFAULT_ID.to_owned(),
+        chosen => chosen.to_owned(),
+    }
 }
 
 /// The device of `kind` chosen on this browser, if any.

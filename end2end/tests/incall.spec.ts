@@ -108,6 +108,8 @@ test('switching camera and microphone mid-call keeps media flowing without a new
   await expect(alice.page.getByTestId('device-menu')).toBeVisible();
   // Labelled: permission was granted for the call.
   await expect(alice.page.getByTestId('device-camera').locator('option').first()).not.toHaveText(/^Camera \d/);
+  // No speaker chosen: Chromium's own "default" entry shows as the one in use.
+  await expect(alice.page.getByTestId('device-speaker')).toHaveValue('default');
   // Chromium's fake cameras: fake_device_0 is the default (see playwright.config.ts).
   const camera = await choose(alice.page, 'device-camera', 'fake_device_2');
   await expect.poll(() => sendingDevice(alice.page, 'video')).toBe(camera);

@@ -42,7 +42,27 @@ fn entries_are_labelled_or_numbered_until_permission() {
         entries(&devices, DeviceKind::Microphone),
         [("m1".to_owned(), "Headset".to_owned())]
     );
-    assert!(entries(&devices, DeviceKind::Speaker).is_empty());
+    assert_eq!(
+        entries(&devices, DeviceKind::Speaker),
+        [(String::new(), "Default".to_owned())],
+        "the default speaker can always be chosen"
+    );
+}
+
+#[test]
+fn the_default_speaker_is_the_browsers_own_entry_when_listed() {
+    let chromium = [
+        device(DeviceKind::Speaker, "default", "Default - Speakers"),
+        device(DeviceKind::Speaker, "s1", "Speakers"),
+    ];
+    assert_eq!(
+        entries(&chromium, DeviceKind::Speaker).len(),
+        2,
+        "no second default"
+    );
+    assert_eq!(speaker_entry(&chromium, ""), "default");
+    assert_eq!(speaker_entry(&chromium, "s1"), "s1");
+    assert_eq!(speaker_entry(&[], ""), "");
 }
 
 #[test]

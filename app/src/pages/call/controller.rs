@@ -101,7 +101,9 @@ impl CallView {
     /// The id of the device of `kind` in use ("" when unknown or the default speaker).
     pub(super) fn device_in_use(&self, kind: DeviceKind) -> String {
         if kind == DeviceKind::Speaker {
-            return self.speaker.get();
+            return self
+                .devices
+                .with(|list| crate::devices::speaker_entry(list, &self.speaker.get()));
         }
         self.in_use.with(|in_use| {
             in_use
