@@ -2,8 +2,9 @@
 // 1. Keeps the app shell (pages, /pkg/ bundle, icons, manifest) for offline starts: network
 //    first, the cached copy only when the network fails, so a new build is always picked up.
 //    The API, the sockets and uploaded media are never cached (they are per user and live).
-// 2. Handles clicks on the call notifications the page shows through this registration
-//    (app/src/worker.rs): focuses a tab of ours and tells it which call and which button.
+// 2. Handles clicks on the notifications the page shows through this registration
+//    (app/src/worker.rs): focuses a tab of ours and tells it which call and which button, or
+//    whom to call (someone asked about is free now).
 // 3. The Web Push seam (README, Not done yet): a `push` message carrying a notification's
 //    payload shows it like the page would. Nothing subscribes yet.
 // Hand-written JS on purpose: it has to run where the wasm app does not (the worker scope).
@@ -51,12 +52,16 @@ self.addEventListener('fetch', (event) => {
 // every tab of ours shows the ringing overlay. With none open, a new one.
 async function openFromNotification(notification, action) {
   notification.close();
-  const callId = notification.data && notification.data.call_id;
+  const data = notification.data || {};
   const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
   const tab = tabs[0];
   if (!tab) return self.clients.openWindow('/contacts');
-  // The page's WorkerMsg (app/src/protocol/tabs.rs).
-  tab.postMessage({ type: 'notification-click', call_id: callId, action: action || null });
+  // The page's WorkerMsg (app/src/protocol/tabs.rs): someone is free now (issue 23), or a call.
+  if (data.user_id !== undefined) {
+    tab.postMessage({ type: 'available-click', user_id: data.user_id });
+  } else {
+    tab.postMessage({ type: 'notification-click', call_id: data.call_id, action: action || null });
+  }
   return tab.focus();
 }
 

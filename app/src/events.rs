@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::{Call, CallId, PrivacySettings, Timestamp, UserId};
+use crate::protocol::{Call, CallId, CallMessage, PrivacySettings, Timestamp, User, UserId};
 use crate::session::Session;
 
 /// The user's live events, provided once by [`crate::App`].
@@ -31,6 +31,10 @@ pub struct UserEvents {
     /// then followed through `privacy-changed` (other tabs, DND ending by itself) and this tab's
     /// own saves. `None` until loaded.
     pub privacy: RwSignal<Option<PrivacySettings>>,
+    /// The latest message left on a missed call of mine (`call-message`).
+    pub message_left: RwSignal<Option<CallMessage>>,
+    /// People I asked about who are free now (`user-available`), until I call or dismiss them.
+    pub available: RwSignal<Vec<User>>,
 }
 
 /// A watched user came online or went offline.
@@ -89,6 +93,8 @@ pub fn provide_user_events(session: Session) -> UserEvents {
         watched: RwSignal::new(Vec::new()),
         presence: RwSignal::new(None),
         privacy: RwSignal::new(None),
+        message_left: RwSignal::new(None),
+        available: RwSignal::new(Vec::new()),
     };
     provide_context(events);
 
@@ -192,6 +198,7 @@ mod client {
         events.incoming.set(None);
         events.missed_count.set(0);
         events.privacy.set(None);
+        events.available.set(Vec::new());
     }
 
     fn retry(ctx: Ctx, attempts: Rc<Cell<u32>>) {
@@ -281,6 +288,11 @@ mod client {
             })),
             ServerMsg::CallIncoming { call } => ring(ctx, call),
             ServerMsg::PrivacyChanged { settings } => events.privacy.set(Some(settings)),
+            ServerMsg::CallMessage { message } => events.message_left.set(Some(message)),
+            ServerMsg::UserAvailable { user } => events.available.update(|free| {
+                free.retain(|u| u.id != user.id);
+                free.push(user);
+            }),
             ServerMsg::CallStatus { call } => {
                 let missed_for_me = call.receiver.id == ctx.me
                     && call.status == crate::protocol::CallStatus::Missed;

@@ -23,6 +23,7 @@ pub mod shortcuts;
 mod storage;
 pub mod tabs;
 pub mod util;
+pub mod voicemail;
 #[cfg(feature = "hydrate")]
 mod worker;
 
@@ -94,6 +95,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <components::incoming::IncomingCall />
+            <components::voicemail::AvailableNotices />
             <footer class="footer">
                 <span>"Callhub"</span>
                 <span class="hydration" data-testid="hydration" aria-hidden="true">

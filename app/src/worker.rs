@@ -11,6 +11,7 @@ use web_sys::{MessageEvent, Notification, NotificationOptions, ServiceWorkerRegi
 
 use crate::attention::{tag, Notice, NoticeKind, Permission};
 use crate::protocol::{CallId, NotificationButton, WorkerMsg};
+use crate::voicemail::FreeNotice;
 
 /// The worker's script, at the root so that its scope is the whole site.
 const SCRIPT: &str = "/sw.js";
@@ -112,17 +113,39 @@ pub fn show(notice: Notice) {
             }
             options.set_actions(&buttons);
         }
-        match registration.show_notification_with_options(&notice.title, &options) {
-            Ok(shown) => {
-                if let Err(error) = JsFuture::from(shown).await {
-                    web_sys::console::warn_2(&"[callhub] notification not shown:".into(), &error);
-                }
-            }
-            Err(error) => {
-                web_sys::console::warn_2(&"[callhub] notification not shown:".into(), &error)
-            }
-        }
+        display(&registration, &notice.title, &options).await;
     });
+}
+
+/// Shows that someone asked about is free now; a click calls them (`WorkerMsg::AvailableClick`).
+pub fn show_free(notice: FreeNotice) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let Some(registration) = registration().await else {
+            return;
+        };
+        let options = NotificationOptions::new();
+        options.set_tag(&notice.tag);
+        options.set_body(&notice.body);
+        options.set_icon(&notice.icon);
+        let data = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&data, &"user_id".into(), &(notice.user.0 as f64).into());
+        options.set_data(&data);
+        display(&registration, &notice.title, &options).await;
+    });
+}
+
+async fn display(
+    registration: &ServiceWorkerRegistration,
+    title: &str,
+    options: &NotificationOptions,
+) {
+    let shown = match registration.show_notification_with_options(title, options) {
+        Ok(shown) => JsFuture::from(shown).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = shown {
+        web_sys::console::warn_2(&"[callhub] notification not shown:".into(), &error);
+    }
 }
 
 /// Closes the ringing notification of `call`, whichever tab showed it.

@@ -11,7 +11,10 @@ use std::{
 
 use anyhow::{bail, Result};
 use futures_util::StreamExt;
-use tokio::sync::{watch, Semaphore};
+use tokio::{
+    sync::{watch, Semaphore},
+    task::JoinHandle,
+};
 
 use crate::{
     client::{Account, Api},
@@ -62,6 +65,75 @@ fn clock_ticks_per_sec() -> f64 {
     })
 }
 
+/// User sockets held open until released, each answering the server's pings.
+pub struct Held {
+    pub tasks: Vec<JoinHandle<Result<()>>>,
+    /// Sockets open (or failed to).
+    settled: Arc<AtomicUsize>,
+}
+
+impl Held {
+    /// Opens a user socket for each account (an account may come more than once), 200 at once.
+    pub fn open(
+        api: &Api,
+        accounts: impl IntoIterator<Item = Account>,
+        released: &watch::Receiver<bool>,
+    ) -> Self {
+        let permits = Arc::new(Semaphore::new(200));
+        let settled = Arc::new(AtomicUsize::new(0));
+        let tasks = accounts
+            .into_iter()
+            .map(|account| {
+                let (api, permits, mut released) = (api.clone(), permits.clone(), released.clone());
+                let settled = settled.clone();
+                tokio::spawn(async move {
+                    let ws = {
+                        let _permit = permits.acquire_owned().await?;
+                        let ws = api.user_socket(&account).await;
+                        settled.fetch_add(1, Ordering::Relaxed);
+                        ws?
+                    };
+                    let (_sink, mut stream) = ws.split();
+                    // Reading keeps answering the server's pings; stops when released.
+                    tokio::select! {
+                        _ = async { while let Some(Ok(_)) = stream.next().await {} } => bail!("socket closed while idle"),
+                        _ = released.wait_for(|done| *done) => Ok(()),
+                    }
+                })
+            })
+            .collect();
+        Self { tasks, settled }
+    }
+
+    /// Waits until `count` sockets are open or failed (at most 120 s).
+    pub async fn settled(&self, count: usize) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while self.settled.load(Ordering::Relaxed) < count {
+            if Instant::now() > deadline {
+                bail!("sockets still opening after 120 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    /// Sockets that already ended: failed to open or closed by the server.
+    pub fn failed(&self) -> usize {
+        self.tasks.iter().filter(|task| task.is_finished()).count()
+    }
+
+    /// After the release: how many sockets did not last.
+    pub async fn errors(self) -> usize {
+        let mut errors = 0;
+        for task in self.tasks {
+            if !matches!(task.await, Ok(Ok(()))) {
+                errors += 1;
+            }
+        }
+        errors
+    }
+}
+
 pub async fn run(
     api: &Api,
     accounts: &[Account],
@@ -75,45 +147,13 @@ pub async fn run(
     };
     let opening = Instant::now();
     let (release, released) = watch::channel(false);
-    let permits = Arc::new(Semaphore::new(200));
-    // Sockets open (or failed to): the hold starts when every one is settled.
-    let settled = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for account in accounts {
-        for _ in 0..per_user {
-            let (api, account, permits, mut released) = (
-                api.clone(),
-                account.clone(),
-                permits.clone(),
-                released.clone(),
-            );
-            let settled = settled.clone();
-            tasks.push(tokio::spawn(async move {
-                let ws = {
-                    let _permit = permits.acquire_owned().await?;
-                    let ws = api.user_socket(&account).await;
-                    settled.fetch_add(1, Ordering::Relaxed);
-                    ws?
-                };
-                let (_sink, mut stream) = ws.split();
-                // Reading keeps answering the server's pings; stops when released.
-                tokio::select! {
-                    _ = async { while let Some(Ok(_)) = stream.next().await {} } => bail!("socket closed while idle"),
-                    _ = released.wait_for(|done| *done) => Ok(()),
-                }
-            }));
-        }
-    }
-    let total = tasks.len();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while settled.load(Ordering::Relaxed) < total {
-        if Instant::now() > deadline {
-            bail!("sockets still opening after 120 s");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let sockets = accounts
+        .iter()
+        .flat_map(|account| std::iter::repeat_n(account.clone(), per_user));
+    let open_sockets = Held::open(api, sockets, &released);
+    open_sockets.settled(open_sockets.tasks.len()).await?;
     let open_secs = opening.elapsed().as_secs_f64();
-    let failed_early = tasks.iter().filter(|task| task.is_finished()).count();
+    let failed_early = open_sockets.failed();
     // Settle, then measure memory and CPU across the hold (at least one 20 s server heartbeat).
     tokio::time::sleep(Duration::from_secs(2)).await;
     let Some(open) = ProcStat::read(server_pid) else {
@@ -126,12 +166,8 @@ pub async fn run(
     };
     let me_held = ProcStat::read(std::process::id());
     let _ = release.send(true);
-    let mut errors = 0;
-    for task in tasks {
-        if !matches!(task.await, Ok(Ok(()))) {
-            errors += 1;
-        }
-    }
+    let total = open_sockets.tasks.len();
+    let errors = open_sockets.errors().await;
     let sockets = total - errors;
     let per_socket =
         (open.rss_kib.saturating_sub(before.rss_kib) as f64 * 1024.0) / sockets.max(1) as f64;

@@ -2,15 +2,22 @@
 //! WebSockets) on 127.0.0.1 and prints a table and one JSON line. scripts/bench starts a fresh
 //! server and runs the standard set; see README.md, "Benchmarks".
 
+mod bulk;
 mod chaos;
 mod client;
+mod curves;
+mod holder;
 mod idle;
+mod plot;
 mod relay;
 mod report;
 mod rest;
 mod setup;
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::{
+    path::PathBuf,
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
 
 use anyhow::Result;
 use clap::Parser;
@@ -26,9 +33,74 @@ struct Args {
     /// The server's process id, for its memory and CPU (/proc/<pid>); without it idle is skipped.
     #[arg(long)]
     server_pid: Option<u32>,
-    /// Comma-separated: idle, rest, setup, relay; and chaos (scripts/chaos, not a benchmark).
+    /// Comma-separated: idle, rest, setup, relay; the curves curve-sockets, curve-relay-rate,
+    /// curve-relay-pairs, curve-me (or curves for these four), curve-fleet; and chaos (scripts/chaos, not a
+    /// benchmark).
     #[arg(long, default_value = "idle,rest,setup,relay")]
     scenarios: String,
+    /// Writes the accounts straight into the server's database and signs their tokens
+    /// (bench/src/bulk.rs): needs --database-url and --secret-key.
+    #[arg(long)]
+    bulk_accounts: bool,
+    /// The server's DATABASE_URL, for --bulk-accounts.
+    #[arg(long, env = "BENCH_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// The server's SECRET_KEY, for --bulk-accounts (from the environment: argv is visible in ps).
+    #[arg(long, env = "BENCH_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Writes each curve as an SVG into this directory.
+    #[arg(long)]
+    plot_dir: Option<PathBuf>,
+    /// curve-sockets: cumulative user sockets, one per user (a process may hold 20,000 files).
+    #[arg(long, value_delimiter = ',', default_value = "1000,5000,10000,19000")]
+    socket_steps: Vec<usize>,
+    /// curve-fleet: the instances (scripts/bench --fleet N starts them), addresses and process
+    /// ids in the same order.
+    #[arg(long, value_delimiter = ',')]
+    fleet_addrs: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    fleet_pids: Vec<u32>,
+    /// curve-fleet: cumulative user sockets over all instances.
+    #[arg(long, value_delimiter = ',', default_value = "20000,50000,100000")]
+    fleet_steps: Vec<usize>,
+    /// Runs as a socket holder for the curves (bench/src/holder.rs), not a benchmark.
+    #[arg(long, hide = true)]
+    hold_sockets: bool,
+    /// curve-sockets: seconds of idle CPU measured at each step.
+    #[arg(long, default_value_t = 10)]
+    curve_idle_secs: u64,
+    /// curve-sockets: calls/s between separate pairs while the sockets are held.
+    #[arg(long, default_value_t = 50.0)]
+    curve_call_rate: f64,
+    #[arg(long, default_value_t = 10)]
+    curve_call_pairs: usize,
+    #[arg(long, default_value_t = 10)]
+    curve_calls_secs: u64,
+    /// curve-relay-rate: offered msgs/s over --relay-pairs pairs.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1000,2500,5000,10000,20000,40000,50000"
+    )]
+    relay_rates: Vec<f64>,
+    /// curve-relay-pairs: pairs, at --relay-rate.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "100,500,1000,2500,5000,9000"
+    )]
+    relay_pair_steps: Vec<usize>,
+    #[arg(long, default_value_t = 8)]
+    curve_relay_secs: u64,
+    /// curve-me: concurrent clients.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,4,8,16,32,64,128,256,512"
+    )]
+    me_levels: Vec<usize>,
+    #[arg(long, default_value_t = 5)]
+    curve_me_secs: u64,
     /// Prefix of the benchmark usernames (default: unique per run).
     #[arg(long)]
     prefix: Option<String>,
@@ -85,8 +157,16 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let began = Instant::now();
     let api = client::Api::new(&args.addr)?;
+    if args.hold_sockets {
+        return holder::serve(&api).await;
+    }
     let scenarios: Vec<&str> = args.scenarios.split(',').map(str::trim).collect();
-    let wants = |name: &str| scenarios.contains(&name);
+    let wants = |name: &str| {
+        scenarios.contains(&name)
+            || (name.starts_with("curve-")
+                && name != "curve-fleet"
+                && scenarios.contains(&"curves"))
+    };
     let mut report = Report::default();
 
     let mut needed = 0;
@@ -105,6 +185,22 @@ async fn main() -> Result<()> {
     if wants("chaos") {
         needed = needed.max(2 * args.chaos_pairs);
     }
+    let most = |steps: &[usize]| steps.iter().copied().max().unwrap_or(0);
+    if wants("curve-sockets") {
+        needed = needed.max(2 * args.curve_call_pairs + most(&args.socket_steps));
+    }
+    if wants("curve-fleet") {
+        needed = needed.max(2 * args.curve_call_pairs + most(&args.fleet_steps));
+    }
+    if wants("curve-relay-rate") {
+        needed = needed.max(2 * args.relay_pairs);
+    }
+    if wants("curve-relay-pairs") {
+        needed = needed.max(2 * most(&args.relay_pair_steps));
+    }
+    if wants("curve-me") {
+        needed = needed.max(most(&args.me_levels));
+    }
     let prefix = args.prefix.clone().unwrap_or_else(|| {
         let secs = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -117,9 +213,19 @@ async fn main() -> Result<()> {
         args.account_concurrency
     );
     let started = Instant::now();
-    let accounts = api
-        .create_accounts(&prefix, needed, args.account_concurrency)
-        .await?;
+    let accounts = if args.bulk_accounts {
+        let (Some(database_url), Some(secret_key)) = (&args.database_url, &args.secret_key) else {
+            anyhow::bail!("--bulk-accounts needs --database-url and --secret-key");
+        };
+        let direct = bulk::Direct {
+            database_url: database_url.clone(),
+            secret_key: secret_key.clone(),
+        };
+        bulk::accounts(&api, &direct, &prefix, needed).await?
+    } else {
+        api.create_accounts(&prefix, needed, args.account_concurrency)
+            .await?
+    };
     let secs = started.elapsed().as_secs_f64();
     report.add("accounts.created", accounts.len() as f64, "");
     report.add("accounts.secs", secs, "s");
@@ -151,6 +257,38 @@ async fn main() -> Result<()> {
             None => report.note("idle skipped: no --server-pid"),
         }
     }
+    let mut curves = Vec::new();
+    let plan = |steps: &[usize]| curves::SocketPlan {
+        steps: steps.to_vec(),
+        idle: Duration::from_secs(args.curve_idle_secs),
+        pairs: args.curve_call_pairs,
+        call_rate: args.curve_call_rate,
+        calls_for: Duration::from_secs(args.curve_calls_secs),
+    };
+    if wants("curve-sockets") {
+        match args.server_pid {
+            Some(pid) => {
+                let one = curves::Instances {
+                    addrs: vec![args.addr.clone()],
+                    pids: vec![pid],
+                };
+                let plan = plan(&args.socket_steps);
+                curves.extend(curves::sockets("sockets", &one, &accounts, &plan).await?);
+            }
+            None => report.note("curve-sockets skipped: no --server-pid"),
+        }
+    }
+    if wants("curve-fleet") {
+        if args.fleet_addrs.len() < 2 || args.fleet_addrs.len() != args.fleet_pids.len() {
+            anyhow::bail!("curve-fleet needs --fleet-addrs and --fleet-pids, two or more of each");
+        }
+        let fleet = curves::Instances {
+            addrs: args.fleet_addrs.clone(),
+            pids: args.fleet_pids.clone(),
+        };
+        let plan = plan(&args.fleet_steps);
+        curves.extend(curves::sockets("fleet", &fleet, &accounts, &plan).await?);
+    }
     if wants("rest") {
         let duration = Duration::from_secs(args.rest_secs);
         eprintln!("rest: GET /api/users/me/ x {}", args.rest_concurrency);
@@ -180,7 +318,7 @@ async fn main() -> Result<()> {
         let period = Duration::from_millis(args.setup_period_ms);
         for (label, period) in [("setup", Duration::ZERO), ("setup_paced", period)] {
             setup::run(
-                &api,
+                &setup::Sides::one(&api),
                 &accounts,
                 args.setup_pairs,
                 args.setup_rounds,
@@ -228,6 +366,37 @@ async fn main() -> Result<()> {
         .await?;
         report.set_target("relay.max.throughput", ">=", 40_000.0);
     }
+    let relay_secs = Duration::from_secs(args.curve_relay_secs);
+    if wants("curve-relay-rate") {
+        curves.push(
+            curves::relay_rate(
+                &api,
+                &accounts,
+                args.relay_pairs,
+                &args.relay_rates,
+                relay_secs,
+                args.server_pid,
+            )
+            .await?,
+        );
+    }
+    if wants("curve-relay-pairs") {
+        curves.push(
+            curves::relay_pairs(
+                &api,
+                &accounts,
+                &args.relay_pair_steps,
+                args.relay_rate,
+                relay_secs,
+                args.server_pid,
+            )
+            .await?,
+        );
+    }
+    if wants("curve-me") {
+        let duration = Duration::from_secs(args.curve_me_secs);
+        curves.extend(curves::me(&api, &accounts, &args.me_levels, duration).await?);
+    }
     if wants("chaos") {
         eprintln!(
             "chaos: {} pairs x {} calls, seed {}",
@@ -248,6 +417,12 @@ async fn main() -> Result<()> {
         .await?;
     }
     report.add("total_secs", began.elapsed().as_secs_f64(), "s");
+    for curve in &curves {
+        curve.print();
+        if let Some(dir) = &args.plot_dir {
+            curve.draw(dir)?;
+        }
+    }
     report.print();
     Ok(())
 }

@@ -85,6 +85,14 @@ impl Report {
         self.add(format!("{prefix}.max"), histogram.max() as f64, "us");
     }
 
+    /// A recorded figure, by key.
+    pub fn value(&self, key: &str) -> Option<f64> {
+        self.rows
+            .iter()
+            .find(|row| row.key == key)
+            .map(|row| row.value)
+    }
+
     pub fn note(&mut self, note: impl Into<String>) {
         let note = note.into();
         eprintln!("note: {note}");

@@ -25,10 +25,26 @@ struct Samples {
     errors: u64,
 }
 
+/// The instances the two parties use: the same one, or two behind the bus.
+#[derive(Clone)]
+pub struct Sides {
+    pub caller: Api,
+    pub receiver: Api,
+}
+
+impl Sides {
+    pub fn one(api: &Api) -> Self {
+        Self {
+            caller: api.clone(),
+            receiver: api.clone(),
+        }
+    }
+}
+
 /// `pairs` pairs concurrently, `rounds` calls each, one after another: a new one every `period`
 /// (pairs staggered evenly over it), or at once if `period` is zero; figures under `label`.
 pub async fn run(
-    api: &Api,
+    sides: &Sides,
     accounts: &[Account],
     pairs: usize,
     rounds: usize,
@@ -39,10 +55,10 @@ pub async fn run(
     let started = Instant::now();
     let mut tasks = Vec::new();
     for (i, pair) in accounts.chunks_exact(2).take(pairs).enumerate() {
-        let (api, caller, receiver) = (api.clone(), pair[0].clone(), pair[1].clone());
+        let (sides, caller, receiver) = (sides.clone(), pair[0].clone(), pair[1].clone());
         let first = tokio::time::Instant::now() + period.mul_f64(i as f64 / pairs as f64);
         tasks.push(tokio::spawn(async move {
-            pair_rounds(api, caller, receiver, rounds, first, period).await
+            pair_rounds(sides, caller, receiver, rounds, first, period).await
         }));
     }
     let mut incoming = report::histogram();
@@ -74,7 +90,7 @@ pub async fn run(
 }
 
 async fn pair_rounds(
-    api: Api,
+    sides: Sides,
     caller: Account,
     receiver: Account,
     rounds: usize,
@@ -87,12 +103,13 @@ async fn pair_rounds(
         offer_answer: report::histogram(),
         errors: 0,
     };
-    let (_user_sink, mut user_stream) = api.user_socket(&receiver).await?.split();
+    let (_user_sink, mut user_stream) = sides.receiver.user_socket(&receiver).await?.split();
     for round_index in 0..rounds {
         if !period.is_zero() {
             tokio::time::sleep_until(first + period.mul_f64(round_index as f64)).await;
         }
-        if let Err(error) = round(&api, &caller, &receiver, &mut user_stream, &mut samples).await {
+        if let Err(error) = round(&sides, &caller, &receiver, &mut user_stream, &mut samples).await
+        {
             eprintln!("setup: {error:#}");
             samples.errors += 1;
         }
@@ -101,7 +118,7 @@ async fn pair_rounds(
 }
 
 async fn round<S>(
-    api: &Api,
+    sides: &Sides,
     caller: &Account,
     receiver: &Account,
     user_stream: &mut S,
@@ -113,7 +130,7 @@ where
     let sent = Instant::now();
     let (call, rung) = tokio::join!(
         async {
-            let call = api.start_call(caller, receiver.id).await;
+            let call = sides.caller.start_call(caller, receiver.id).await;
             (call, sent.elapsed())
         },
         next_matching(user_stream, |message| matches!(
@@ -136,23 +153,28 @@ where
     report::record(&mut samples.start, start_latency.as_micros() as u64);
     report::record(&mut samples.incoming, (rung_at - sent).as_micros() as u64);
 
-    let result = offer_answer(api, caller, receiver, call.id, &call.room_id).await;
-    let _ = api.call_action(caller, call.id, "end").await;
+    let result = offer_answer(sides, caller, receiver, call.id, &call.room_id).await;
+    let _ = sides.caller.call_action(caller, call.id, "end").await;
     report::record(&mut samples.offer_answer, result?.as_micros() as u64);
     Ok(())
 }
 
 /// Both join the room; the caller sends an offer, the receiver answers as soon as it has it.
 async fn offer_answer(
-    api: &Api,
+    sides: &Sides,
     caller: &Account,
     receiver: &Account,
     call_id: CallId,
     room: &str,
 ) -> Result<Duration> {
-    api.call_action(receiver, call_id, "accept").await?;
-    let (mut caller_sink, mut caller_stream) = api.room_socket(caller, room).await?.split();
-    let (mut receiver_sink, mut receiver_stream) = api.room_socket(receiver, room).await?.split();
+    sides
+        .receiver
+        .call_action(receiver, call_id, "accept")
+        .await?;
+    let (mut caller_sink, mut caller_stream) =
+        sides.caller.room_socket(caller, room).await?.split();
+    let (mut receiver_sink, mut receiver_stream) =
+        sides.receiver.room_socket(receiver, room).await?.split();
     let sdp =
         json!({"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"});
     let sent = Instant::now();

@@ -79,3 +79,18 @@ export function findPeopleRow(page: Page, username: string) {
 export function myContactRow(page: Page, username: string) {
   return page.getByTestId('my-contacts').locator(`[data-testid="contact"][data-username="${username}"]`);
 }
+
+/** `caller` calls `receiver`, who accepts, through the API: a call in progress (to make
+ * `receiver` busy). */
+export async function callInProgress(
+  callerRequest: APIRequestContext,
+  caller: Account,
+  receiverRequest: APIRequestContext,
+  receiver: Account,
+) {
+  const started = await api(callerRequest, caller, 'POST', '/api/calls/', { receiver: receiver.id, call_type: 'audio' });
+  expect(started.status()).toBe(201);
+  const live = await started.json();
+  expect((await api(receiverRequest, receiver, 'POST', `/api/calls/${live.id}/accept/`)).status()).toBe(200);
+  return live;
+}

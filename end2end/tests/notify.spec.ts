@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { test, expect, snap, waitForHydration } from './fixtures';
 import { api, openSignedIn, registerViaApi, waitForSocket, type Account } from './app-helpers';
 import { Server, serverBin } from './processes';
+import { clickNotification, notifications, personContext, setHidden, workerReady } from './notify-helpers';
 
 // Calls that ring while the page is in the background: system notifications through our service
 // worker, the flashing title, the installable app, and tabs of one browser that agree (the
@@ -15,51 +16,6 @@ import { Server, serverBin } from './processes';
 // timeout; the two-tab spec found a tab signed out in 2 of 3 back-to-back runs). Not yet
 // explained: README "Not done yet".
 test.describe.configure({ retries: 2 });
-
-/** A browser context of one person with notifications allowed (or not). */
-async function personContext(browser: Browser, baseURL: string, notifications = true): Promise<BrowserContext> {
-  const permissions = ['camera', 'microphone', ...(notifications ? ['notifications'] : [])];
-  return browser.newContext({ baseURL, permissions });
-}
-
-/** Our service worker controls nothing yet on a first visit; its registration is what counts. */
-async function workerReady(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready;
-  });
-}
-
-/** Emulates the page going to the background (another tab in front) or coming back. */
-async function setHidden(page: Page, hidden: boolean): Promise<void> {
-  await page.evaluate((hidden) => {
-    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-    Object.defineProperty(document, 'visibilityState', {
-      configurable: true,
-      get: () => (hidden ? 'hidden' : 'visible'),
-    });
-    document.dispatchEvent(new Event('visibilitychange'));
-  }, hidden);
-}
-
-interface Shown {
-  tag: string;
-  title: string;
-  body: string;
-  actions: string[];
-}
-
-/** The notifications our worker's registration shows now. */
-async function notifications(page: Page): Promise<Shown[]> {
-  return page.evaluate(async () => {
-    const registration = await navigator.serviceWorker.ready;
-    return (await registration.getNotifications()).map((n) => ({
-      tag: n.tag,
-      title: n.title,
-      body: n.body,
-      actions: ((n as unknown as { actions?: { action: string }[] }).actions ?? []).map((a) => a.action),
-    }));
-  });
-}
 
 async function startCall(page: Page, caller: Account, receiver: Account): Promise<number> {
   const started = await api(page.request, caller, 'POST', '/api/calls/', { receiver: receiver.id, call_type: 'video' });
@@ -97,30 +53,6 @@ test('a call ringing in a hidden tab shows one notification, closed when the cal
     await context.close();
   }
 });
-
-/**
- * Clicks the notification tagged `tag` (on its button `action`, or its body for ''). Playwright
- * cannot click a system notification: the worker's click handler gets it as the browser would
- * hand it over. Outside a real click the browser refuses the focus itself, which is reported.
- */
-async function clickNotification(context: BrowserContext, tag: string, action: string): Promise<void> {
-  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
-  const outcome = await worker.evaluate(
-    async ({ tag, action }) => {
-      const scope = self as any;
-      const [notification] = await scope.registration.getNotifications({ tag });
-      if (!notification) return 'no such notification';
-      try {
-        await scope.openFromNotification(notification, action);
-        return 'focused';
-      } catch (refused) {
-        return `posted; focus refused (${(refused as Error).name})`;
-      }
-    },
-    { tag, action },
-  );
-  expect(outcome).not.toBe('no such notification');
-}
 
 test('clicking the notification brings the tab with the ringing overlay; its Accept answers; a missed call leaves one notification', async ({ browser, baseURL, alice }) => {
   const context = await personContext(browser, baseURL!);

@@ -1,5 +1,5 @@
 import { test, expect, snap } from './fixtures';
-import { api, findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
+import { api, callInProgress, findContact, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
 
 test('alice video-calls bob: his overlay rings, he accepts, both go to the call page', async ({ alice, bob }) => {
   const a = await registerViaApi(alice.page.request, 'alice');
@@ -101,10 +101,7 @@ test('calling someone who is in another call shows that they are busy', async ({
     const c = await registerViaApi(carolPage.request, 'carol');
 
     // Bob is in a call with Carol (set up through the API).
-    const started = await api(carolPage.request, c, 'POST', '/api/calls/', { receiver: b.id, call_type: 'audio' });
-    expect(started.status()).toBe(201);
-    const live = await started.json();
-    expect((await api(bob.page.request, b, 'POST', `/api/calls/${live.id}/accept/`)).status()).toBe(200);
+    const live = await callInProgress(carolPage.request, c, bob.page.request, b);
 
     await openSignedIn(alice.page, a);
     const row = await findContact(alice.page, b.username);

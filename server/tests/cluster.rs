@@ -492,3 +492,54 @@ async fn hidden_presence_and_privacy_changes_cross_instances() {
     let event = recv_type(&mut alice_on_b, "presence").await;
     assert_eq!(event["user_id"], carol.id.0, "{event}");
 }
+
+/// Issue 23: a message left through one instance reaches the receiver's tab on the other, and a
+/// "tell me when they are free" request fires to a tab on the other instance.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_and_a_free_notice_reach_tabs_on_another_instance() {
+    let (a, b) = two_instances().await;
+    let (_, alice_token) = a.user("alice").await;
+    let (bob, bob_token) = b.user("bob").await;
+    let mut bob_events = user_socket(&b, &bob_token).await;
+    let mut alice_events = user_socket(&b, &alice_token).await;
+
+    let call = a.start_call(&alice_token, &bob, CallType::Audio).await;
+    assert_eq!(
+        b.call_action(call.id, "reject", &bob_token).await.status(),
+        200
+    );
+    let left = a
+        .client
+        .put(a.url(&format!("/api/calls/{}/message/?duration_ms=1000", call.id)))
+        .bearer_auth(&alice_token)
+        .header("content-type", "audio/webm")
+        .body(vec![0x1A, 0x45, 0xDF, 0xA3, 0, 0, 0, 0])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(left.status(), 201);
+    let event = recv_type(&mut bob_events, "call-message").await;
+    assert_eq!(event["message"]["call_id"], call.id.0);
+    // Either instance serves it: it is in the database.
+    let fetched = b
+        .get_auth(&format!("/api/calls/{}/message/", call.id), &bob_token)
+        .await;
+    assert_eq!(fetched.status(), 200);
+
+    // Bob goes offline; alice (her tab on B) asks through A; bob comes back on A.
+    drop(bob_events);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let asked = a
+        .post_auth(
+            "/api/availability/",
+            &alice_token,
+            &json!({"user_id": bob.id}),
+        )
+        .await;
+    assert_eq!(asked.status(), 201);
+    let _bob_again = user_socket(&a, &bob_token).await;
+    let free = tokio::time::timeout(WAIT, recv_type(&mut alice_events, "user-available"))
+        .await
+        .expect("in time");
+    assert_eq!(free["user"]["id"], bob.id.0);
+}

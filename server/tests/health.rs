@@ -102,6 +102,13 @@ const API_OPERATIONS: &[(&str, &str)] = &[
     ("delete", "/api/blocks/{user_id}/"),
     ("get", "/api/users/me/privacy/"),
     ("patch", "/api/users/me/privacy/"),
+    ("get", "/api/calls/messages/"),
+    ("put", "/api/calls/{id}/message/"),
+    ("get", "/api/calls/{id}/message/"),
+    ("post", "/api/calls/{id}/message/heard/"),
+    ("get", "/api/availability/"),
+    ("post", "/api/availability/"),
+    ("delete", "/api/availability/{user_id}/"),
 ];
 
 const HTTP_METHODS: [&str; 8] = [
@@ -154,6 +161,12 @@ async fn openapi_document_lists_every_api_route(app: TestApp) {
         serde_json::json!([])
     );
     assert!(paths["/api/token/"]["post"].get("security").is_none());
+
+    // The user socket's events, issue 23's among them.
+    let events = serde_json::to_string(&doc["components"]["schemas"]["UserEvent"]).unwrap();
+    for kind in ["call-incoming", "call-message", "user-available"] {
+        assert!(events.contains(kind), "{kind} not in {events}");
+    }
 }
 
 async fn openapi_document_is_get_only(app: TestApp) {

@@ -14,25 +14,6 @@ use server::{
     people::{MAX_BLOCKS, MAX_CONTACTS},
 };
 
-async fn patch(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
-    app.client
-        .patch(app.url(path))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .expect("request")
-}
-
-async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
-    app.client
-        .delete(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request")
-}
-
 async fn add_contact(app: &TestApp, token: &str, user: &User, favourite: bool) -> u16 {
     app.post_auth(
         "/api/contacts/",
@@ -58,7 +39,7 @@ async fn block(app: &TestApp, token: &str, user: &User) -> u16 {
 }
 
 async fn set_privacy(app: &TestApp, token: &str, body: Value) -> PrivacySettings {
-    let response = patch(app, "/api/users/me/privacy/", token, &body).await;
+    let response = app.patch_auth("/api/users/me/privacy/", token, &body).await;
     assert_eq!(response.status(), 200, "{body}");
     response.json().await.expect("settings")
 }
@@ -186,13 +167,13 @@ async fn contacts_are_listed_favourites_first_then_online_then_by_name(app: Test
     assert!(list[1].user.is_online);
     assert!(list[1].user.email.is_none());
 
-    let response = patch(
-        &app,
-        &format!("/api/contacts/{}/", erin.id),
-        &alice,
-        &json!({"is_favourite": true}),
-    )
-    .await;
+    let response = app
+        .patch_auth(
+            &format!("/api/contacts/{}/", erin.id),
+            &alice,
+            &json!({"is_favourite": true}),
+        )
+        .await;
     assert_eq!(response.status(), 200);
     let updated: Contact = response.json().await.expect("contact");
     assert!(updated.is_favourite);
@@ -202,7 +183,9 @@ async fn contacts_are_listed_favourites_first_then_online_then_by_name(app: Test
         .map(|c| c.user.username)
         .collect();
     assert_eq!(names, ["carol", "erin", "dave", "Bob"]);
-    let response = delete(&app, &format!("/api/contacts/{}/", bob.id), &alice).await;
+    let response = app
+        .delete_auth(&format!("/api/contacts/{}/", bob.id), &alice)
+        .await;
     assert_eq!(response.status(), 204);
     assert_eq!(contacts(&app, &alice).await.len(), 3);
 }
@@ -242,17 +225,19 @@ async fn bad_contact_requests_change_nothing(app: TestApp) {
         "/api/contacts/abc/".to_owned(),
         "/api/contacts/0/".to_owned(),
     ] {
-        let response = patch(&app, &path, &bob_token, &json!({"is_favourite": true})).await;
+        let response = app
+            .patch_auth(&path, &bob_token, &json!({"is_favourite": true}))
+            .await;
         assert_eq!(response.status(), 404, "{path}");
-        assert_eq!(delete(&app, &path, &bob_token).await.status(), 404);
+        assert_eq!(app.delete_auth(&path, &bob_token).await.status(), 404);
     }
-    let response = patch(
-        &app,
-        &format!("/api/contacts/{}/", bob.id),
-        &alice,
-        &json!({"is_favourite": "yes"}),
-    )
-    .await;
+    let response = app
+        .patch_auth(
+            &format!("/api/contacts/{}/", bob.id),
+            &alice,
+            &json!({"is_favourite": "yes"}),
+        )
+        .await;
     assert_eq!(response.status(), 400);
     let list = contacts(&app, &alice).await;
     assert_eq!(list.len(), 1);
@@ -289,9 +274,9 @@ async fn blocking_lists_newest_first_and_removes_the_contact(app: TestApp) {
     assert_eq!(ids, [carol.id, bob.id]);
     // Only one's own blocks.
     let path = format!("/api/blocks/{}/", bob.id);
-    assert_eq!(delete(&app, &path, &bob_token).await.status(), 404);
-    assert_eq!(delete(&app, &path, &alice).await.status(), 204);
-    assert_eq!(delete(&app, &path, &alice).await.status(), 404);
+    assert_eq!(app.delete_auth(&path, &bob_token).await.status(), 404);
+    assert_eq!(app.delete_auth(&path, &alice).await.status(), 204);
+    assert_eq!(app.delete_auth(&path, &alice).await.status(), 404);
     assert_eq!(add_contact(&app, &alice, &bob, false).await, 201);
 }
 
@@ -508,7 +493,9 @@ async fn bad_privacy_updates_change_nothing(app: TestApp) {
         json!({"presence_visible_to": "contacts", "who_can_call": "nobody"}),
     ];
     for request in refused {
-        let response = patch(&app, "/api/users/me/privacy/", &alice, &request).await;
+        let response = app
+            .patch_auth("/api/users/me/privacy/", &alice, &request)
+            .await;
         assert_eq!(response.status(), 400, "{request}");
     }
     assert_eq!(privacy(&app, &alice).await, PrivacySettings::default());
@@ -586,7 +573,9 @@ async fn hidden_presence_looks_offline_through_every_path(app: TestApp) {
             .is_online
     );
     // Removed from bob's contacts: hidden again.
-    let response = delete(&app, &format!("/api/contacts/{}/", alice.id), &bob_token).await;
+    let response = app
+        .delete_auth(&format!("/api/contacts/{}/", alice.id), &bob_token)
+        .await;
     assert_eq!(response.status(), 204);
     assert_eq!(
         next_presence(&mut alice_socket).await,
@@ -666,7 +655,9 @@ async fn a_blocker_is_hidden_and_not_found(app: TestApp) {
         .expect("blocks");
     assert!(blocked[0].user.is_online);
     // Unblocked: visible again, live.
-    let response = delete(&app, &format!("/api/blocks/{}/", alice.id), &bob_token).await;
+    let response = app
+        .delete_auth(&format!("/api/blocks/{}/", alice.id), &bob_token)
+        .await;
     assert_eq!(response.status(), 204);
     assert_eq!(
         next_presence(&mut alice_socket).await,
@@ -740,7 +731,9 @@ async fn contacts_and_blocks_are_bounded(app: TestApp) {
     assert_eq!(app.count("blocks").await, MAX_BLOCKS);
     // Making room lets the next one in.
     let first = ids[0];
-    let response = delete(&app, &format!("/api/blocks/{first}/"), &alice_token).await;
+    let response = app
+        .delete_auth(&format!("/api/blocks/{first}/"), &alice_token)
+        .await;
     assert_eq!(response.status(), 204);
     assert_eq!(block(&app, &alice_token, &bob).await, 201);
 }
@@ -777,8 +770,7 @@ async fn people_writes_are_rate_limited_per_user(app: TestApp) {
     for response in [
         app.post_auth("/api/blocks/", &alice, &json!({"user_id": carol.id}))
             .await,
-        patch(
-            &app,
+        app.patch_auth(
             "/api/users/me/privacy/",
             &alice,
             &json!({"do_not_disturb": true}),
@@ -816,30 +808,6 @@ backend_tests! {
 
 tests_with!(with_few_people_writes => sqlite_limited, mariadb_limited:
     people_writes_are_rate_limited_per_user);
-
-/// Like `backend_tests!` for bodies that move time: `|app: TestApp, clock: ManualClock|`.
-macro_rules! clock_tests {
-    ($($name:ident => $body:expr;)+) => {
-        mod sqlite_clock {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let clock = ManualClock::new();
-                let app = TestApp::spawn_with_clock(Backend::Sqlite, clock.clone()).await;
-                ($body)(app, clock).await;
-            })+
-        }
-        mod mariadb_clock {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let clock = ManualClock::new();
-                let app = TestApp::spawn_with_clock(Backend::MariaDb, clock.clone()).await;
-                ($body)(app, clock).await;
-            })+
-        }
-    };
-}
 
 clock_tests! {
     screened_timeout => a_screened_call_times_out_for_the_caller_like_an_unanswered_one;

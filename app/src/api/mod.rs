@@ -1,5 +1,5 @@
 //! The app's one client edge: every REST call as a typed function ([`calls`], [`users`],
-//! [`people`], [`ice_servers`]), so no page spells an `/api/...` path, and the WebSocket client
+//! [`people`], [`missed`], [`ice_servers`]), so no page spells an `/api/...` path, and the WebSocket client
 //! ([`socket`]).
 //!
 //! REST is JSON over `fetch` (gloo-net) with the stored access token, refreshed silently once
@@ -7,6 +7,7 @@
 //! only call the API from the browser.
 
 pub mod calls;
+pub mod missed;
 pub mod people;
 pub mod socket;
 pub mod users;
@@ -107,14 +108,14 @@ async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     send::<(), T>("DELETE", path, None).await
 }
 
-/// A PUT whose body is a file or blob, sent with the blob's own content type (profile pictures).
-/// Browser only: the body type exists only there.
+/// A PUT whose body is a file or blob, sent with the blob's own content type (profile pictures,
+/// call messages). Browser only: the body type exists only there.
 #[cfg(feature = "hydrate")]
 async fn put_bytes<T: DeserializeOwned>(path: &str, body: &web_sys::Blob) -> Result<T, ApiFailure> {
     use gloo_net::http::{Method, RequestBuilder};
 
     let content_type = body.type_();
-    let put = || async {
+    let response = with_refresh(|| async {
         let mut builder = RequestBuilder::new(path).method(Method::PUT);
         if !content_type.is_empty() {
             builder = builder.header("Content-Type", &content_type);
@@ -128,16 +129,44 @@ async fn put_bytes<T: DeserializeOwned>(path: &str, body: &web_sys::Blob) -> Res
             .send()
             .await
             .map_err(|e| ApiFailure::Network(e.to_string()))
-    };
-    let sent = crate::session::access_token();
-    let first = put().await?;
-    let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
-        refresh(sent).await?;
-        put().await?
-    } else {
-        first
-    };
+    })
+    .await?;
     decode(response).await
+}
+
+/// A GET whose answer is a file (a call's message), as a blob of its own content type.
+#[cfg(feature = "hydrate")]
+async fn get_blob(path: &str) -> Result<web_sys::Blob, ApiFailure> {
+    let response = with_refresh(|| attempt::<()>("GET", path, None)).await?;
+    if !(200..300).contains(&response.status()) {
+        // An error answer is JSON: decoded into its failure.
+        let failure = decode::<Value>(response).await.err();
+        return Err(failure.unwrap_or(ApiFailure::Unavailable));
+    }
+    let unreadable = || ApiFailure::Network("unreadable answer".into());
+    let content_type = response.headers().get("content-type").unwrap_or_default();
+    let bytes = response.binary().await.map_err(|_| unreadable())?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(&bytes[..]));
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type(&content_type);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &bag).map_err(|_| unreadable())
+}
+
+/// Sends with `request`, and once more with new tokens when the access token was refused.
+#[cfg(feature = "hydrate")]
+async fn with_refresh<F, Fut>(request: F) -> Result<gloo_net::http::Response, ApiFailure>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<gloo_net::http::Response, ApiFailure>>,
+{
+    let sent = crate::session::access_token();
+    let first = request().await?;
+    if first.status() == 401 && crate::session::refresh_token().is_some() {
+        refresh(sent).await?;
+        request().await
+    } else {
+        Ok(first)
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -146,14 +175,7 @@ async fn send<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
-    let sent = crate::session::access_token();
-    let first = attempt(method, path, body).await?;
-    let response = if first.status() == 401 && crate::session::refresh_token().is_some() {
-        refresh(sent).await?;
-        attempt(method, path, body).await?
-    } else {
-        first
-    };
+    let response = with_refresh(|| attempt(method, path, body)).await?;
     decode(response).await
 }
 

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::attention::Permission;
 use crate::events::UserEvents;
-use crate::protocol::{CallId, NotificationButton};
+use crate::protocol::{CallId, NotificationButton, UserId};
 
 #[derive(Clone, Copy)]
 pub struct PageAttention {
@@ -15,6 +15,8 @@ pub struct PageAttention {
     pub permission: RwSignal<Permission>,
     /// A notification of this call was clicked (on a button, or its body): the overlay acts.
     pub clicked: RwSignal<Option<(CallId, Option<NotificationButton>)>>,
+    /// The notification that this person is free now was clicked: call them.
+    pub free_clicked: RwSignal<Option<UserId>>,
 }
 
 /// Turning notifications on: what they do, or why they are off, and the button that asks the
@@ -61,6 +63,7 @@ pub fn provide_attention(events: UserEvents) -> PageAttention {
         hidden: RwSignal::new(false),
         permission: RwSignal::new(Permission::Unsupported),
         clicked: RwSignal::new(None),
+        free_clicked: RwSignal::new(None),
     };
     provide_context(attention);
     #[cfg(feature = "hydrate")]
@@ -111,6 +114,9 @@ mod browser {
             worker::register(move |message| match message {
                 WorkerMsg::NotificationClick { call_id, action } => {
                     attention.clicked.set(Some((call_id, action)));
+                }
+                WorkerMsg::AvailableClick { user_id } => {
+                    attention.free_clicked.set(Some(user_id));
                 }
             });
         });

@@ -7,6 +7,7 @@ pub mod people;
 pub mod ringtone;
 #[cfg(feature = "hydrate")]
 pub mod tones;
+pub mod voicemail;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,8 +16,9 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::events::use_user_events;
-use crate::protocol::{CallConflict, CallType, EndReason, User};
+use crate::protocol::{Call, CallConflict, CallType, EndReason, User};
 use crate::util::initials;
+use voicemail::TellMeWhenFree;
 
 /// A round picture, or the initial of the name when there is none.
 #[component]
@@ -48,6 +50,8 @@ pub fn Avatar(
 pub struct Dialer {
     pub notice: RwSignal<Option<String>>,
     pub pending: RwSignal<bool>,
+    /// The missed call a busy answer recorded: the notice offers a message and "tell me".
+    pub busy: RwSignal<Option<Call>>,
 }
 
 pub fn busy_text(name: &str) -> String {
@@ -62,6 +66,7 @@ pub fn use_dialer() -> (
     let dialer = Dialer {
         notice: RwSignal::new(None),
         pending: RwSignal::new(false),
+        busy: RwSignal::new(None),
     };
     let events = use_user_events();
     let navigate = use_navigate();
@@ -71,6 +76,7 @@ pub fn use_dialer() -> (
         }
         dialer.pending.set(true);
         dialer.notice.set(None);
+        dialer.busy.set(None);
         let navigate = navigate.clone();
         spawn_local(async move {
             let result = api::calls::start(receiver.id, call_type).await;
@@ -81,40 +87,45 @@ pub fn use_dialer() -> (
                     events.last_call_update.set(Some(call));
                     navigate(&path, NavigateOptions::default());
                 }
-                Err(failure) => dialer.notice.set(Some(call_failure(&receiver, &failure))),
+                Err(failure) => {
+                    dialer.notice.set(Some(call_failure(&receiver, &failure)));
+                    dialer.busy.set(busy_call(&failure));
+                }
             }
         });
     };
     (dialer, dial)
 }
 
-/// What the caller reads when a call could not start. Do-not-disturb answers as busy with a
-/// reason; it reads as busy too, without claiming another call.
-fn call_failure(receiver: &User, failure: &ApiFailure) -> String {
-    let busy = match failure {
+/// The busy answer (409 `busy`, with the call it recorded as missed), if that is what failed.
+fn busy_conflict(failure: &ApiFailure) -> Option<CallConflict> {
+    match failure {
         ApiFailure::Status { status: 409, body }
             if body.get("detail").and_then(|d| d.as_str()) == Some("busy") =>
         {
-            Some(
-                serde_json::from_value::<CallConflict>(body.clone())
-                    .ok()
-                    .and_then(|c| c.reason),
-            )
+            serde_json::from_value(body.clone()).ok()
         }
         _ => None,
-    };
-    if let Some(reason) = busy {
-        match reason {
-            Some(EndReason::DoNotDisturb) => format!("{} is busy right now", receiver.username),
-            _ => busy_text(&receiver.username),
-        }
-    } else {
-        format!(
+    }
+}
+
+/// What the caller reads when a call could not start. Do-not-disturb answers as busy with a
+/// reason; it reads as busy too, without claiming another call.
+fn call_failure(receiver: &User, failure: &ApiFailure) -> String {
+    match busy_conflict(failure).map(|c| c.reason) {
+        Some(Some(EndReason::DoNotDisturb)) => format!("{} is busy right now", receiver.username),
+        Some(_) => busy_text(&receiver.username),
+        None => format!(
             "Could not call {}: {}",
             receiver.username,
             failure.message()
-        )
+        ),
     }
+}
+
+/// The call a busy (or do-not-disturb) answer recorded as missed.
+fn busy_call(failure: &ApiFailure) -> Option<Call> {
+    busy_conflict(failure).map(|c| c.call)
 }
 
 /// The notice line of a [`Dialer`] (busy, errors), announced to screen readers.
@@ -124,10 +135,26 @@ pub fn DialerNotice(dialer: Dialer) -> impl IntoView {
         <Show when=move || dialer.notice.with(Option::is_some)>
             <div class="notice notice-warn" role="alert" data-testid="call-error">
                 <span>{move || dialer.notice.get().unwrap_or_default()}</span>
+                {move || {
+                    dialer
+                        .busy
+                        .get()
+                        .map(|call| {
+                            view! {
+                                <TellMeWhenFree user=call.receiver.clone() />
+                                <a class="btn btn-secondary" data-testid="leave-message-link" href=format!("/call/{}", call.id)>
+                                    "Leave a message"
+                                </a>
+                            }
+                        })
+                }}
                 <button
                     class="btn-icon"
                     aria-label="Dismiss"
-                    on:click=move |_| dialer.notice.set(None)
+                    on:click=move |_| {
+                        dialer.notice.set(None);
+                        dialer.busy.set(None);
+                    }
                 >
                     "×"
                 </button>
@@ -189,5 +216,17 @@ mod tests {
             call_failure(&bob(), &throttled),
             "Could not call bob: Too many calls; try again in 30 seconds."
         );
+    }
+
+    #[test]
+    fn a_busy_answer_carries_the_missed_call_to_offer_a_message_on() {
+        let call = busy_call(&conflict(None)).expect("the call");
+        assert_eq!(call.id, crate::protocol::CallId(9));
+        assert_eq!(call.receiver.username, "bob");
+        let throttled = ApiFailure::Status {
+            status: 429,
+            body: json!({"detail": "Too many calls."}),
+        };
+        assert_eq!(busy_call(&throttled), None);
     }
 }

@@ -9,6 +9,7 @@ use crate::api;
 use crate::attention::Permission;
 use crate::components::attention::{use_attention, NotificationSetting};
 use crate::components::people::{use_contacts, AddContactButton};
+use crate::components::voicemail::{provide_messages, MessagePlayer};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
 use crate::protocol::{Call, CallStatus, CallType, Contact, UserId};
@@ -43,6 +44,7 @@ fn CallHistory() -> impl IntoView {
     let latest = StoredValue::new(0u64);
     let (dialer, dial) = use_dialer();
     let contacts = use_contacts(dialer.notice);
+    provide_messages();
 
     let load = move |which: Tab| {
         let Some(last) = latest.try_get_value() else {
@@ -247,6 +249,7 @@ where
                 {reason
                     .map(|r| view! { <span class="muted small" data-testid="history-reason">{r}</span> })}
             </div>
+            <MessagePlayer call=call.id />
             <AddContactButton user=other.clone() contacts=contacts notice=notice />
             <button
                 class="btn btn-secondary"

@@ -101,6 +101,12 @@ impl CallStatus {
     pub fn is_unanswered(self) -> bool {
         Self::UNANSWERED.contains(&self)
     }
+
+    /// The call ended without an answer from the receiver (no answer, declined, busy,
+    /// do-not-disturb): its caller may leave a message. Not a call the caller cancelled.
+    pub fn went_unanswered(self) -> bool {
+        matches!(self, Self::Missed | Self::Rejected)
+    }
 }
 
 /// Why a call ended.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Call, PrivacySettings, Timestamp, UserId};
+use super::{Call, CallMessage, PrivacySettings, Timestamp, User, UserId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
@@ -22,6 +22,11 @@ pub enum UserEvent {
     /// This user's privacy or do-not-disturb settings changed (from another tab, or DND ended
     /// by itself): every tab shows the same.
     PrivacyChanged { settings: PrivacySettings },
+    /// The caller of a missed call of this user's left a message (to the receiver's tabs).
+    CallMessage { message: CallMessage },
+    /// Someone this user asked about (`POST /api/availability/`) is free now: online, in no
+    /// call, without do-not-disturb. The request is used up.
+    UserAvailable { user: User },
 }
 
 impl UserEvent {
@@ -29,7 +34,10 @@ impl UserEvent {
     pub fn call(&self) -> Option<&Call> {
         match self {
             Self::CallIncoming { call } | Self::CallStatus { call } => Some(call),
-            Self::Presence { .. } | Self::PrivacyChanged { .. } => None,
+            Self::Presence { .. }
+            | Self::PrivacyChanged { .. }
+            | Self::CallMessage { .. }
+            | Self::UserAvailable { .. } => None,
         }
     }
 }

@@ -6,6 +6,7 @@ mod channel;
 mod close;
 mod events;
 mod ice;
+mod missed;
 mod people;
 mod tabs;
 mod time;
@@ -17,6 +18,7 @@ pub use channel::{chat_text_fits, ChannelMsg, Grade, MediaState, MAX_CHAT_CHARS}
 pub use close::CloseCode;
 pub use events::UserEvent;
 pub use ice::*;
+pub use missed::*;
 pub use people::*;
 pub use tabs::*;
 pub use time::Timestamp;

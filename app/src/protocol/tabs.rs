@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::CallId;
+use super::{CallId, UserId};
 
 /// The BroadcastChannel every tab of this origin joins.
 pub const TAB_CHANNEL: &str = "callhub";
@@ -29,6 +29,8 @@ pub enum WorkerMsg {
         #[serde(default)]
         action: Option<NotificationButton>,
     },
+    /// The notification that someone asked about is free now was clicked: call them.
+    AvailableClick { user_id: UserId },
 }
 
 /// The buttons of a ringing call's notification (its `actions`).

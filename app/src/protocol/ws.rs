@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{Call, CallId, CallType, PrivacySettings, Timestamp, UserEvent, UserId};
+use super::{
+    Call, CallId, CallMessage, CallType, PrivacySettings, Timestamp, User, UserEvent, UserId,
+};
 
 /// An access token sent in an `auth` message. Its `Debug` output is redacted so that logging a
 /// message can never leak it.
@@ -196,6 +198,14 @@ pub enum ServerMsg {
     PrivacyChanged {
         settings: PrivacySettings,
     },
+    /// User socket: a caller left a message on a missed call of this user.
+    CallMessage {
+        message: CallMessage,
+    },
+    /// User socket: someone this user asked about is free now (`POST /api/availability/`).
+    UserAvailable {
+        user: User,
+    },
 }
 
 impl ServerMsg {
@@ -222,6 +232,8 @@ impl From<UserEvent> for ServerMsg {
                 last_seen,
             },
             UserEvent::PrivacyChanged { settings } => Self::PrivacyChanged { settings },
+            UserEvent::CallMessage { message } => Self::CallMessage { message },
+            UserEvent::UserAvailable { user } => Self::UserAvailable { user },
         }
     }
 }

@@ -30,6 +30,12 @@ pub enum CallError {
         field: &'static str,
         message: String,
     },
+    /// The call has its message already (one per call).
+    #[error("A message was already left on this call.")]
+    MessageExists { call: Box<Call> },
+    /// A message body over what its duration allows (`protocol::message_bytes_allowed`).
+    #[error("message too large")]
+    MessageTooLarge,
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     /// The database failed (unavailable or otherwise: the edges tell which).

@@ -6,6 +6,7 @@
 //! 409 carrying the call as it is now. Every change is published to both parties through the hub.
 
 mod error;
+pub mod messages;
 pub mod signals;
 pub mod sweeper;
 
@@ -456,12 +457,14 @@ impl Calls {
         Ok(expired.len())
     }
 
-    /// Deletes the signaling log of calls older than the retention; how many rows went.
+    /// Deletes the signaling log and the messages older than the retention; how many rows
+    /// went.
     pub async fn purge_signals(&self, retention_days: u64) -> Result<u64, CallError> {
         let retention_ms =
             i64::try_from(retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
         let cutoff = self.clock.now_millis().saturating_sub(retention_ms);
-        Ok(self.db.delete_signals_before(cutoff).await?)
+        let signals = self.db.delete_signals_before(cutoff).await?;
+        Ok(signals + self.db.delete_messages_before(cutoff).await?)
     }
 
     /// Deletes the finished calls that ended more than `age` ago, with their signaling log;
@@ -598,6 +601,8 @@ struct Stored {
     screened: bool,
     caller_sees_receiver: bool,
     receiver_sees_caller: bool,
+    /// The receiver has blocked the caller (now, not necessarily when the call was made).
+    receiver_blocked_caller: bool,
 }
 
 impl Stored {
@@ -679,11 +684,13 @@ fn to_stored(row: CallRow) -> Result<Stored, CallError> {
         parties.caller_has_receiver != 0,
     );
     let screened = row.screened != 0;
+    let receiver_blocked_caller = parties.receiver_blocked_caller != 0;
     Ok(Stored {
         call: to_call(row)?,
         screened,
         caller_sees_receiver,
         receiver_sees_caller,
+        receiver_blocked_caller,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The sweepers: once a second, calls unanswered for longer than the ring timeout become missed
-//! (reason timeout) and do-not-disturb past its time ends (each user's tabs are told); once an
-//! hour, the signaling log older than its retention is deleted. Time
+//! (reason timeout), do-not-disturb past its time ends (each user's tabs are told) and "tell me
+//! when they are free" requests fire or expire; once an hour, the signaling log and the
+//! messages older than their retention are deleted. Time
 //! comes from the service's clock, so tests move a `ManualClock` and call [`Calls::sweep_once`]
 //! or [`Calls::purge_signals`] instead of waiting.
 
@@ -32,7 +33,7 @@ pub async fn run(
             _ = purge.tick() => {
                 match calls.purge_signals(retention_days).await {
                     Ok(0) => {}
-                    Ok(rows) => tracing::info!(rows, retention_days, "old call signals deleted"),
+                    Ok(rows) => tracing::info!(rows, retention_days, "old call signals and messages deleted"),
                     Err(error) => tracing::warn!(%error, "call signal purge failed"),
                 }
                 continue;
@@ -45,6 +46,10 @@ pub async fn run(
         }
         if let Err(error) = people.expire_do_not_disturb().await {
             tracing::warn!(error = %error, "do-not-disturb sweep failed");
+        }
+        // After do-not-disturb: a request fires in the same sweep as the setting ends.
+        if let Err(error) = people.sweep_availability().await {
+            tracing::warn!(error = %error, "availability sweep failed");
         }
     }
 }

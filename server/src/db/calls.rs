@@ -206,7 +206,7 @@ fn placeholders(n: usize) -> String {
 /// Whether the user `alias.id` is a party of a live call they know of (a screened call does not
 /// make its receiver busy). One EXISTS per column, so that each can use its index (an OR across
 /// the two columns could not).
-fn in_live_call(alias: &str) -> String {
+pub(super) fn in_live_call(alias: &str) -> String {
     let live = status_in("c.status", &CallStatus::LIVE);
     format!(
         "(EXISTS (SELECT 1 FROM calls c WHERE c.caller_id = {alias}.id AND {live}) \
@@ -482,16 +482,18 @@ impl Db {
     }
 
     /// Deletes the finished calls that ended before `cutoff` (epoch milliseconds), with their
-    /// signaling log; how many calls went. Live calls stay, however old.
+    /// signaling log and messages; how many calls went. Live calls stay, however old.
     pub async fn delete_finished_calls_before(&self, cutoff: i64) -> sqlx::Result<u64> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(&format!(
-            "DELETE FROM call_signals WHERE call_id IN (SELECT id FROM calls WHERE {})",
-            finished_before()
-        ))
-        .bind(cutoff)
-        .execute(&mut *tx)
-        .await?;
+        for table in ["call_signals", "call_messages"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE call_id IN (SELECT id FROM calls WHERE {})",
+                finished_before()
+            ))
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?;
+        }
         let deleted = sqlx::query(&format!("DELETE FROM calls WHERE {}", finished_before()))
             .bind(cutoff)
             .execute(&mut *tx)

@@ -5,6 +5,7 @@
 
 pub mod calls;
 pub mod locks;
+pub mod missed;
 pub mod people;
 pub mod pictures;
 pub mod tokens;

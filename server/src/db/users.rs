@@ -130,17 +130,21 @@ impl Db {
         Ok(())
     }
 
-    /// Deletes a user with every row that names them: their calls (with their signaling log,
-    /// so the other parties' histories lose them too), contacts and blocks either way, refresh
-    /// tokens and picture. One transaction: a failure leaves the user whole.
+    /// Deletes a user with every row that names them: their calls (with their signaling log and
+    /// messages, so the other parties' histories lose them too), contacts, blocks and
+    /// availability requests either way, refresh tokens and picture. One transaction: a
+    /// failure leaves the user whole.
     pub async fn delete_user(&self, id: UserId) -> sqlx::Result<()> {
         let mut tx = self.pool().begin().await?;
         for statement in [
             "DELETE FROM call_signals WHERE call_id IN \
              (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
+            "DELETE FROM call_messages WHERE call_id IN \
+             (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
             "DELETE FROM calls WHERE caller_id = ? OR receiver_id = ?",
             "DELETE FROM contacts WHERE owner_id = ? OR contact_id = ?",
             "DELETE FROM blocks WHERE blocker_id = ? OR blocked_id = ?",
+            "DELETE FROM availability_requests WHERE watcher_id = ? OR target_id = ?",
         ] {
             sqlx::query(statement)
                 .bind(id.0)

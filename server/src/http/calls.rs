@@ -34,6 +34,12 @@ impl From<CallError> for ApiError {
                 call: *call,
                 reason,
             })),
+            CallError::MessageExists { ref call } => Self::Conflict(Box::new(CallConflict {
+                detail: error.detail(),
+                call: (**call).clone(),
+                reason: None,
+            })),
+            CallError::MessageTooLarge => Self::PayloadTooLarge,
             CallError::Field { field, message } => Self::field(field, message),
             CallError::TooManyRequests { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
@@ -46,7 +52,7 @@ impl From<CallError> for ApiError {
 
 /// The `{id}` of a call path. Anything but a positive integer names no call: 404 JSON, not
 /// axum's plain-text 400.
-pub struct CallPath(CallId);
+pub struct CallPath(pub(super) CallId);
 
 impl<S: Send + Sync> FromRequestParts<S> for CallPath {
     type Rejection = ApiError;

@@ -7,6 +7,7 @@ mod headers;
 mod health;
 mod ice;
 mod metrics;
+mod missed;
 mod openapi;
 mod people;
 mod tokens;
@@ -37,6 +38,9 @@ pub fn router(state: AppState) -> Router {
     let picture_routes = routes!(users::upload_picture, users::delete_picture).layer(
         DefaultBodyLimit::max(crate::users::picture::MAX_UPLOAD_BYTES),
     );
+    // A message is a recording, larger than any JSON body too.
+    let message_routes = routes!(missed::leave_message, missed::message)
+        .layer(DefaultBodyLimit::max(app::protocol::MAX_MESSAGE_BYTES));
     // Each route is registered with axum and in the OpenAPI document from the same
     // `#[utoipa::path]` annotation on its handler (method and path relative to `/api`), so the
     // document cannot drift from the router.
@@ -57,21 +61,26 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(calls::missed))
         .routes(routes!(calls::missed_count))
         .routes(routes!(calls::missed_seen))
+        .routes(routes!(missed::messages))
         .routes(routes!(calls::get))
         .routes(routes!(calls::accept))
         .routes(routes!(calls::reject))
         .routes(routes!(calls::end))
         .routes(routes!(calls::cancel))
         .routes(routes!(calls::ringing))
+        .routes(routes!(missed::message_heard))
         .routes(routes!(ice::ice_servers))
         .routes(routes!(people::contacts, people::add_contact))
         .routes(routes!(people::update_contact, people::remove_contact))
         .routes(routes!(people::blocks, people::block))
         .routes(routes!(people::unblock))
         .routes(routes!(people::privacy, people::update_privacy))
+        .routes(routes!(missed::watch, missed::watching))
+        .routes(routes!(missed::unwatch))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        // Registered after the JSON cap so its own, larger cap applies.
+        // Registered after the JSON cap so their own, larger caps apply.
         .routes(picture_routes)
+        .routes(message_routes)
         .split_for_parts();
     let api = api
         // A plain route: the document lists the API, not itself.

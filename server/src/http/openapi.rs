@@ -30,6 +30,9 @@ const BEARER: &str = "jwt";
                        `{\"detail\": \"...\"}` or `{\"field\": [\"message\"]}`."
     ),
     modifiers(&BearerScheme),
+    // The user socket's (`/ws/`) events are no route: listed as a schema so that clients have
+    // them too (`call-message`, `user-available` among them).
+    components(schemas(app::protocol::UserEvent)),
     tags(
         (name = "health", description = "Liveness"),
         (name = "auth", description = "Sign-in, token rotation and sign-out"),

@@ -33,7 +33,7 @@ impl From<PeopleError> for ApiError {
 
 /// The `{user_id}` of a contact or block path. Anything but a positive integer names no one:
 /// 404 JSON.
-pub struct UserPath(UserId);
+pub struct UserPath(pub(super) UserId);
 
 impl<S: Send + Sync> FromRequestParts<S> for UserPath {
     type Rejection = ApiError;

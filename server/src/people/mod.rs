@@ -5,6 +5,7 @@
 //! - presence watchers, when a user's audience changes (their presence setting, blocks or
 //!   contacts): [`People::audience_changes`] here, a bus message for the other instances.
 
+pub mod availability;
 mod error;
 
 pub use error::PeopleError;

@@ -281,6 +281,25 @@ impl TestApp {
             .expect("request")
     }
 
+    pub async fn patch_auth(&self, path: &str, access: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .patch(self.url(path))
+            .bearer_auth(access)
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn delete_auth(&self, path: &str, access: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(access)
+            .send()
+            .await
+            .expect("request")
+    }
+
     /// Registers `username` with [`PASSWORD`] and returns the created user.
     pub async fn register(&self, username: &str) -> User {
         let response = self
@@ -388,6 +407,31 @@ macro_rules! tests_with {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 super::$name($spawn($crate::common::Backend::MariaDb).await).await;
+            })+
+        }
+    };
+}
+
+/// Like `backend_tests!` for bodies that move time: `|app: TestApp, clock: ManualClock|`.
+#[macro_export]
+macro_rules! clock_tests {
+    ($($name:ident => $body:expr;)+) => {
+        mod sqlite_clock {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let clock = server::clock::ManualClock::new();
+                let app = $crate::common::TestApp::spawn_with_clock($crate::common::Backend::Sqlite, clock.clone()).await;
+                ($body)(app, clock).await;
+            })+
+        }
+        mod mariadb_clock {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                let clock = server::clock::ManualClock::new();
+                let app = $crate::common::TestApp::spawn_with_clock($crate::common::Backend::MariaDb, clock.clone()).await;
+                ($body)(app, clock).await;
             })+
         }
     };

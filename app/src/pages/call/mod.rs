@@ -9,6 +9,7 @@
 //! once). The styles are in `style/main.css`.
 
 mod controller;
+mod missed;
 mod view;
 
 use leptos::prelude::*;

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::controller::{CallView, Controls, MediaElements};
+use super::missed::Unanswered;
 use crate::chat::Chat;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
@@ -115,6 +116,7 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
                     <PartyAvatar view=view />
                     <p class="call-outcome" data-testid="call-outcome">{text}</p>
                     <AddFromCall view=view />
+                    <Unanswered view=view />
                     <button data-testid="back-button" on:click=move |_| controls.go_contacts()>
                         "Back to contacts"
                     </button>
