@@ -31,7 +31,10 @@ export default defineConfig({
         '--disable-component-update',
         '--disable-sync',
         '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
+        // Three fake cameras (the first is the default), so the in-call device menu can switch:
+        // fake_device_1 is a Y16 (depth) device whose frames never reach the other side through
+        // replaceTrack; fake_device_2 (MJPEG) does (tried 2026-11-30, Chromium 156).
+        '--use-fake-device-for-media-stream=device-count=3',
         '--autoplay-policy=no-user-gesture-required',
       ],
     },

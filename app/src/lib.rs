@@ -7,15 +7,19 @@
 
 pub mod api;
 pub mod attention;
+pub mod chat;
 pub mod components;
+pub mod devices;
 pub mod events;
 pub mod negotiation;
 pub mod people;
 pub mod protocol;
+pub mod quality;
 #[cfg(feature = "hydrate")]
 pub mod rtc;
 pub mod session;
 pub mod settings;
+pub mod shortcuts;
 mod storage;
 pub mod tabs;
 pub mod util;

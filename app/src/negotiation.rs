@@ -32,11 +32,26 @@
 //! - A closed room socket is reopened with backoff while the call lives, with a refreshed token
 //!   after a 4001; a 4003 or 4004 means the call is over.
 //! - Events of a replaced connection are ignored.
+//! - A microphone or camera chosen mid-call replaces the local track of its kind on the same
+//!   connection (no new offer), once local media is there, and keeps the mute and camera state.
+//! - Screen sharing (video calls) replaces the camera's track the same way and says so in the
+//!   media state, so the other side shows it uncropped; stopping it, from the page or the
+//!   browser's own bar, puts the camera back.
+//! - Chat messages go over the data channel only while it is open (never through the server),
+//!   within the length bound.
+//! - The data channel carries this side's microphone/camera state and its connection grade
+//!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
+//!   channel opens, then each when it changes.
 
 use serde_json::Value;
 
 use crate::api::socket::backoff_ms;
-use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, MediaState, ServerMsg};
+use crate::devices::DeviceKind;
+use crate::protocol::{
+    chat_text_fits, CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState,
+    ServerMsg,
+};
+use crate::quality::{Counters, Monitor};
 
 /// The longest wait between two attempts to reopen the room socket: the server keeps the call
 /// only for a grace period, so retries stay frequent.
@@ -90,6 +105,17 @@ pub enum Notice {
     RemoteStream,
     /// The other party's microphone/camera state.
     RemoteMedia(MediaState),
+    /// This side sends its screen (true) or its camera again.
+    Sharing(bool),
+    /// A chat message went (`mine`) or came over the data channel.
+    Chat {
+        mine: bool,
+        text: String,
+    },
+    /// This side's connection grade changed.
+    LocalQuality(Grade),
+    /// The other party's connection grade, as it measures it.
+    RemoteQuality(Grade),
     /// The other party hung up (call-end in the room).
     RemoteHangUp,
     /// The server says the call is over or not ours (room socket closed with 4004/4003).
@@ -171,6 +197,22 @@ pub enum Input {
     AnswerCreated(Value),
     /// [`Action::ApplyAnswer`] set the remote description.
     AnswerApplied,
+    /// A read of the current connection's statistics (taken while it is connected).
+    Stats(Counters),
+    /// The user chose a microphone or camera (None: the browser's default).
+    SwitchDevice {
+        kind: DeviceKind,
+        device: Option<String>,
+    },
+    /// [`Action::SwitchDevice`] put the new device's track in place.
+    DeviceSwitched,
+    /// The user starts (true) or stops sharing the screen; false also when the browser's own
+    /// "stop sharing" ended the screen track.
+    ShareScreen(bool),
+    /// The user sends a chat message (dropped unless the data channel is open and it fits).
+    SendChat(String),
+    /// [`Action::ShareScreen`] or [`Action::StopSharing`] is done: the screen is (not) sent.
+    SharingChanged(bool),
 }
 
 /// What the engine performs, in order.
@@ -222,7 +264,18 @@ pub enum Action {
     ApplyAnswer(Value),
     AddCandidate(Value),
     /// On the data channel, when it is open.
-    SendMediaState(MediaState),
+    SendChannel(ChannelMsg),
+    /// Captures `device`'s track and puts it in place of the local one of its kind, on the
+    /// connection too (replaceTrack: no renegotiation); reports [`Input::DeviceSwitched`].
+    SwitchDevice {
+        kind: DeviceKind,
+        device: Option<String>,
+    },
+    /// getDisplayMedia, and its track in place of the camera's (replaceTrack); reports
+    /// [`Input::SharingChanged`] (nothing when the user cancels).
+    ShareScreen,
+    /// The camera again in place of the screen; reports [`Input::SharingChanged`].
+    StopSharing,
 }
 
 /// The connection as the rules see it.
@@ -240,6 +293,8 @@ struct Peer {
     gathered: u32,
     /// A [`Timer::Restart`] is running.
     restart_timer: bool,
+    /// Its data channel is open: chat messages can go.
+    channel_open: bool,
 }
 
 impl Peer {
@@ -252,6 +307,7 @@ impl Peer {
             state: ConnectionState::Other,
             gathered: 0,
             restart_timer: false,
+            channel_open: false,
         }
     }
 
@@ -276,6 +332,9 @@ pub struct Negotiation {
     early_candidates: Vec<Value>,
     media: MediaState,
     sessions: u32,
+    quality: Monitor,
+    /// getUserMedia has answered (whether or not it gave media).
+    media_settled: bool,
 }
 
 impl Negotiation {
@@ -290,6 +349,8 @@ impl Negotiation {
             early_candidates: Vec::new(),
             media: MediaState::default(),
             sessions: 0,
+            quality: Monitor::default(),
+            media_settled: false,
         }
     }
 
@@ -308,7 +369,10 @@ impl Negotiation {
                     Vec::new()
                 }
             }
-            Input::MediaSettled => vec![self.enable_tracks(), self.open_socket()],
+            Input::MediaSettled => {
+                self.media_settled = true;
+                vec![self.enable_tracks(), self.open_socket()]
+            }
             Input::Accepted => {
                 if std::mem::replace(&mut self.accepted, true) {
                     return Vec::new();
@@ -387,6 +451,51 @@ impl Negotiation {
                     peer.offer_pending = false;
                 }
                 self.flush_candidates()
+            }
+            // Without local media there is no track to replace (the call stays receive-only).
+            Input::SwitchDevice { kind, device } if self.media_settled => {
+                vec![Action::SwitchDevice { kind, device }]
+            }
+            Input::SwitchDevice { .. } => Vec::new(),
+            // A fresh track starts enabled: it takes the microphone and camera state.
+            Input::DeviceSwitched => vec![self.enable_tracks()],
+            Input::ShareScreen(share) => {
+                let video = self.config.call_type == CallType::Video;
+                match (share, self.media.sharing) {
+                    (true, false) if video && self.media_settled => vec![Action::ShareScreen],
+                    (false, true) => vec![Action::StopSharing],
+                    _ => Vec::new(),
+                }
+            }
+            Input::SharingChanged(sharing) => {
+                self.media.sharing = sharing;
+                let mut actions = vec![Action::Emit(Notice::Sharing(sharing))];
+                actions.extend(self.media_changed());
+                actions
+            }
+            Input::SendChat(text) => {
+                let open = self.peer.as_ref().is_some_and(|peer| peer.channel_open);
+                if !open || !chat_text_fits(&text) {
+                    return Vec::new();
+                }
+                vec![
+                    Action::SendChannel(ChannelMsg::Chat { text: text.clone() }),
+                    Action::Emit(Notice::Chat { mine: true, text }),
+                ]
+            }
+            Input::Stats(counters) => {
+                // A still screen needs little bitrate: only the camera's says something.
+                let sending_video = self.config.call_type == CallType::Video
+                    && !self.media.camera_off
+                    && !self.media.sharing;
+                match self.quality.observe(counters, sending_video) {
+                    Some(grade) if self.peer.is_some() => vec![
+                        Action::Emit(Notice::LocalQuality(grade)),
+                        Action::SendChannel(ChannelMsg::Quality { grade }),
+                    ],
+                    Some(grade) => vec![Action::Emit(Notice::LocalQuality(grade))],
+                    None => Vec::new(),
+                }
             }
         }
     }
@@ -492,10 +601,28 @@ impl Negotiation {
             }
             PeerEvent::State(ConnectionState::Other) => Vec::new(),
             PeerEvent::Track => vec![Action::Emit(Notice::RemoteStream)],
-            PeerEvent::ChannelOpen => vec![Action::SendMediaState(self.media)],
-            PeerEvent::ChannelMessage(text) => match serde_json::from_str::<MediaState>(&text) {
-                Ok(state) => vec![Action::Emit(Notice::RemoteMedia(state))],
-                Err(_) => Vec::new(),
+            PeerEvent::ChannelOpen => {
+                peer.channel_open = true;
+                let grade = self
+                    .quality
+                    .grade()
+                    .map(|grade| ChannelMsg::Quality { grade });
+                std::iter::once(ChannelMsg::MediaState(self.media))
+                    .chain(grade)
+                    .map(Action::SendChannel)
+                    .collect()
+            }
+            PeerEvent::ChannelMessage(text) => match ChannelMsg::parse(&text) {
+                Some(ChannelMsg::MediaState(state)) => {
+                    vec![Action::Emit(Notice::RemoteMedia(state))]
+                }
+                Some(ChannelMsg::Quality { grade }) => {
+                    vec![Action::Emit(Notice::RemoteQuality(grade))]
+                }
+                Some(ChannelMsg::Chat { text }) => {
+                    vec![Action::Emit(Notice::Chat { mine: false, text })]
+                }
+                Some(ChannelMsg::Unknown) | None => Vec::new(),
             },
         }
     }
@@ -664,14 +791,15 @@ impl Negotiation {
     fn enable_tracks(&self) -> Action {
         Action::EnableTracks {
             audio: !self.media.muted,
-            video: !self.media.camera_off,
+            // A shared screen is sent even with the camera off: sharing is asked for.
+            video: !self.media.camera_off || self.media.sharing,
         }
     }
 
     fn media_changed(&self) -> Vec<Action> {
         let mut actions = vec![self.enable_tracks()];
         if self.peer.is_some() {
-            actions.push(Action::SendMediaState(self.media));
+            actions.push(Action::SendChannel(ChannelMsg::MediaState(self.media)));
         }
         actions
     }

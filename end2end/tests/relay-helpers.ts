@@ -2,7 +2,7 @@ import { expect, type Party } from './fixtures';
 import { api, openSignedIn, registerViaApi, type Account } from './app-helpers';
 import type { Page } from '@playwright/test';
 
-// What the relay-only specs share: signing up with relay-only on, starting a call, and the
+// What the call specs share: signing up with relay-only on, starting and joining a call, and the
 // media figures of the call page (window.__callhub_stats, set by the app).
 
 export interface Stats {
@@ -40,6 +40,17 @@ export async function startCall(party: Party, from: Account, to: Account): Promi
   });
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()).id;
+}
+
+/** `to` accepts call `id` through REST, both open /call/{id}, and both say "Connected". */
+export async function acceptAndJoin(caller: Party, callee: Party, to: Account, id: number): Promise<void> {
+  const accepted = await api(callee.page.request, to, 'POST', `/api/calls/${id}/accept/`);
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  await caller.page.goto(`/call/${id}`);
+  await callee.page.goto(`/call/${id}`);
+  for (const party of [caller, callee]) {
+    await expect(party.page.getByTestId('call-state')).toHaveText('Connected', { timeout: 30_000 });
+  }
 }
 
 /** Waits until audio and video bytes received grow on `page`, beyond `after` if given. */

@@ -1,6 +1,6 @@
 import { test, expect, snap } from './fixtures';
 import { api, registerViaApi } from './app-helpers';
-import { relayOnlyUser, startCall, stats } from './relay-helpers';
+import { acceptAndJoin, relayOnlyUser, startCall, stats } from './relay-helpers';
 
 // Relay-only calls (privacy: the peer never sees the user's addresses). The main server of the run
 // offers no TURN; scripts/test also starts coturn (127.0.0.1, use-auth-secret) and a second server
@@ -23,12 +23,8 @@ test.describe('relay-only through coturn', () => {
     await expect(alice.page.getByTestId('relay-unavailable')).toHaveCount(0);
 
     const id = await startCall(alice, a, b);
-    const accepted = await api(bob.page.request, b, 'POST', `/api/calls/${id}/accept/`);
-    expect(accepted.status(), await accepted.text()).toBe(200);
-    await alice.page.goto(`/call/${id}`);
-    await bob.page.goto(`/call/${id}`);
+    await acceptAndJoin(alice, bob, b, id);
     for (const party of [alice, bob]) {
-      await expect(party.page.getByTestId('call-state')).toHaveText('Connected', { timeout: 30_000 });
       await expect(party.page.getByTestId('link-error')).toHaveCount(0);
     }
 

@@ -5,6 +5,8 @@ pub mod incoming;
 pub mod nav;
 pub mod people;
 pub mod ringtone;
+#[cfg(feature = "hydrate")]
+pub mod tones;
 pub mod voicemail;
 
 use leptos::prelude::*;

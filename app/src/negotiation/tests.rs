@@ -698,20 +698,21 @@ fn media_state_goes_on_the_data_channel() {
                 audio: false,
                 video: true
             },
-            Action::SendMediaState(MediaState {
+            Action::SendChannel(ChannelMsg::MediaState(MediaState {
                 muted: true,
-                camera_off: false
-            }),
+                ..MediaState::default()
+            })),
         ]
     );
     core.handle(Input::SetCameraOff(true));
     // A channel that opens later gets the whole state.
     assert_eq!(
         core.handle(peer(&session, PeerEvent::ChannelOpen)),
-        [Action::SendMediaState(MediaState {
+        [Action::SendChannel(ChannelMsg::MediaState(MediaState {
             muted: true,
-            camera_off: true
-        })]
+            camera_off: true,
+            sharing: false
+        }))]
     );
 }
 
@@ -738,12 +739,12 @@ fn mute_before_media_is_applied_once_media_is_ready() {
 #[test]
 fn remote_media_state_reaches_the_page() {
     let (mut core, session) = offering_caller();
-    let text = r#"{"muted":true,"camera_off":false}"#.to_owned();
+    let text = r#"{"type":"media-state","muted":true,"camera_off":false}"#.to_owned();
     assert_eq!(
         core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
         [Action::Emit(Notice::RemoteMedia(MediaState {
             muted: true,
-            camera_off: false
+            ..MediaState::default()
         }))]
     );
     assert!(core
@@ -791,4 +792,182 @@ fn a_peer_that_cannot_be_created_leaves_no_connection() {
     assert!(core
         .handle(peer(&session, PeerEvent::ChannelOpen))
         .is_empty());
+}
+
+/// A statistics read at `seconds` with the video sent so far at `kbps`.
+fn stats_at(seconds: f64, kbps: f64) -> Input {
+    Input::Stats(crate::quality::Counters {
+        at_ms: seconds * 1000.0,
+        video_bytes_sent: seconds * kbps * 1000.0 / 8.0,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn the_connection_grade_goes_to_the_page_and_the_other_side() {
+    let (mut core, session) = offering_caller();
+    assert!(
+        core.handle(stats_at(0.0, 50.0)).is_empty(),
+        "one read: no grade"
+    );
+    assert_eq!(
+        core.handle(stats_at(2.0, 50.0)),
+        [
+            Action::Emit(Notice::LocalQuality(Grade::Poor)),
+            Action::SendChannel(ChannelMsg::Quality { grade: Grade::Poor }),
+        ]
+    );
+    assert!(core.handle(stats_at(4.0, 50.0)).is_empty(), "unchanged");
+    // A channel that opens later hears the grade after the media state.
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelOpen)),
+        [
+            Action::SendChannel(ChannelMsg::MediaState(MediaState::default())),
+            Action::SendChannel(ChannelMsg::Quality { grade: Grade::Poor }),
+        ]
+    );
+    // With the camera off the low bitrate says nothing about the network.
+    core.handle(Input::SetCameraOff(true));
+    assert_eq!(
+        core.handle(stats_at(6.0, 50.0))[0],
+        Action::Emit(Notice::LocalQuality(Grade::Good))
+    );
+}
+
+#[test]
+fn the_other_sides_grade_reaches_the_page() {
+    let (mut core, session) = offering_caller();
+    let text = r#"{"type":"quality","grade":"poor"}"#.to_owned();
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
+        [Action::Emit(Notice::RemoteQuality(Grade::Poor))]
+    );
+    let newer = r#"{"type":"whiteboard","muted":true}"#.to_owned();
+    assert!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(newer)))
+            .is_empty(),
+        "a newer peer's message type is ignored, not read as a media state"
+    );
+}
+
+#[test]
+fn a_device_switch_replaces_the_track_and_keeps_the_mute() {
+    let mut core = Negotiation::new(config(true, true));
+    let switch = || Input::SwitchDevice {
+        kind: crate::devices::DeviceKind::Camera,
+        device: Some("usb".into()),
+    };
+    assert!(core.handle(switch()).is_empty(), "no local media yet");
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    core.handle(Input::SetMuted(true));
+    let actions = core.handle(switch());
+    assert_eq!(
+        actions,
+        [Action::SwitchDevice {
+            kind: crate::devices::DeviceKind::Camera,
+            device: Some("usb".into())
+        }]
+    );
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    assert_eq!(
+        core.handle(Input::DeviceSwitched),
+        [Action::EnableTracks {
+            audio: false,
+            video: true
+        }]
+    );
+}
+
+#[test]
+fn screen_sharing_replaces_the_camera_and_is_told() {
+    let mut core = Negotiation::new(config(true, true));
+    assert!(
+        core.handle(Input::ShareScreen(true)).is_empty(),
+        "no local media yet"
+    );
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    core.handle(Input::SetCameraOff(true));
+    let actions = core.handle(Input::ShareScreen(true));
+    assert_eq!(actions, [Action::ShareScreen]);
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    let sharing = MediaState {
+        camera_off: true,
+        sharing: true,
+        ..MediaState::default()
+    };
+    assert_eq!(
+        core.handle(Input::SharingChanged(true)),
+        [
+            Action::Emit(Notice::Sharing(true)),
+            Action::EnableTracks {
+                audio: true,
+                video: true
+            },
+            Action::SendChannel(ChannelMsg::MediaState(sharing)),
+        ],
+        "the screen is sent even with the camera off, and the other side knows"
+    );
+    assert!(
+        core.handle(Input::ShareScreen(true)).is_empty(),
+        "already sharing"
+    );
+    // The browser's own "stop sharing" ends the track: the camera comes back (still off).
+    assert_eq!(
+        core.handle(Input::ShareScreen(false)),
+        [Action::StopSharing]
+    );
+    assert_eq!(
+        core.handle(Input::SharingChanged(false))[1],
+        Action::EnableTracks {
+            audio: true,
+            video: false
+        }
+    );
+    assert!(
+        core.handle(Input::ShareScreen(false)).is_empty(),
+        "not sharing"
+    );
+}
+
+#[test]
+fn audio_calls_do_not_share_the_screen() {
+    let mut core = Negotiation::new(Config {
+        call_type: CallType::Audio,
+        ..config(true, true)
+    });
+    core.handle(Input::MediaSettled);
+    assert!(core.handle(Input::ShareScreen(true)).is_empty());
+}
+
+#[test]
+fn chat_goes_only_over_an_open_channel_and_within_bounds() {
+    let (mut core, session) = offering_caller();
+    assert!(
+        core.handle(Input::SendChat("early".into())).is_empty(),
+        "the channel is not open yet"
+    );
+    core.handle(peer(&session, PeerEvent::ChannelOpen));
+    assert_eq!(
+        core.handle(Input::SendChat("hi".into())),
+        [
+            Action::SendChannel(ChannelMsg::Chat { text: "hi".into() }),
+            Action::Emit(Notice::Chat {
+                mine: true,
+                text: "hi".into()
+            }),
+        ]
+    );
+    let long = "a".repeat(crate::protocol::MAX_CHAT_CHARS + 1);
+    assert!(core.handle(Input::SendChat(long)).is_empty());
+    assert!(core.handle(Input::SendChat("   ".into())).is_empty());
+    let text = r#"{"type":"chat","text":"hello"}"#.to_owned();
+    assert_eq!(
+        core.handle(peer(&session, PeerEvent::ChannelMessage(text))),
+        [Action::Emit(Notice::Chat {
+            mine: false,
+            text: "hello".into()
+        })]
+    );
 }

@@ -14,7 +14,7 @@ mod users;
 mod ws;
 
 pub use calls::*;
-pub use channel::MediaState;
+pub use channel::{chat_text_fits, ChannelMsg, Grade, MediaState, MAX_CHAT_CHARS};
 pub use close::CloseCode;
 pub use events::UserEvent;
 pub use ice::*;

@@ -19,11 +19,13 @@ use web_sys::{MediaStream, RtcPeerConnection};
 
 use crate::api::socket::{Socket, SocketEvent};
 use crate::negotiation::{self, Action, Input, Negotiation, Notice, PeerEvent};
-use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, IceServers};
+use crate::protocol::{CallId, CallType, ClientMsg, CloseCode, Grade, IceServers, MediaState};
+use crate::quality::SAMPLE_INTERVAL_MS;
 
 pub use crate::negotiation::LinkState;
 
-use super::{log, media, peer, peer::Peer, stats};
+use super::{devices, log, media, peer, peer::Peer, stats};
+use crate::devices::DeviceKind;
 
 /// What the engine needs to know about the call.
 #[derive(Clone, Debug)]
@@ -56,10 +58,21 @@ pub enum CallEvent {
     MediaError(String),
     RemoteStream(MediaStream),
     Link(LinkState),
-    /// The other party's microphone/camera state.
-    RemoteMedia {
-        muted: bool,
-        camera_off: bool,
+    /// The other party's microphone/camera/screen state.
+    RemoteMedia(MediaState),
+    /// This side sends its screen (true) or its camera again.
+    Sharing(bool),
+    /// A chat message sent (`mine`) or received over the data channel.
+    Chat {
+        mine: bool,
+        text: String,
+    },
+    /// The devices the local tracks capture from, by kind (after getUserMedia and each switch).
+    DevicesInUse(Vec<(DeviceKind, String)>),
+    /// A connection grade: this side's (`remote` false) or the other party's.
+    Quality {
+        remote: bool,
+        grade: Grade,
     },
     /// The other party hung up (call-end in the room).
     RemoteHangUp,
@@ -86,6 +99,22 @@ struct Browser {
     /// Tells the current socket's events from a replaced one's.
     socket_gen: u32,
     peer: Option<Peer>,
+    /// While the screen is shared: the camera to go back to, and the screen track's `ended`
+    /// handler (the browser's own "stop sharing").
+    sharing: Option<Sharing>,
+}
+
+struct Sharing {
+    camera: Option<String>,
+    screen: web_sys::MediaStreamTrack,
+    _on_ended: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for Sharing {
+    fn drop(&mut self) {
+        self.screen.set_onended(None);
+        self.screen.stop();
+    }
 }
 
 struct Engine {
@@ -127,6 +156,7 @@ impl CallHandle {
             browser: RefCell::default(),
         });
         push(&engine, Cmd::Input(Input::Start));
+        sample_quality(Rc::downgrade(&engine));
         Self(engine)
     }
 
@@ -141,6 +171,21 @@ impl CallHandle {
 
     pub fn set_camera_off(&self, off: bool) {
         push(&self.0, Cmd::Input(Input::SetCameraOff(off)));
+    }
+
+    /// Sends a chat message over the data channel (when open and within the bound).
+    pub fn send_chat(&self, text: String) {
+        push(&self.0, Cmd::Input(Input::SendChat(text)));
+    }
+
+    /// Starts or stops sharing the screen (video calls).
+    pub fn share_screen(&self, share: bool) {
+        push(&self.0, Cmd::Input(Input::ShareScreen(share)));
+    }
+
+    /// Captures from another microphone or camera (None: the browser's default) mid-call.
+    pub fn switch_device(&self, kind: DeviceKind, device: Option<String>) {
+        push(&self.0, Cmd::Input(Input::SwitchDevice { kind, device }));
     }
 
     /// Sends call-end in the room (the server ends the call and tells the other party); false
@@ -168,11 +213,65 @@ impl CallHandle {
         let mut browser = self.0.browser.borrow_mut();
         browser.peer = None;
         browser.socket = None;
+        browser.sharing = None;
         if let Some(local) = browser.local.take() {
             media::stop(&local);
         }
         stats::track(None);
     }
+}
+
+/// Shares a screen in place of the camera; nothing when the user cancels the browser's picker.
+async fn share_screen(engine: &Rc<Engine>) -> Option<Input> {
+    let local = engine.browser.borrow().local.clone()?;
+    let screen = match devices::capture_screen().await {
+        Ok(screen) => screen,
+        Err(name) => {
+            log(&format!("getDisplayMedia: {name}"));
+            return None;
+        }
+    };
+    let camera = devices::in_use(&local)
+        .into_iter()
+        .find(|(kind, _)| *kind == DeviceKind::Camera)
+        .map(|(_, id)| id);
+    let weak = Rc::downgrade(engine);
+    let on_ended = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+        if let Some(engine) = weak.upgrade() {
+            push(&engine, Cmd::Input(Input::ShareScreen(false)));
+        }
+    });
+    screen.set_onended(Some(wasm_bindgen::JsCast::unchecked_ref(on_ended.as_ref())));
+    devices::swap(&local, current_pc(engine).as_ref(), &screen).await;
+    engine.browser.borrow_mut().sharing = Some(Sharing {
+        camera,
+        screen,
+        _on_ended: on_ended,
+    });
+    Some(Input::SharingChanged(true))
+}
+
+/// Reads the current connection's statistics every [`SAMPLE_INTERVAL_MS`] while it is
+/// connected and hands them to the core, which grades them; stops with the engine.
+fn sample_quality(engine: std::rc::Weak<Engine>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            super::sleep(i32::try_from(SAMPLE_INTERVAL_MS).unwrap_or(i32::MAX)).await;
+            let pc = match engine.upgrade() {
+                Some(engine) if !engine.closed.get() => current_pc(&engine),
+                _ => return,
+            };
+            let Some(pc) =
+                pc.filter(|pc| pc.connection_state() == web_sys::RtcPeerConnectionState::Connected)
+            else {
+                continue;
+            };
+            let counters = stats::read(&pc).await.counters;
+            if let Some(engine) = engine.upgrade() {
+                push(&engine, Cmd::Input(Input::Stats(counters)));
+            }
+        }
+    });
 }
 
 /// Unique enough per page load that a reloaded page never reuses a session id.
@@ -335,10 +434,43 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                 log(&format!("addIceCandidate failed: {error}"));
             }
         }
-        Action::SendMediaState(state) => {
+        Action::SwitchDevice { kind, device } => {
+            let local = engine.browser.borrow().local.clone()?;
+            return match devices::capture(kind, device.as_deref()).await {
+                Ok(track) => {
+                    devices::swap(&local, current_pc(engine).as_ref(), &track).await;
+                    emit(engine, CallEvent::DevicesInUse(devices::in_use(&local)));
+                    Some(Input::DeviceSwitched)
+                }
+                Err(name) => {
+                    let name_lower = kind.name().to_lowercase();
+                    log(&format!("switching the {name_lower}: {name}"));
+                    emit(
+                        engine,
+                        CallEvent::MediaNotice(format!(
+                            "That {name_lower} cannot be started ({name}): the call keeps the one it had."
+                        )),
+                    );
+                    None
+                }
+            };
+        }
+        Action::ShareScreen => return share_screen(engine).await,
+        Action::StopSharing => {
+            let sharing = engine.browser.borrow_mut().sharing.take();
+            let local = engine.browser.borrow().local.clone();
+            if let (Some(sharing), Some(local)) = (sharing, local) {
+                match devices::capture(DeviceKind::Camera, sharing.camera.as_deref()).await {
+                    Ok(camera) => devices::swap(&local, current_pc(engine).as_ref(), &camera).await,
+                    Err(name) => log(&format!("the camera after sharing: {name}")),
+                }
+            }
+            return Some(Input::SharingChanged(false));
+        }
+        Action::SendChannel(message) => {
             if let (Some(peer), Ok(text)) = (
                 engine.browser.borrow().peer.as_ref(),
-                serde_json::to_string(&state),
+                serde_json::to_string(&message),
             ) {
                 peer.send_state(&text);
             }
@@ -362,9 +494,16 @@ fn notify(engine: &Engine, notice: Notice) {
             };
             CallEvent::RemoteStream(stream)
         }
-        Notice::RemoteMedia(state) => CallEvent::RemoteMedia {
-            muted: state.muted,
-            camera_off: state.camera_off,
+        Notice::RemoteMedia(state) => CallEvent::RemoteMedia(state),
+        Notice::Sharing(sharing) => CallEvent::Sharing(sharing),
+        Notice::Chat { mine, text } => CallEvent::Chat { mine, text },
+        Notice::LocalQuality(grade) => CallEvent::Quality {
+            remote: false,
+            grade,
+        },
+        Notice::RemoteQuality(grade) => CallEvent::Quality {
+            remote: true,
+            grade,
         },
         Notice::RemoteHangUp => CallEvent::RemoteHangUp,
         Notice::CallOver => CallEvent::CallOver,
@@ -401,6 +540,10 @@ async fn acquire_media(engine: &Engine) {
                 emit(engine, CallEvent::MediaNotice(notice));
             }
             emit(engine, CallEvent::LocalStream(Clone::clone(&local.stream)));
+            emit(
+                engine,
+                CallEvent::DevicesInUse(devices::in_use(&local.stream)),
+            );
             engine.browser.borrow_mut().local = Some(local.stream);
         }
         Err(message) => emit(engine, CallEvent::MediaError(message)),

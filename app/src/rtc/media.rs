@@ -5,6 +5,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
 use super::error_name;
+use crate::devices::{preferred, remembered, DeviceKind};
 
 /// The local stream, and a notice when it is less than asked for (a video call without camera).
 pub struct LocalMedia {
@@ -49,9 +50,18 @@ async fn request(audio: bool, video: bool) -> Result<MediaStream, String> {
         .and_then(|n| n.media_devices().ok())
         .filter(|d| !JsValue::from(d).is_undefined())
         .ok_or_else(|| "NoMediaDevices".to_owned())?;
+    // The devices chosen on this browser, asked for exactly when they are there (some
+    // browsers, Chromium's fake UI among them, ignore an "ideal" device); else the default.
+    let available = super::devices::list().await;
+    let wanted = |kind: DeviceKind, on: bool| match on {
+        true => super::devices::constraint(
+            preferred(&available, kind, remembered(kind).as_deref()).as_deref(),
+        ),
+        false => JsValue::FALSE,
+    };
     let constraints = MediaStreamConstraints::new();
-    constraints.set_audio(&JsValue::from_bool(audio));
-    constraints.set_video(&JsValue::from_bool(video));
+    constraints.set_audio(&wanted(DeviceKind::Microphone, audio));
+    constraints.set_video(&wanted(DeviceKind::Camera, video));
     let promise = devices
         .get_user_media_with_constraints(&constraints)
         .map_err(|e| error_name(&e))?;

@@ -8,6 +8,7 @@
 //!   performing what [`crate::negotiation`] (who offers, sessions, resets on rejoin, ICE
 //!   restart, reconnects; plain Rust, tested on the host) decides.
 
+pub mod devices;
 pub mod engine;
 pub mod media;
 pub mod peer;

@@ -1,8 +1,10 @@
 //! Inbound media statistics from getStats(): what proves media flows. Exposed to tests (and to
 //! curious people in the console) as `await window.__callhub_stats()`, which resolves to
 //! `{audioBytes, videoBytes, videoFrames, videoTracks, connection, localCandidateType,
-//! remoteCandidateType}` of the current connection (zeros when there is none; the candidate types
-//! of the selected pair, "host", "srflx", "prflx" or "relay", are "" until one is selected).
+//! remoteCandidateType, videoBytesSent, rttMs}` of the current connection (zeros when there is
+//! none; the candidate types of the selected pair, "host", "srflx", "prflx" or "relay", are ""
+//! until one is selected; rttMs is null until measured). The same read gives the
+//! [`Counters`] that `app::quality` grades.
 //! The connection itself is `window.__callhub_pc`.
 
 use std::cell::RefCell;
@@ -10,6 +12,8 @@ use std::cell::RefCell;
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RtcPeerConnection, RtcRtpReceiver};
+
+use crate::quality::Counters;
 
 thread_local! {
     static CURRENT: RefCell<Option<RtcPeerConnection>> = const { RefCell::new(None) };
@@ -26,6 +30,8 @@ pub struct CallStats {
     /// Candidate types of the selected candidate pair: "relay" when media goes through TURN.
     pub local_candidate_type: String,
     pub remote_candidate_type: String,
+    /// The figures the connection grade is made of.
+    pub counters: Counters,
 }
 
 /// Makes `pc` the connection the hook reports (None: no connection).
@@ -80,20 +86,36 @@ pub async fn read(pc: &RtcPeerConnection) -> CallStats {
         };
         stats.local_candidate_type = candidate_type("localCandidateId");
         stats.remote_candidate_type = candidate_type("remoteCandidateId");
+        let rtt = js_sys::Reflect::get(pair, &JsValue::from_str("currentRoundTripTime"))
+            .ok()
+            .and_then(|v| v.as_f64());
+        stats.counters.rtt_ms = rtt.map(|seconds| seconds * 1000.0);
     }
+    stats.counters.at_ms = js_sys::Date::now();
     for entry in &entries {
-        if text(entry, "type") != "inbound-rtp" {
-            continue;
-        }
         let kind = match text(entry, "kind") {
             kind if kind.is_empty() => text(entry, "mediaType"),
             kind => kind,
         };
-        match kind.as_str() {
-            "audio" => stats.audio_bytes += number(entry, "bytesReceived"),
-            "video" => {
-                stats.video_bytes += number(entry, "bytesReceived");
-                stats.video_frames += number(entry, "framesDecoded");
+        let counters = &mut stats.counters;
+        match (text(entry, "type").as_str(), kind.as_str()) {
+            ("inbound-rtp", kind) => {
+                counters.packets_received += number(entry, "packetsReceived");
+                counters.packets_lost += number(entry, "packetsLost");
+                let jitter = number(entry, "jitter") * 1000.0;
+                counters.jitter_ms = Some(counters.jitter_ms.unwrap_or(0.0).max(jitter));
+                match kind {
+                    "audio" => stats.audio_bytes += number(entry, "bytesReceived"),
+                    "video" => {
+                        stats.video_bytes += number(entry, "bytesReceived");
+                        stats.video_frames += number(entry, "framesDecoded");
+                    }
+                    _ => {}
+                }
+            }
+            ("outbound-rtp", "video") => {
+                counters.video_bytes_sent += number(entry, "bytesSent");
+                counters.bandwidth_limited |= text(entry, "qualityLimitationReason") == "bandwidth";
             }
             _ => {}
         }
@@ -136,6 +158,11 @@ pub fn install_hook() {
             set("connection", connection.to_lowercase().into());
             set("localCandidateType", stats.local_candidate_type.into());
             set("remoteCandidateType", stats.remote_candidate_type.into());
+            set("videoBytesSent", stats.counters.video_bytes_sent.into());
+            set(
+                "rttMs",
+                stats.counters.rtt_ms.map_or(JsValue::NULL, JsValue::from),
+            );
             Ok(result.into())
         })
     });

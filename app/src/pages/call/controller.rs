@@ -5,8 +5,11 @@
 
 use leptos::prelude::*;
 
+use crate::chat::Chat;
+use crate::devices::{Device, DeviceKind};
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallId, User, UserId};
+use crate::protocol::{Call, CallId, CallStatus, CallType, Grade, User, UserId};
+use crate::shortcuts::Shortcut;
 
 /// The page's reactive state (all `Copy`).
 #[derive(Clone, Copy)]
@@ -23,6 +26,24 @@ pub(super) struct CallView {
     pub(super) camera_off: RwSignal<bool>,
     pub(super) remote_muted: RwSignal<bool>,
     pub(super) remote_camera_off: RwSignal<bool>,
+    /// The keyboard shortcuts' help is shown.
+    pub(super) shortcuts_help: RwSignal<bool>,
+    /// The chat panel: its lines, unread count and whether it is open.
+    pub(super) chat: RwSignal<Chat>,
+    /// A screen is shared: by this side, by the other.
+    pub(super) sharing: RwSignal<bool>,
+    pub(super) remote_sharing: RwSignal<bool>,
+    /// Connection grades: this side's, and the other side's as it reported it (None until
+    /// measured).
+    pub(super) quality: RwSignal<Option<Grade>>,
+    pub(super) remote_quality: RwSignal<Option<Grade>>,
+    /// The device menu: what enumerateDevices lists, the device each local track captures
+    /// from, the speaker chosen ("" for the default) and whether this browser can choose one.
+    pub(super) devices: RwSignal<Vec<Device>>,
+    pub(super) in_use: RwSignal<Vec<(DeviceKind, String)>>,
+    pub(super) speaker: RwSignal<String>,
+    pub(super) can_choose_speaker: RwSignal<bool>,
+    pub(super) device_menu: RwSignal<bool>,
     /// Bumped when a stream arrives, so the effects attach it to the media elements.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) remote_version: RwSignal<u32>,
@@ -46,6 +67,17 @@ impl CallView {
             camera_off: RwSignal::new(false),
             remote_muted: RwSignal::new(false),
             remote_camera_off: RwSignal::new(false),
+            chat: RwSignal::new(Chat::default()),
+            shortcuts_help: RwSignal::new(false),
+            sharing: RwSignal::new(false),
+            remote_sharing: RwSignal::new(false),
+            quality: RwSignal::new(None),
+            remote_quality: RwSignal::new(None),
+            devices: RwSignal::new(Vec::new()),
+            in_use: RwSignal::new(Vec::new()),
+            speaker: RwSignal::new(String::new()),
+            can_choose_speaker: RwSignal::new(false),
+            device_menu: RwSignal::new(false),
             remote_version: RwSignal::new(0),
             local_version: RwSignal::new(0),
             now: RwSignal::new(crate::util::now_millis()),
@@ -63,6 +95,22 @@ impl CallView {
                     c.caller.clone()
                 }
             })
+        })
+    }
+
+    /// The id of the device of `kind` in use ("" when unknown or the default speaker).
+    pub(super) fn device_in_use(&self, kind: DeviceKind) -> String {
+        if kind == DeviceKind::Speaker {
+            return self
+                .devices
+                .with(|list| crate::devices::speaker_entry(list, &self.speaker.get()));
+        }
+        self.in_use.with(|in_use| {
+            in_use
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, id)| id.clone())
+                .unwrap_or_default()
         })
     }
 
@@ -115,6 +163,53 @@ impl Controls {
         self.live.with_engine(|engine| engine.set_camera_off(off));
     }
 
+    /// Performs a keyboard shortcut, during the call only (camera and screen in video calls).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub(super) fn shortcut(&self, shortcut: Shortcut) {
+        let view = self.view;
+        let (in_call, video) = view.call.with_untracked(|call| {
+            call.as_ref().map_or((false, false), |c| {
+                (
+                    c.status == CallStatus::Accepted,
+                    c.call_type == CallType::Video,
+                )
+            })
+        });
+        match shortcut {
+            _ if !in_call => {}
+            Shortcut::ToggleMute => self.set_muted(!view.muted.get_untracked()),
+            Shortcut::ToggleCamera if video => {
+                self.set_camera_off(!view.camera_off.get_untracked())
+            }
+            Shortcut::ToggleShare if video => self.share_screen(!view.sharing.get_untracked()),
+            Shortcut::Help => view.shortcuts_help.update(|shown| *shown = !*shown),
+            Shortcut::ToggleCamera | Shortcut::ToggleShare => {}
+        }
+    }
+
+    /// Sends a chat message to the other side (peer to peer).
+    pub(super) fn send_chat(&self, text: String) {
+        #[cfg(feature = "hydrate")]
+        self.live.with_engine(|engine| engine.send_chat(text));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = text;
+    }
+
+    /// Starts or stops sharing the screen (the view follows once it is shared, or not).
+    pub(super) fn share_screen(&self, share: bool) {
+        #[cfg(feature = "hydrate")]
+        self.live.with_engine(|engine| engine.share_screen(share));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = share;
+    }
+
+    /// The user chose a device in the menu: remembered on this browser, and used at once.
+    pub(super) fn use_device(&self, kind: DeviceKind, id: String) {
+        crate::devices::remember(kind, Some(&id));
+        #[cfg(feature = "hydrate")]
+        browser::use_device(self, kind, id);
+    }
+
     pub(super) fn hang_up(&self) {
         #[cfg(feature = "hydrate")]
         browser::hang_up(self.clone());
@@ -162,8 +257,10 @@ mod browser {
 
     use super::{Controls, MediaElements};
     use crate::api::{self, ApiFailure};
+    use crate::devices::{self, DeviceKind};
     use crate::protocol::{Call, CallId, CallStatus};
     use crate::rtc::{self, CallConfig, CallEvent, CallHandle};
+    use crate::shortcuts;
 
     /// The browser-side state of the page.
     #[derive(Default)]
@@ -174,6 +271,8 @@ mod browser {
         remote: Option<MediaStream>,
         /// The page is leaving (hung up, ended, or gone): nothing starts any more.
         done: bool,
+        /// Follows devices coming and going while the call runs.
+        device_watch: Option<rtc::devices::Watch>,
     }
 
     #[derive(Clone)]
@@ -202,6 +301,7 @@ mod browser {
                 let mut live = self.get().borrow_mut();
                 live.local = None;
                 live.remote = None;
+                live.device_watch = None;
                 live.engine.take()
             };
             if let Some(engine) = engine {
@@ -273,6 +373,45 @@ mod browser {
                     attach(&video, stream.as_ref());
                 }
             });
+        }
+
+        // The chosen speaker plays the other side's audio, where the browser can choose.
+        view.can_choose_speaker
+            .set(rtc::devices::can_choose_speaker());
+        Effect::new(move |_| {
+            view.remote_version.track();
+            let speaker = view.speaker.get();
+            if let Some(audio) = media.remote_audio.get() {
+                if view.can_choose_speaker.get_untracked() {
+                    spawn_local(async move {
+                        rtc::devices::set_speaker(&audio, &speaker).await;
+                    });
+                }
+            }
+        });
+
+        // Keyboard shortcuts (not while typing in a field).
+        {
+            let controls = controls.clone();
+            let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+                let typing = document().active_element().is_some_and(|element| {
+                    shortcuts::takes_typing(
+                        &element.tag_name(),
+                        element.get_attribute("contenteditable").is_some(),
+                    )
+                });
+                let press = shortcuts::KeyPress {
+                    key: ev.key(),
+                    ctrl: ev.ctrl_key(),
+                    alt: ev.alt_key(),
+                    meta: ev.meta_key(),
+                    typing,
+                };
+                if let Some(shortcut) = shortcuts::shortcut(&press) {
+                    controls.shortcut(shortcut);
+                }
+            });
+            on_cleanup(move || handle.remove());
         }
 
         // The timer.
@@ -366,6 +505,11 @@ mod browser {
                     view.remote_version.update(|v| *v += 1);
                 }
                 CallEvent::MediaNotice(text) => view.media_notice.set(Some(text)),
+                CallEvent::DevicesInUse(in_use) => {
+                    view.in_use.set(in_use);
+                    // Permission is granted now: the list has its labels.
+                    refresh_devices(ended.clone());
+                }
                 CallEvent::MediaError(text) => view.media_error.set(Some(text)),
                 CallEvent::LinkError(text) => view.link_error.set(Some(text)),
                 CallEvent::Link(state) => {
@@ -373,12 +517,28 @@ mod browser {
                     if state == rtc::LinkState::Connected {
                         view.link_error.set(None);
                     }
+                    if let Some(tone) = crate::quality::tone_for(view.link.get_untracked(), state) {
+                        crate::components::tones::play(tone);
+                    }
                     view.link.set(state);
                 }
-                CallEvent::RemoteMedia { muted, camera_off } => {
-                    view.remote_muted.set(muted);
-                    view.remote_camera_off.set(camera_off);
+                CallEvent::Quality {
+                    remote: false,
+                    grade,
+                } => view.quality.set(Some(grade)),
+                CallEvent::Quality {
+                    remote: true,
+                    grade,
+                } => view.remote_quality.set(Some(grade)),
+                CallEvent::RemoteMedia(state) => {
+                    view.remote_muted.set(state.muted);
+                    view.remote_camera_off.set(state.camera_off);
+                    view.remote_sharing.set(state.sharing);
                 }
+                CallEvent::Sharing(sharing) => view.sharing.set(sharing),
+                CallEvent::Chat { mine, text } => view
+                    .chat
+                    .update(|chat| chat.add(crate::chat::Line { mine, text })),
                 CallEvent::RemoteHangUp => {
                     let controls = ended.clone();
                     // Leave from a fresh task: this runs inside the engine.
@@ -390,7 +550,54 @@ mod browser {
                 }
             }
         });
-        controls.live.get().borrow_mut().engine = Some(engine);
+        let watched = controls.clone();
+        let watch = rtc::devices::Watch::start(move || refresh_devices(watched.clone()));
+        let mut live = controls.live.get().borrow_mut();
+        live.engine = Some(engine);
+        live.device_watch = watch;
+    }
+
+    /// Lists the devices again. The first list picks the remembered speaker if it is there;
+    /// later, a device in use that has gone (unplugged) falls back to the default, with a notice.
+    fn refresh_devices(controls: Controls) {
+        let view = controls.view;
+        spawn_local(async move {
+            let list = rtc::devices::list().await;
+            if list.is_empty() {
+                return;
+            }
+            if view.devices.with_untracked(Vec::is_empty) {
+                let remembered = devices::remembered(DeviceKind::Speaker);
+                let speaker = devices::preferred(&list, DeviceKind::Speaker, remembered.as_deref());
+                view.speaker.set(speaker.unwrap_or_default());
+            }
+            let mut in_use = view.in_use.get_untracked();
+            let speaker = view.speaker.get_untracked();
+            if !speaker.is_empty() {
+                in_use.push((DeviceKind::Speaker, speaker));
+            }
+            for kind in devices::lost(&list, &in_use) {
+                view.media_notice.set(Some(devices::fallback_notice(kind)));
+                if kind == DeviceKind::Speaker {
+                    view.speaker.set(String::new());
+                } else {
+                    controls
+                        .live
+                        .with_engine(|engine| engine.switch_device(kind, None));
+                }
+            }
+            view.devices.set(list);
+        });
+    }
+
+    pub fn use_device(controls: &Controls, kind: DeviceKind, id: String) {
+        if kind == DeviceKind::Speaker {
+            controls.view.speaker.set(id);
+        } else {
+            controls
+                .live
+                .with_engine(|engine| engine.switch_device(kind, Some(id)));
+        }
     }
 
     /// The fallback status feed: every second while it rings, every few seconds in the call.

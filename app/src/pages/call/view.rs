@@ -6,10 +6,16 @@ use leptos::prelude::*;
 
 use super::controller::{CallView, Controls, MediaElements};
 use super::missed::Unanswered;
+use crate::chat::Chat;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
+use crate::devices::{self, DeviceKind};
 use crate::negotiation::LinkState;
-use crate::protocol::{Call, CallStatus, CallType, EndReason};
+use crate::protocol::{
+    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MAX_CHAT_CHARS,
+};
+use crate::quality;
+use crate::shortcuts;
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -211,6 +217,211 @@ fn incoming(controls: Controls) -> impl IntoView {
     }
 }
 
+/// Three bars for one side's connection grade (this side's, or the other party's as it
+/// reported it), captioned, with the grade in words for screen readers.
+#[component]
+fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
+    let (grade, testid) = if remote {
+        (view.remote_quality, "quality-remote")
+    } else {
+        (view.quality, "quality-local")
+    };
+    let caption = move || {
+        if remote {
+            view.other_name()
+        } else {
+            "You".to_owned()
+        }
+    };
+    let whose = move || {
+        if remote {
+            format!("{}'s", view.other_name())
+        } else {
+            "Your".to_owned()
+        }
+    };
+    view! {
+        <span class="quality">
+            <span class="quality-caption" aria-hidden="true">{caption}</span>
+            <span
+                class="quality-bars"
+                role="img"
+                data-testid=testid
+                data-grade=move || grade.get().map_or("none", Grade::as_str)
+                aria-label=move || quality::label(&whose(), grade.get())
+            >
+                {(1..=3u8)
+                    .map(|bar| {
+                        view! {
+                            <span
+                                class=format!("quality-bar quality-bar-{bar}")
+                                class:lit=move || { quality::bars(grade.get()) >= bar }
+                            ></span>
+                        }
+                    })
+                    .collect_view()}
+            </span>
+        </span>
+    }
+}
+
+/// A call control that is on or off (`aria-pressed`), labelled for what a click does; `toggle`
+/// gets the state asked for.
+#[component]
+fn Toggle(
+    testid: &'static str,
+    on: RwSignal<bool>,
+    labels: (&'static str, &'static str),
+    toggle: impl Fn(bool) + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <button
+            class="call-btn"
+            class:call-btn-off=move || on.get()
+            data-testid=testid
+            aria-pressed=move || on.get().to_string()
+            on:click=move |_| toggle(!on.get_untracked())
+        >
+            {move || if on.get() { labels.1 } else { labels.0 }}
+        </button>
+    }
+}
+
+/// The keyboard shortcuts, shown with "?".
+#[component]
+fn ShortcutsHelp(view: CallView) -> impl IntoView {
+    view! {
+        <section class="shortcuts-help" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-help">
+            <h2>"Keyboard shortcuts"</h2>
+            <dl>
+                {shortcuts::HELP
+                    .iter()
+                    .map(|(key, what)| view! {
+                        <dt><kbd>{*key}</kbd></dt>
+                        <dd>{*what}</dd>
+                    })
+                    .collect_view()}
+            </dl>
+            <button class="btn-ghost" on:click=move |_| view.shortcuts_help.set(false)>"Close"</button>
+        </section>
+    }
+}
+
+/// The chat panel: the lines of this call (a log screen readers follow) and a line to send,
+/// bounded to the protocol's length. Usable while connected (the data channel is open then).
+#[component]
+fn ChatPanel(controls: Controls) -> impl IntoView {
+    let view = controls.view;
+    let draft = RwSignal::new(String::new());
+    let send = move || {
+        let text = draft.get_untracked();
+        if chat_text_fits(&text) {
+            controls.send_chat(text);
+            draft.set(String::new());
+        }
+    };
+    let other = move || view.other_name();
+    view! {
+        <section class="chat-panel" id="chat-panel" data-testid="chat-panel" aria-label="Chat">
+            <ol class="chat-lines" role="log" aria-live="polite" data-testid="chat-lines">
+                {move || {
+                    view.chat
+                        .with(|chat| chat.lines.iter().cloned().collect::<Vec<_>>())
+                        .into_iter()
+                        .map(|line| {
+                            let who = if line.mine { "You".to_owned() } else { other() };
+                            view! {
+                                <li class="chat-line" class:mine=line.mine data-testid="chat-line">
+                                    <span class="chat-who">{who}</span>
+                                    <span class="chat-text">{line.text}</span>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </ol>
+            <form
+                class="chat-form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    send();
+                }
+            >
+                <input
+                    type="text"
+                    data-testid="chat-input"
+                    aria-label="Message"
+                    placeholder="Message"
+                    maxlength=MAX_CHAT_CHARS.to_string()
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                />
+                <button
+                    type="submit"
+                    data-testid="chat-send"
+                    disabled=move || view.link.get() != LinkState::Connected
+                >
+                    "Send"
+                </button>
+            </form>
+        </section>
+    }
+}
+
+/// The device menu: a select per kind (microphone, camera, speaker where the browser can
+/// choose one), filled from enumerateDevices, showing the device in use.
+#[component]
+fn DeviceMenu(controls: Controls) -> impl IntoView {
+    let view = controls.view;
+    let kinds = DeviceKind::ALL
+        .into_iter()
+        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked())
+        .filter(|kind| {
+            *kind != DeviceKind::Camera
+                || view
+                    .call
+                    .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video))
+        });
+    view! {
+        <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label="Devices">
+            {kinds
+                .map(|kind| {
+                    let controls = controls.clone();
+                    let testid = format!("device-{}", kind.name().to_lowercase());
+                    view! {
+                        <label class="device-choice">
+                            <span>{kind.name()}</span>
+                            <select
+                                data-testid=testid
+                                prop:value=move || view.device_in_use(kind)
+                                on:change=move |ev| controls.use_device(kind, event_target_value(&ev))
+                            >
+                                {move || {
+                                    view.devices
+                                        .with(|d| devices::entries(d, kind))
+                                        .into_iter()
+                                        .map(|(id, name)| {
+                                            let value = id.clone();
+                                            view! {
+                                                <option
+                                                    value=value
+                                                    prop:selected=move || view.device_in_use(kind) == id
+                                                >
+                                                    {name}
+                                                </option>
+                                            }
+                                        })
+                                        .collect_view()
+                                }}
+                            </select>
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
 #[component]
 fn MediaMessages(view: CallView) -> impl IntoView {
     view! {
@@ -250,6 +461,8 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             <div class="call-stage call-stage-video">
                 <video
                     class="remote-video"
+                    class:remote-screen=move || view.remote_sharing.get()
+                    data-sharing=move || view.remote_sharing.get().to_string()
                     data-testid="remote-video"
                     node_ref=media.remote_video
                     autoplay=true
@@ -259,6 +472,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 ></video>
                 <video
                     class="local-video"
+                    class:local-screen=move || view.sharing.get()
                     data-testid="local-video"
                     node_ref=media.local_video
                     autoplay=true
@@ -286,6 +500,9 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     };
     let mute_controls = controls.clone();
     let camera_controls = controls.clone();
+    let menu_controls = controls.clone();
+    let share_controls = controls.clone();
+    let chat_controls = controls.clone();
     view! {
         <div class="call-live">
             {stage}
@@ -296,42 +513,82 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     {move || link_text(view.link.get(), &view.other_name())}
                 </span>
                 <span class="call-timer" data-testid="call-timer">{timer}</span>
+                <QualityBars view=view remote=false />
+                <QualityBars view=view remote=true />
                 <AddFromCall view=view />
             </div>
+            <p class="call-notice quality-notice" role="status" data-testid="quality-notice">
+                {move || {
+                    quality::notice(
+                        view.quality.get(),
+                        view.remote_quality.get(),
+                        &view.other_name(),
+                    )
+                }}
+            </p>
             <Show when=move || view.remote_muted.get()>
                 <p class="call-notice" data-testid="remote-muted">
                     {move || format!("{} muted their microphone", view.other_name())}
                 </p>
             </Show>
             <MediaMessages view=view />
+            <Show when=move || view.chat.with(|chat| chat.open)>
+                <ChatPanel controls=chat_controls.clone() />
+            </Show>
+            <Show when=move || view.shortcuts_help.get()>
+                <ShortcutsHelp view=view />
+            </Show>
+            <Show when=move || view.device_menu.get()>
+                <DeviceMenu controls=menu_controls.clone() />
+            </Show>
             <div class="call-controls">
-                <button
-                    class="call-btn"
-                    class:call-btn-off=move || view.muted.get()
-                    data-testid="mute-button"
-                    aria-pressed=move || view.muted.get().to_string()
-                    on:click=move |_| mute_controls.set_muted(!view.muted.get_untracked())
-                >
-                    {move || if view.muted.get() { "Unmute" } else { "Mute" }}
-                </button>
+                <Toggle
+                    testid="mute-button"
+                    on=view.muted
+                    labels=("Mute", "Unmute")
+                    toggle=move |muted| mute_controls.set_muted(muted)
+                />
                 {video
                     .then(|| {
                         view! {
-                            <button
-                                class="call-btn"
-                                class:call-btn-off=move || view.camera_off.get()
-                                data-testid="camera-button"
-                                aria-pressed=move || view.camera_off.get().to_string()
-                                on:click=move |_| {
-                                    camera_controls.set_camera_off(!view.camera_off.get_untracked())
-                                }
-                            >
-                                {move || {
-                                    if view.camera_off.get() { "Camera on" } else { "Camera off" }
-                                }}
-                            </button>
+                            <Toggle
+                                testid="camera-button"
+                                on=view.camera_off
+                                labels=("Camera off", "Camera on")
+                                toggle=move |off| camera_controls.set_camera_off(off)
+                            />
+                            <Toggle
+                                testid="share-button"
+                                on=view.sharing
+                                labels=("Share screen", "Stop sharing")
+                                toggle=move |share| share_controls.share_screen(share)
+                            />
                         }
                     })}
+                <button
+                    class="call-btn"
+                    data-testid="chat-button"
+                    aria-expanded=move || view.chat.with(|chat| chat.open).to_string()
+                    aria-controls="chat-panel"
+                    aria-label=move || view.chat.with(Chat::button_label)
+                    on:click=move |_| view.chat.update(|chat| chat.set_open(!chat.open))
+                >
+                    "Chat"
+                    <Show when=move || view.chat.with(|chat| chat.unread > 0)>
+                        <span class="chat-unread" data-testid="chat-unread" aria-hidden="true">
+                            {move || view.chat.with(|chat| chat.unread)}
+                        </span>
+                    </Show>
+                </button>
+                <button
+                    class="call-btn"
+                    data-testid="devices-button"
+                    aria-expanded=move || view.device_menu.get().to_string()
+                    aria-controls="device-menu"
+                    on:click=move |_| view.device_menu.update(|open| *open = !*open)
+                >
+                    "Devices"
+                </button>
                 <button
                     class="call-btn call-btn-end"
                     data-testid="hangup-button"
