@@ -9,6 +9,7 @@ pub mod api;
 pub mod attention;
 pub mod components;
 pub mod events;
+pub mod focus;
 pub mod negotiation;
 pub mod people;
 pub mod protocol;
@@ -18,6 +19,7 @@ pub mod session;
 pub mod settings;
 mod storage;
 pub mod tabs;
+pub mod theme;
 pub mod util;
 #[cfg(feature = "hydrate")]
 mod worker;
@@ -46,6 +48,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // (public/sw.js, registered by `worker`) keeps the shell offline.
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <meta name="theme-color" content="#3a6df0" />
+                // The theme chosen on this browser, on <html> before anything is painted.
+                <script nonce=leptos::nonce::use_nonce() inner_html=theme::pre_paint_script()></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -63,6 +67,7 @@ pub fn App() -> impl IntoView {
     let session = session::provide_session();
     let events = events::provide_user_events(session);
     components::attention::provide_attention(events);
+    components::a11y::provide_announcer();
 
     // Effects never run during server rendering: this flips only once the browser has hydrated.
     let hydrated = RwSignal::new(false);
@@ -90,6 +95,7 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
             <components::incoming::IncomingCall />
+            <components::a11y::LiveRegion />
             <footer class="footer">
                 <span>"Callhub"</span>
                 <span class="hydration" data-testid="hydration" aria-hidden="true">
