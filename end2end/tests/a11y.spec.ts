@@ -15,9 +15,10 @@ const SIZES = {
 /** The page's background in each theme (style/main.css, --bg). */
 const BACKGROUND = { light: 'rgb(244, 246, 251)', dark: 'rgb(15, 19, 26)' } as const;
 
-/** axe on the page as it is now: no serious or critical violation. */
-async function audit(page: Page, where: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).analyze();
+/** axe on the page as it is now (or only on `scope`): no serious or critical violation. */
+async function audit(page: Page, where: string, scope?: string): Promise<void> {
+  const builder = new AxeBuilder({ page });
+  const results = await (scope ? builder.include(scope) : builder).analyze();
   const bad = results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.failureSummary}`).join(' | ')}`);
@@ -40,6 +41,34 @@ async function startCall(caller: Party, from: Account, to: Account, callType: 'a
   return (await response.json()) as { id: number };
 }
 
+/**
+ * Audits bob's ringing overlay. The server rings for 5 s only (RING_TIMEOUT_SECS in
+ * scripts/test), which a slow audit can outlast: a call that stopped ringing under the audit is
+ * placed again (at most three times). Bob declines the one audited.
+ */
+async function auditRinging(alice: Party, a: Account, bob: Party, b: Account, name: string): Promise<void> {
+  const overlay = bob.page.getByTestId('incoming-call');
+  for (let attempt = 1; ; attempt++) {
+    await startCall(alice, a, b, 'video');
+    await expect(overlay).toBeVisible();
+    await expect(bob.page.getByTestId('announcer')).toHaveText(`Incoming video call from ${a.username}`);
+    await snap(bob.page, `incoming-${name}`);
+    try {
+      await audit(bob.page, `the incoming-call overlay (${name})`, '[data-testid="incoming-call-backdrop"]');
+    } catch (error) {
+      if (attempt < 3 && !(await overlay.isVisible())) {
+        continue;
+      }
+      throw error;
+    }
+    if (await overlay.isVisible()) {
+      await bob.page.getByTestId('decline-call').click().catch(() => undefined);
+    }
+    await expect(overlay).toHaveCount(0);
+    return;
+  }
+}
+
 async function twoParties(browser: Browser, baseURL: string, options: object) {
   const alice = await openParty(browser, baseURL, 'alice', options);
   const bob = await openParty(browser, baseURL, 'bob', options);
@@ -49,6 +78,7 @@ async function twoParties(browser: Browser, baseURL: string, options: object) {
 for (const scheme of ['light', 'dark'] as const) {
   for (const [size, options] of Object.entries(SIZES)) {
     test(`every page passes the audit, ${scheme} theme, ${size}`, async ({ browser, baseURL }) => {
+      test.setTimeout(180_000);
       const phone = size === 'phone';
       const { alice, bob } = await twoParties(browser, baseURL!, { ...options, colorScheme: scheme });
       try {
@@ -82,16 +112,14 @@ for (const scheme of ['light', 'dark'] as const) {
         await expect(page.getByTestId('theme-showing')).toHaveText(`Showing the ${scheme} theme.`);
         await check('profile');
 
-        // A video call: bob's overlay rings, he accepts, both are in the call.
+        // Bob's overlay rings (audited, then declined); a second call, accepted, for the call page.
         await openSignedIn(bob.page, b, '/contacts');
         await waitForSocket(bob.page);
+        await auditRinging(alice, a, bob, b, `${scheme}-${size}`);
         const call = await startCall(alice, a, b, 'video');
-        await expect(bob.page.getByTestId('incoming-call')).toBeVisible();
-        await expect(bob.page.getByTestId('announcer')).toHaveText(`Incoming video call from ${a.username}`);
-        await audit(bob.page, `the incoming-call overlay (${scheme}, ${size})`);
-        await snap(bob.page, `incoming-${scheme}-${size}`);
-        await bob.page.getByTestId('accept-call').click();
+        expect((await api(bob.page.request, b, 'POST', `/api/calls/${call.id}/accept/`)).status()).toBe(200);
         await page.goto(`/call/${call.id}`);
+        await bob.page.goto(`/call/${call.id}`);
         for (const party of [alice, bob]) {
           await expect(party.page.getByTestId('call-state')).toHaveText('Connected', { timeout: 30_000 });
           await expect(party.page.getByTestId('announcer')).toHaveText('Connected');
@@ -114,12 +142,11 @@ for (const scheme of ['light', 'dark'] as const) {
         await (phone ? mute.tap() : mute.click());
         await expect(mute).toHaveAttribute('aria-pressed', 'true');
         await page.getByTestId('hangup-button').click();
-        await expect(page.getByTestId('call-outcome')).toContainText('Call ended');
-        await expect(bob.page.getByTestId('announcer')).toContainText('Call ended');
+        for (const party of [alice, bob]) await expect(party.page).toHaveURL(/\/contacts$/);
 
         await page.goto('/history');
         await waitForHydration(page);
-        await expect(page.getByTestId('history-row')).toHaveCount(1);
+        await expect(page.getByTestId('history-row').first()).toBeVisible();
         await check('history');
       } finally {
         await alice.context.close();
