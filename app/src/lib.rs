@@ -11,6 +11,7 @@ pub mod chat;
 pub mod components;
 pub mod devices;
 pub mod events;
+pub mod focus;
 pub mod negotiation;
 pub mod people;
 pub mod protocol;
@@ -22,6 +23,7 @@ pub mod settings;
 pub mod shortcuts;
 mod storage;
 pub mod tabs;
+pub mod theme;
 pub mod util;
 pub mod voicemail;
 #[cfg(feature = "hydrate")]
@@ -51,6 +53,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // (public/sw.js, registered by `worker`) keeps the shell offline.
                 <link rel="manifest" href="/manifest.webmanifest" />
                 <meta name="theme-color" content="#3a6df0" />
+                // The theme chosen on this browser, on <html> before anything is painted.
+                <script nonce=leptos::nonce::use_nonce() inner_html=theme::pre_paint_script()></script>
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -68,6 +72,7 @@ pub fn App() -> impl IntoView {
     let session = session::provide_session();
     let events = events::provide_user_events(session);
     components::attention::provide_attention(events);
+    components::a11y::provide_announcer();
 
     // Effects never run during server rendering: this flips only once the browser has hydrated.
     let hydrated = RwSignal::new(false);
@@ -96,6 +101,7 @@ pub fn App() -> impl IntoView {
             </main>
             <components::incoming::IncomingCall />
             <components::voicemail::AvailableNotices />
+            <components::a11y::LiveRegion />
             <footer class="footer">
                 <span>"Callhub"</span>
                 <span class="hydration" data-testid="hydration" aria-hidden="true">

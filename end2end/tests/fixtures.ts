@@ -1,4 +1,11 @@
-import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -11,8 +18,14 @@ export interface Party {
   refused: string[];
 }
 
-async function openParty(browser: Browser, baseURL: string, name: string): Promise<Party> {
-  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'] });
+/** `options` add to the defaults (a colour scheme, a phone's viewport). */
+export async function openParty(
+  browser: Browser,
+  baseURL: string,
+  name: string,
+  options: BrowserContextOptions = {},
+): Promise<Party> {
+  const context = await browser.newContext({ baseURL, permissions: ['camera', 'microphone'], ...options });
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`[${name}] page error: ${error.message}`));
   const refused: string[] = [];

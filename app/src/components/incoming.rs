@@ -16,6 +16,7 @@ use crate::attention::Sound;
 use crate::events::use_user_events;
 use crate::protocol::{Call, CallConflict, CallType, NotificationButton};
 
+use super::a11y::use_announcer;
 use super::attention::use_attention;
 use super::{ringtone, Avatar};
 
@@ -30,9 +31,21 @@ pub fn IncomingCall() -> impl IntoView {
     // "Decline and block" asks once more before it blocks: a stray click only opens the question.
     let confirm_block = RwSignal::new(false);
 
-    // The ringtone follows `incoming`, whatever cleared it.
+    let announcer = use_announcer();
+    // Where the keyboard was before the overlay took the focus: it goes back there on close.
+    #[cfg(feature = "hydrate")]
+    let focus_before = StoredValue::new_local(None::<web_sys::HtmlElement>);
+
+    // The ringtone (and the live region's sentence) follows `incoming`, whatever cleared it.
     Effect::new(move |_| {
-        if events.incoming.with(Option::is_some) {
+        let ringing = events
+            .incoming
+            .with(|c| c.as_ref().map(|c| (c.caller.username.clone(), c.call_type)));
+        if let Some((name, call_type)) = ringing {
+            announcer.say(format!(
+                "Incoming {} from {name}",
+                kind_text(call_type).to_lowercase()
+            ));
             ringtone::start(move |now| {
                 let _ = sound.try_set(now);
             });
@@ -42,6 +55,13 @@ pub fn IncomingCall() -> impl IntoView {
             error.set(None);
             busy.set(false);
             confirm_block.set(false);
+            #[cfg(feature = "hydrate")]
+            if let Some(element) = focus_before.try_update_value(Option::take).flatten() {
+                // Not if the page changed under it (answered: the call page).
+                if element.is_connected() {
+                    let _ = element.focus();
+                }
+            }
         }
     });
     on_cleanup(ringtone::stop);
@@ -134,6 +154,7 @@ pub fn IncomingCall() -> impl IntoView {
     });
 
     let accept_button = NodeRef::<leptos::html::Button>::new();
+    let card = NodeRef::<leptos::html::Div>::new();
 
     // A click on a call's notification (its worker focused this tab): its button acts here; a
     // click on a call no longer ringing (the missed one) shows the missed calls.
@@ -159,12 +180,28 @@ pub fn IncomingCall() -> impl IntoView {
             }
         }
     });
-    // Keyboard users land on Accept as soon as the overlay appears.
+    // Keyboard users land on Accept as soon as the overlay appears (remembering where they were).
     Effect::new(move |_| {
         if let Some(button) = accept_button.get() {
+            #[cfg(feature = "hydrate")]
+            focus_before.update_value(|before| {
+                if before.is_none() {
+                    *before = super::a11y::focused_element();
+                }
+            });
             let _ = button.focus();
         }
     });
+    // A modal: Tab cycles inside the card, wherever the focus was (a click on the backdrop).
+    #[cfg(feature = "hydrate")]
+    {
+        let listener = window_event_listener(leptos::ev::keydown, move |event| {
+            if let Some(card) = card.get_untracked() {
+                super::a11y::keep_tab_inside(&card, &event);
+            }
+        });
+        on_cleanup(move || listener.remove());
+    }
 
     view! {
         <Show when=move || events.incoming.with(Option::is_some)>
@@ -175,15 +212,13 @@ pub fn IncomingCall() -> impl IntoView {
                     shown
                         .get()
                         .map(|(id, caller, call_type)| {
-                            let kind = match call_type {
-                                CallType::Audio => "Audio call",
-                                CallType::Video => "Video call",
-                            };
+                            let kind = kind_text(call_type);
                             let accept = accept.clone();
                             view! {
                                 <div class="overlay" data-testid="incoming-call-backdrop">
                                     <div
                                         class="overlay-card incoming"
+                                        node_ref=card
                                         role="alertdialog"
                                         aria-modal="true"
                                         aria-labelledby="incoming-title"
@@ -328,6 +363,13 @@ fn ConfirmBlock(
                 </button>
             </div>
         </div>
+    }
+}
+
+fn kind_text(call_type: CallType) -> &'static str {
+    match call_type {
+        CallType::Audio => "Audio call",
+        CallType::Video => "Video call",
     }
 }
 

@@ -1,5 +1,6 @@
 //! Pieces shared by the pages: the nav bar, avatars, the incoming-call overlay, placing a call.
 
+pub mod a11y;
 pub mod attention;
 pub mod incoming;
 pub mod nav;

@@ -115,13 +115,11 @@ pub fn Nav() -> impl IntoView {
                         <A href="/history" attr:data-testid="nav-history">
                             "History"
                             <Show when=move || { missed() > 0 }>
-                                <span
-                                    class="badge"
-                                    data-testid="missed-badge"
-                                    aria-label=move || format!("{} missed calls", missed())
-                                >
+                                // A plain span takes no aria-label: the number is read with its words.
+                                <span class="badge" data-testid="missed-badge" aria-hidden="true">
                                     {missed}
                                 </span>
+                                <span class="sr-only">{move || format!("{} missed calls", missed())}</span>
                             </Show>
                         </A>
                         {move || {

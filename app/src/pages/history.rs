@@ -240,8 +240,10 @@ where
                 </span>
                 {duration
                     .map(|d| {
+                        // A plain span takes no aria-label: the word is for screen readers only.
                         view! {
-                            <span class="duration" data-testid="history-duration" aria-label="Duration">
+                            <span class="sr-only">"Duration"</span>
+                            <span class="duration" data-testid="history-duration">
                                 {d}
                             </span>
                         }

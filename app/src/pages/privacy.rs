@@ -75,7 +75,7 @@ fn SaveStatus(feedback: Feedback, #[prop(into)] testid: String) -> impl IntoView
 
 /// One setting as a group of radio buttons; picking one saves it.
 #[component]
-fn RadioSetting<T>(
+pub(super) fn RadioSetting<T>(
     legend: &'static str,
     name: &'static str,
     options: Vec<(T, &'static str, &'static str)>,

@@ -1,6 +1,6 @@
 //! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), this
-//! browser's privacy setting for calls, call notifications, and who may reach me
-//! ([`super::privacy`]).
+//! browser's privacy setting for calls, its theme (light, dark or the system's), call
+//! notifications, and who may reach me ([`super::privacy`]).
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,6 +11,7 @@ use crate::components::Avatar;
 use crate::events::use_user_events;
 use crate::session::use_session;
 use crate::settings;
+use crate::theme::{self, Appearance, ThemeChoice};
 
 use super::RequireUser;
 
@@ -20,6 +21,7 @@ pub fn Profile() -> impl IntoView {
         <RequireUser>
             <ProfileCard />
             <PrivacyCard />
+            <AppearanceCard />
             <NotificationsCard />
             <super::privacy::PeopleSettings />
         </RequireUser>
@@ -160,6 +162,43 @@ fn ProfileCard() -> impl IntoView {
                     {move || status.get().map(|s| s.1).unwrap_or_default()}
                 </p>
             </Show>
+        </section>
+    }
+}
+
+/// Light, dark or the system's choice, remembered on this browser ([`crate::theme`]).
+#[component]
+fn AppearanceCard() -> impl IntoView {
+    // localStorage and the system preference are the browser's: read once hydrated.
+    let choice = RwSignal::new(None::<ThemeChoice>);
+    let system_dark = RwSignal::new(false);
+    Effect::new(move |_| {
+        choice.set(Some(theme::stored_choice()));
+        system_dark.set(theme::system_prefers_dark());
+    });
+    let showing = move || {
+        choice
+            .get()
+            .map(|c| match theme::appearance(c, system_dark.get()) {
+                Appearance::Light => "Showing the light theme.",
+                Appearance::Dark => "Showing the dark theme.",
+            })
+    };
+    view! {
+        <section class="card settings" data-testid="appearance">
+            <h2>"Appearance"</h2>
+            <super::privacy::RadioSetting
+                legend="Theme on this browser"
+                name="theme"
+                options=ThemeChoice::ALL.iter().map(|&c| (c, c.key(), c.label())).collect()
+                current=choice.into()
+                pending=RwSignal::new(false)
+                on_pick=Callback::new(move |picked| {
+                    theme::choose(picked);
+                    choice.set(Some(picked));
+                })
+            />
+            <p class="muted small" data-testid="theme-showing">{showing}</p>
         </section>
     }
 }

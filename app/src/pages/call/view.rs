@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::controller::{CallView, Controls, MediaElements};
 use super::missed::Unanswered;
 use crate::chat::Chat;
+use crate::components::a11y::use_announcer;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::Avatar;
 use crate::devices::{self, DeviceKind};
@@ -88,10 +89,27 @@ fn link_text(link: LinkState, other: &str) -> String {
     }
 }
 
+/// What the live region says in a phase: every change of the call's state is heard.
+fn announcement(phase: &Phase, link: LinkState, other: &str) -> Option<String> {
+    match phase {
+        Phase::Loading => None,
+        Phase::Failed(text) | Phase::Over(text) => Some(text.clone()),
+        Phase::Outgoing => Some(format!("Calling {other}, ringing")),
+        Phase::Incoming => Some(format!("Incoming call from {other}")),
+        Phase::InCall => Some(link_text(link, other)),
+    }
+}
+
 /// The page's content for the current phase.
 pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
     let view = controls.view;
     let phase = Memo::new(move |_| phase(&view));
+    let announcer = use_announcer();
+    Effect::new(move |_| {
+        if let Some(text) = phase.with(|p| announcement(p, view.link.get(), &view.other_name())) {
+            announcer.say(text);
+        }
+    });
     move || match phase.get() {
         Phase::Loading => view! {
             <div class="call-center">
@@ -599,5 +617,36 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 </button>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_phase_is_announced_with_the_link_state_during_the_call() {
+        let say = |phase: Phase, link| announcement(&phase, link, "bob");
+        assert_eq!(say(Phase::Loading, LinkState::Connecting), None);
+        assert_eq!(
+            say(Phase::Outgoing, LinkState::Connecting).as_deref(),
+            Some("Calling bob, ringing")
+        );
+        assert_eq!(
+            say(Phase::InCall, LinkState::Reconnecting).as_deref(),
+            Some("Reconnecting…")
+        );
+        assert_eq!(
+            say(Phase::InCall, LinkState::Connected).as_deref(),
+            Some("Connected")
+        );
+        assert_eq!(
+            say(Phase::Over("bob declined".into()), LinkState::Connected).as_deref(),
+            Some("bob declined")
+        );
+        assert_eq!(
+            say(Phase::Failed("No such call".into()), LinkState::Connecting).as_deref(),
+            Some("No such call")
+        );
     }
 }
