@@ -221,30 +221,12 @@ impl Sound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Timestamp, User, UserId};
+    use crate::protocol::test_call;
 
     fn call(id: i64, status: CallStatus) -> Call {
-        let user = |id, name: &str| User {
-            id: UserId(id),
-            username: name.into(),
-            email: None,
-            is_online: true,
-            last_seen: None,
-            profile_picture: None,
-        };
         Call {
-            id: CallId(id),
-            caller: user(1, "amy"),
-            receiver: user(2, "bob"),
             call_type: CallType::Video,
-            status,
-            room_id: "r".into(),
-            initiated_at: Timestamp(0),
-            ringing_at: None,
-            accepted_at: None,
-            ended_at: None,
-            duration: None,
-            end_reason: None,
+            ..test_call(id, status, "amy", "bob")
         }
     }
 

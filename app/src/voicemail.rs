@@ -193,7 +193,7 @@ pub fn free_notice(user: &User, hidden: bool, allowed: bool) -> Option<FreeNotic
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{CallId, CallStatus, Timestamp};
+    use crate::protocol::{test_call, CallStatus};
 
     fn recording_from(started_at: i64) -> Recorder {
         let mut recorder = Recorder::Idle;
@@ -268,28 +268,10 @@ mod tests {
     }
 
     fn call(status: CallStatus, reason: Option<EndReason>, receiver_online: bool) -> Call {
-        let user = |id: i64, online| User {
-            id: UserId(id),
-            username: format!("u{id}"),
-            email: None,
-            is_online: online,
-            last_seen: None,
-            profile_picture: None,
-        };
-        Call {
-            id: CallId(1),
-            caller: user(1, true),
-            receiver: user(2, receiver_online),
-            call_type: CallType::Audio,
-            status,
-            room_id: "r".into(),
-            initiated_at: Timestamp(0),
-            ringing_at: None,
-            accepted_at: None,
-            ended_at: None,
-            duration: None,
-            end_reason: reason,
-        }
+        let mut call = test_call(1, status, "u1", "u2");
+        call.receiver.is_online = receiver_online;
+        call.end_reason = reason;
+        call
     }
 
     #[test]

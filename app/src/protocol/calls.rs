@@ -208,6 +208,35 @@ pub struct CallConflict {
     pub reason: Option<EndReason>,
 }
 
+/// A call for unit tests: `caller` (user 1) calls `receiver` (user 2), both online, audio, with
+/// no timestamps but the start; tests change what they look at with struct update syntax.
+#[cfg(test)]
+pub(crate) fn test_call(id: i64, status: CallStatus, caller: &str, receiver: &str) -> Call {
+    use crate::protocol::{Timestamp, User, UserId};
+    let user = |id, name: &str| User {
+        id: UserId(id),
+        username: name.into(),
+        email: None,
+        is_online: true,
+        last_seen: None,
+        profile_picture: None,
+    };
+    Call {
+        id: CallId(id),
+        caller: user(1, caller),
+        receiver: user(2, receiver),
+        call_type: CallType::Audio,
+        status,
+        room_id: "r".into(),
+        initiated_at: Timestamp(0),
+        ringing_at: None,
+        accepted_at: None,
+        ended_at: None,
+        duration: None,
+        end_reason: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -45,31 +45,13 @@ impl UserEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{CallId, CallStatus, CallType, Timestamp, User, UserId};
+    use crate::protocol::{test_call, CallId, CallStatus};
 
     #[test]
     fn events_are_tagged_with_a_kebab_case_type() {
-        let user = |id| User {
-            id: UserId(id),
-            username: format!("u{id}"),
-            email: None,
-            is_online: false,
-            last_seen: None,
-            profile_picture: None,
-        };
         let call = Call {
-            id: CallId(7),
-            caller: user(1),
-            receiver: user(2),
-            call_type: CallType::Audio,
-            status: CallStatus::Initiated,
             room_id: "room".into(),
-            initiated_at: Timestamp(0),
-            ringing_at: None,
-            accepted_at: None,
-            ended_at: None,
-            duration: None,
-            end_reason: None,
+            ..test_call(7, CallStatus::Initiated, "u1", "u2")
         };
         let json = serde_json::to_value(UserEvent::CallIncoming { call: call.clone() }).unwrap();
         assert_eq!(json["type"], "call-incoming");
