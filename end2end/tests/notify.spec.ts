@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { chromium, type APIRequestContext } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,30 +11,41 @@ import { clickNotification, notifications, personContext, setHidden, workerReady
 // worker, the flashing title, the installable app, and tabs of one browser that agree (the
 // ringtone held back by the autoplay policy: autoplay.spec.ts). scripts/test starts the main server with RING_TIMEOUT_SECS=5.
 
-// Retried: two of these are timing-bound and failed now and then in repeated runs on the 2-core
-// machine (the notification click needs the call still ringing within the main server's 5 s ring
-// timeout; the two-tab spec found a tab signed out in 2 of 3 back-to-back runs). Not yet
-// explained: README "Not done yet".
+// Ringing that must outlast the test's own steps runs on a server of its own that rings for a
+// minute: on the main server (5 s) a slow machine let the call turn missed before the click that
+// answers it (CI failed on it, 2026-11-30). Only the missed-call spec needs the short timeout.
+// Retried: the two-tab spec found a tab signed out in 2 of 3 back-to-back runs (README Not done yet).
 test.describe.configure({ retries: 2 });
 
-async function startCall(page: Page, caller: Account, receiver: Account): Promise<number> {
-  const started = await api(page.request, caller, 'POST', '/api/calls/', { receiver: receiver.id, call_type: 'video' });
+let longRing: Server;
+test.beforeAll(async () => {
+  test.skip(!serverBin, 'needs SERVER_BIN: the built server (scripts/test passes it)');
+  longRing = await Server.create({ RING_TIMEOUT_SECS: '60' });
+  await longRing.start();
+});
+test.afterAll(async () => {
+  await longRing?.stop();
+});
+
+async function startCall(request: APIRequestContext, caller: Account, receiver: Account): Promise<number> {
+  const started = await api(request, caller, 'POST', '/api/calls/', { receiver: receiver.id, call_type: 'video' });
   expect(started.status(), await started.text()).toBe(201);
   return (await started.json()).id;
 }
 
-test('a call ringing in a hidden tab shows one notification, closed when the caller cancels', async ({ browser, baseURL, alice }) => {
-  const context = await personContext(browser, baseURL!);
+test('a call ringing in a hidden tab shows one notification, closed when the caller cancels', async ({ browser }) => {
+  const context = await personContext(browser, longRing.url);
+  const caller = await browser.newContext({ baseURL: longRing.url });
   const page = await context.newPage();
   try {
-    const a = await registerViaApi(alice.page.request, 'alice');
+    const a = await registerViaApi(caller.request, 'alice');
     const b = await registerViaApi(page.request, 'bob');
     await openSignedIn(page, b);
     await waitForSocket(page);
     await workerReady(page);
     await setHidden(page, true);
 
-    const id = await startCall(alice.page, a, b);
+    const id = await startCall(caller.request, a, b);
     await expect(page.getByTestId('incoming-call')).toHaveAttribute('data-call-id', String(id));
     await expect.poll(() => notifications(page)).toEqual([
       { tag: `call-${id}`, title: `${a.username} is calling`, body: 'Incoming video call', actions: ['accept', 'decline'] },
@@ -44,21 +55,23 @@ test('a call ringing in a hidden tab shows one notification, closed when the cal
     await page.waitForTimeout(1_000);
     expect(await notifications(page)).toHaveLength(1);
 
-    const cancelled = await api(alice.page.request, a, 'POST', `/api/calls/${id}/cancel/`);
+    const cancelled = await api(caller.request, a, 'POST', `/api/calls/${id}/cancel/`);
     expect(cancelled.status()).toBe(200);
     await expect(page.getByTestId('incoming-call')).toHaveCount(0);
     await expect.poll(() => notifications(page)).toEqual([]);
     await expect(page).toHaveTitle('Callhub');
   } finally {
     await context.close();
+    await caller.close();
   }
 });
 
-test('clicking the notification brings the tab with the ringing overlay; its Accept answers; a missed call leaves one notification', async ({ browser, baseURL, alice }) => {
-  const context = await personContext(browser, baseURL!);
+test('clicking the notification brings the tab with the ringing overlay; its Accept answers', async ({ browser }) => {
+  const context = await personContext(browser, longRing.url);
+  const caller = await browser.newContext({ baseURL: longRing.url });
   const page = await context.newPage();
   try {
-    const a = await registerViaApi(alice.page.request, 'alice');
+    const a = await registerViaApi(caller.request, 'alice');
     const b = await registerViaApi(page.request, 'bob');
     await openSignedIn(page, b);
     await waitForSocket(page);
@@ -68,7 +81,7 @@ test('clicking the notification brings the tab with the ringing overlay; its Acc
 
     // The body: the tab comes forward with the overlay; the notification is gone.
     await setHidden(page, true);
-    const first = await startCall(alice.page, a, b);
+    const first = await startCall(caller.request, a, b);
     await expect.poll(tags).toEqual([`call-${first}`]);
     await clickNotification(context, `call-${first}`, '');
     await setHidden(page, false);
@@ -76,31 +89,42 @@ test('clicking the notification brings the tab with the ringing overlay; its Acc
     await expect(page.getByTestId('accept-call')).toBeFocused();
     await expect.poll(tags).toEqual([]);
     await snap(page, 'incoming-from-notification');
-    expect((await api(alice.page.request, a, 'POST', `/api/calls/${first}/cancel/`)).status()).toBe(200);
+    expect((await api(caller.request, a, 'POST', `/api/calls/${first}/cancel/`)).status()).toBe(200);
     await expect(overlay).toHaveCount(0);
 
     // Its Accept button: answered in the tab, which goes to the call.
     await setHidden(page, true);
-    const second = await startCall(alice.page, a, b);
+    const second = await startCall(caller.request, a, b);
     await expect.poll(tags).toEqual([`call-${second}`]);
     await clickNotification(context, `call-${second}`, 'accept');
     await expect(page).toHaveURL(new RegExp(`/call/${second}$`));
-    const answered = await (await api(alice.page.request, a, 'GET', `/api/calls/${second}/`)).json();
+    const answered = await (await api(caller.request, a, 'GET', `/api/calls/${second}/`)).json();
     expect(answered.status).toBe('accepted');
-    expect((await api(alice.page.request, a, 'POST', `/api/calls/${second}/end/`)).status()).toBe(200);
+    expect((await api(caller.request, a, 'POST', `/api/calls/${second}/end/`)).status()).toBe(200);
     await expect.poll(tags).toEqual([]);
+  } finally {
+    await context.close();
+    await caller.close();
+  }
+});
 
-    // Nobody answers in the background: the ring timeout leaves one "missed" notification.
-    await page.goto('/contacts');
-    await waitForHydration(page);
+test('nobody answers in the background: the ring timeout leaves one missed-call notification', async ({ browser, baseURL, alice }) => {
+  const context = await personContext(browser, baseURL!);
+  const page = await context.newPage();
+  try {
+    const a = await registerViaApi(alice.page.request, 'alice');
+    const b = await registerViaApi(page.request, 'bob');
+    await openSignedIn(page, b);
     await waitForSocket(page);
+    await workerReady(page);
     await setHidden(page, true);
-    const third = await startCall(alice.page, a, b);
-    await expect.poll(tags).toEqual([`call-${third}`]);
-    await expect(overlay).toHaveCount(0, { timeout: 30_000 });
+    const third = await startCall(alice.page.request, a, b);
+    // Not waiting to see it ring first: on a loaded machine the 5 s can be over before the
+    // first look. The ringing notification itself is the first spec's.
     await expect
-      .poll(() => notifications(page))
+      .poll(() => notifications(page), { timeout: 30_000 })
       .toEqual([{ tag: `call-${third}-missed`, title: `Missed call from ${a.username}`, body: 'Missed video call', actions: [] }]);
+    await expect(page.getByTestId('incoming-call')).toHaveCount(0);
   } finally {
     await context.close();
   }
@@ -161,7 +185,7 @@ test('the badge cleared in one tab clears in the other', async ({ browser, baseU
     await waitForHydration(second);
     for (const page of [first, second]) await waitForSocket(page);
 
-    await startCall(alice.page, a, b);
+    await startCall(alice.page.request, a, b);
     for (const page of [first, second]) {
       await expect(page.getByTestId('missed-badge')).toHaveText('1', { timeout: 30_000 });
     }

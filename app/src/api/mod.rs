@@ -234,6 +234,11 @@ pub async fn refresh(sent_access: Option<String>) -> Result<(), ApiFailure> {
     crate::tabs::exclusive(crate::tabs::REFRESH_LOCK, rotate(sent_access)).await
 }
 
+/// How long the refresh lock is kept after storing new tokens, so the other tabs' view of
+/// localStorage has them before one of them takes the lock.
+#[cfg(feature = "hydrate")]
+const TOKENS_SETTLE_MS: i32 = 500;
+
 /// Runs under the refresh lock.
 #[cfg(feature = "hydrate")]
 async fn rotate(sent_access: Option<String>) -> Result<(), ApiFailure> {
@@ -259,6 +264,10 @@ async fn rotate(sent_access: Option<String>) -> Result<(), ApiFailure> {
     match decode::<TokenPair>(response).await {
         Ok(tokens) => {
             crate::session::store_tokens(&tokens);
+            // Another tab's copy of localStorage learns of this write on its own time, not
+            // before the lock passes to it: one that read the old tokens would send the rotated
+            // refresh token again and revoke the sign-in (seen in notify.spec under load).
+            crate::rtc::sleep(TOKENS_SETTLE_MS).await;
             Ok(())
         }
         Err(ApiFailure::Status { .. }) => {
