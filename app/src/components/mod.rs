@@ -2,6 +2,7 @@
 
 pub mod a11y;
 pub mod attention;
+pub mod call_report;
 pub mod incoming;
 pub mod nav;
 pub mod people;

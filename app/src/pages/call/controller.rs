@@ -295,16 +295,18 @@ mod browser {
             engine.map(|engine| f(&engine))
         }
 
-        /// Stops the media and the sockets; the page stays.
+        /// Stops the media and the sockets; the page stays. An answered call's report goes
+        /// to the server first (issue 19).
         fn stop(&self) {
-            let engine = {
+            let (engine, call_id) = {
                 let mut live = self.get().borrow_mut();
                 live.local = None;
                 live.remote = None;
                 live.device_watch = None;
-                live.engine.take()
+                (live.engine.take(), live.call_id)
             };
             if let Some(engine) = engine {
+                crate::components::call_report::post(call_id, engine.report());
                 engine.close();
             }
         }
