@@ -5,6 +5,8 @@
 
 use crate::storage::{storage_get, storage_set};
 
+pub mod level;
+
 /// The three kinds in the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeviceKind {

@@ -3,6 +3,7 @@
 pub mod a11y;
 pub mod attention;
 pub mod call_report;
+pub mod device_check;
 pub mod incoming;
 pub mod nav;
 pub mod people;
