@@ -7,6 +7,7 @@ pub mod device_check;
 pub mod incoming;
 pub mod nav;
 pub mod people;
+pub mod pip;
 pub mod ringtone;
 #[cfg(feature = "hydrate")]
 pub mod tones;
