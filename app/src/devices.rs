@@ -103,6 +103,24 @@ pub fn speaker_entry(devices: &[Device], chosen: &str) -> String {
     }
 }
 
+/// The menu entry of `kind` in use: for the microphone and camera the device its track
+/// captures from (`in_use`, "" when unknown), for the speaker [`speaker_entry`] of `speaker`.
+pub fn entry_in_use(
+    devices: &[Device],
+    in_use: &[(DeviceKind, String)],
+    speaker: &str,
+    kind: DeviceKind,
+) -> String {
+    if kind == DeviceKind::Speaker {
+        return speaker_entry(devices, speaker);
+    }
+    in_use
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_default()
+}
+
 /// The device of `kind` chosen on this browser, if any.
 pub fn remembered(kind: DeviceKind) -> Option<String> {
     storage_get(kind.storage_key())

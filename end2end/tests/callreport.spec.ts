@@ -1,17 +1,12 @@
 import { test, expect, snap } from './fixtures';
-import { api, openSignedIn, registerViaApi } from './app-helpers';
-import { acceptAndJoin, mediaGrows, startCall } from './relay-helpers';
+import { api } from './app-helpers';
+import { mediaGrows, videoCall } from './relay-helpers';
 
 // The per-call report (issue 19): after a real call between two browsers ends, each side has
 // posted its report and the history row shows both, with the figures in an expandable part.
 
 test('after a call ends the history row shows both sides\' reports', async ({ alice, bob }) => {
-  const a = await registerViaApi(alice.page.request, 'alice');
-  const b = await registerViaApi(bob.page.request, 'bob');
-  await openSignedIn(alice.page, a);
-  await openSignedIn(bob.page, b);
-  const id = await startCall(alice, a, b);
-  await acceptAndJoin(alice, bob, b, id);
+  const { a, b, id } = await videoCall(alice, bob);
   await mediaGrows(bob.page, 20_000);
   // Graded at least once on both sides: the reports have intervals to average.
   for (const party of [alice, bob]) {

@@ -1,6 +1,6 @@
 import { test, expect, snap } from './fixtures';
 import { openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
-import { acceptAndJoin, startCall } from './relay-helpers';
+import { acceptAndJoin, startCall, videoCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // Before the call (issue 19): the device check on the profile and in the ringing overlay of a
@@ -82,12 +82,7 @@ test('the ringing overlay of a video call offers the device check before accepti
 });
 
 test('picture-in-picture floats the remote video where the browser allows it', async ({ alice, bob }) => {
-  const a = await registerViaApi(alice.page.request, 'alice');
-  const b = await registerViaApi(bob.page.request, 'bob');
-  await openSignedIn(alice.page, a);
-  await openSignedIn(bob.page, b);
-  const id = await startCall(alice, a, b);
-  await acceptAndJoin(alice, bob, b, id);
+  await videoCall(alice, bob);
   const enabled = await alice.page.evaluate(() => document.pictureInPictureEnabled === true);
   const button = alice.page.getByTestId('pip-button');
   if (!enabled) {

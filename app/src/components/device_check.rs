@@ -27,18 +27,10 @@ struct Ui {
 
 impl Ui {
     fn device_in_use(&self, kind: DeviceKind) -> String {
-        if kind == DeviceKind::Speaker {
-            let chosen = self.speaker.get();
-            return self
-                .devices
-                .with(|list| devices::speaker_entry(list, &chosen));
-        }
-        self.in_use.with(|in_use| {
-            in_use
-                .iter()
-                .find(|(k, _)| *k == kind)
-                .map(|(_, id)| id.clone())
-                .unwrap_or_default()
+        let speaker = self.speaker.get();
+        self.devices.with(|list| {
+            self.in_use
+                .with(|in_use| devices::entry_in_use(list, in_use, &speaker, kind))
         })
     }
 }
