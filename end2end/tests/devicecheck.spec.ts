@@ -61,6 +61,21 @@ test('the profile\'s device check previews, meters, and its camera is the one th
   await expect.poll(() => sendingCamera(alice.page)).toBe(chosen);
 });
 
+test('the contacts page offers the device check before starting a call', async ({ alice }) => {
+  const a = await registerViaApi(alice.page.request, 'alice');
+  await openSignedIn(alice.page, a);
+  await alice.page.getByTestId('device-check-toggle').click();
+  const preview = alice.page.getByTestId('device-check-preview');
+  await expect
+    .poll(() => preview.evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+  await snap(alice.page, 'device-check-contacts');
+  // Leaving the page releases the camera.
+  await alice.page.getByTestId('nav-history').click();
+  await expect(alice.page).toHaveURL(/\/history$/);
+  await expect(preview).toHaveCount(0);
+});
+
 test('the ringing overlay of a video call offers the device check before accepting', async ({ alice, bob }) => {
   const a = await registerViaApi(alice.page.request, 'alice');
   const b = await registerViaApi(bob.page.request, 'bob');
