@@ -5,6 +5,8 @@
 
 use crate::storage::{storage_get, storage_set};
 
+pub mod level;
+
 /// The three kinds in the menu.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DeviceKind {
@@ -99,6 +101,24 @@ pub fn speaker_entry(devices: &[Device], chosen: &str) -> String {
         "" if listed_default => DEFAULT_ID.to_owned(),
         chosen => chosen.to_owned(),
     }
+}
+
+/// The menu entry of `kind` in use: for the microphone and camera the device its track
+/// captures from (`in_use`, "" when unknown), for the speaker [`speaker_entry`] of `speaker`.
+pub fn entry_in_use(
+    devices: &[Device],
+    in_use: &[(DeviceKind, String)],
+    speaker: &str,
+    kind: DeviceKind,
+) -> String {
+    if kind == DeviceKind::Speaker {
+        return speaker_entry(devices, speaker);
+    }
+    in_use
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_default()
 }
 
 /// The device of `kind` chosen on this browser, if any.

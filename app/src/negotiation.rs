@@ -42,6 +42,8 @@
 //! - The data channel carries this side's microphone/camera state and its connection grade
 //!   ([`crate::quality`], from the statistics the engine reads while connected): both when the
 //!   channel opens, then each when it changes.
+//! - The figures of every interval, the media path and the reconnections are gathered for the
+//!   call's report ([`Negotiation::report`]), which the page posts when the call ends.
 
 use serde_json::Value;
 
@@ -49,9 +51,9 @@ use crate::api::socket::backoff_ms;
 use crate::devices::DeviceKind;
 use crate::protocol::{
     chat_text_fits, CallId, CallType, ChannelMsg, ClientMsg, CloseCode, Grade, MediaState,
-    ServerMsg,
+    ReportBody, ServerMsg,
 };
-use crate::quality::{Counters, Monitor};
+use crate::quality::{report, Counters, Monitor};
 
 /// The longest wait between two attempts to reopen the room socket: the server keeps the call
 /// only for a grace period, so retries stay frequent.
@@ -356,6 +358,24 @@ impl Negotiation {
 
     /// The actions `input` calls for, in order.
     pub fn handle(&mut self, input: Input) -> Vec<Action> {
+        let actions = self.decide(input);
+        // The call's report counts the link coming back as the page is told it.
+        for action in &actions {
+            if let Action::Emit(Notice::Link(state)) = action {
+                self.quality.link(*state);
+            }
+        }
+        actions
+    }
+
+    /// This side's report of the call so far (issue 19); None for a call never answered,
+    /// which has nothing to report.
+    pub fn report(&self) -> Option<ReportBody> {
+        self.accepted
+            .then(|| report::summary(self.quality.tally(), self.config.relay_only))
+    }
+
+    fn decide(&mut self, input: Input) -> Vec<Action> {
         match input {
             Input::Start => vec![
                 Action::Emit(Notice::Link(LinkState::Connecting)),

@@ -1,8 +1,8 @@
 //! Connection quality, as plain Rust that `cargo test` runs: [`Counters`] are what one
 //! `getStats()` read gives (`app::rtc::stats` reads them every [`SAMPLE_INTERVAL_MS`] while the
 //! connection is up), [`Sample::between`] turns two reads into one interval's figures,
-//! [`grade`] grades those, and [`Monitor`] says when the grade changes. Also here: which tone
-//! marks a change of the media path ([`tone_for`]).
+//! [`grade`] grades those, and [`Monitor`] says when the grade changes and gathers the call's
+//! report ([`report`]). Also here: which tone marks a change of the media path ([`tone_for`]).
 //!
 //! Each side grades what its own network does to the call: the round trip, the loss and jitter
 //! of what it receives, and whether its own video gets out at a usable bitrate. Each side sends
@@ -10,6 +10,8 @@
 
 use crate::negotiation::LinkState;
 pub use crate::protocol::Grade;
+
+pub mod report;
 
 /// How often the engine reads the statistics while the connection is up.
 pub const SAMPLE_INTERVAL_MS: u32 = 2_000;
@@ -46,6 +48,9 @@ pub struct Counters {
     /// Outbound video `qualityLimitationReason` is "bandwidth": the sender cut resolution or
     /// frame rate for want of bandwidth ("cpu" is this machine, not the network: ignored).
     pub bandwidth_limited: bool,
+    /// The selected candidate pair goes through a TURN relay (a `relay` candidate on either
+    /// end); None until a pair is selected.
+    pub relayed: Option<bool>,
 }
 
 /// One interval's figures.
@@ -85,6 +90,13 @@ impl Sample {
     }
 }
 
+/// Whether a candidate pair of these candidate types (`host`, `srflx`, `prflx`, `relay`)
+/// sends media through a TURN relay: when either end is a relay candidate. None of the types
+/// known (the pair's candidates not in the read) counts as direct.
+pub fn relayed(local_type: &str, remote_type: &str) -> bool {
+    local_type == "relay" || remote_type == "relay"
+}
+
 /// Good below `fair`, fair below `poor`, poor from there; nothing measured counts as good.
 fn above(value: Option<f64>, fair: f64, poor: f64) -> Grade {
     match value {
@@ -118,11 +130,13 @@ pub fn grade(sample: &Sample) -> Grade {
     .unwrap_or(Grade::Good)
 }
 
-/// Follows one side's reads through a call and says when its grade changes.
+/// Follows one side's reads through a call and says when its grade changes; keeps the
+/// [`report::Tally`] the call's report is made of.
 #[derive(Debug, Default)]
 pub struct Monitor {
     last: Option<Counters>,
     grade: Option<Grade>,
+    tally: report::Tally,
 }
 
 impl Monitor {
@@ -133,12 +147,22 @@ impl Monitor {
 
     /// Takes a read; the new grade when it differs from the one before.
     pub fn observe(&mut self, now: Counters, sending_video: bool) -> Option<Grade> {
-        let sample = self
-            .last
-            .replace(now.clone())
-            .and_then(|before| Sample::between(&before, &now, sending_video))?;
+        self.tally.path_seen(now.relayed);
+        let before = self.last.replace(now.clone())?;
+        let sample = Sample::between(&before, &now, sending_video)?;
         let grade = grade(&sample);
+        self.tally.add(&before, &now, &sample, grade);
         (self.grade.replace(grade) != Some(grade)).then_some(grade)
+    }
+
+    /// The link state the page was told (counts the reconnections).
+    pub fn link(&mut self, state: LinkState) {
+        self.tally.link(state);
+    }
+
+    /// What the call's report is made of so far.
+    pub fn tally(&self) -> &report::Tally {
+        &self.tally
     }
 }
 

@@ -1,21 +1,9 @@
 import { test, expect, snap, type Party } from './fixtures';
-import { openSignedIn, registerViaApi, type Account } from './app-helpers';
-import { acceptAndJoin, mediaGrows, startCall } from './relay-helpers';
+import { mediaGrows, videoCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // In-call controls (issue 19): two browser contexts with Chromium's fake camera and microphone in
 // an accepted video call. The connection itself is window.__callhub_pc (set by the app).
-
-/** Both signed in, a video call from alice to bob accepted, both on /call/{id} and connected. */
-async function videoCall(alice: Party, bob: Party): Promise<{ a: Account; b: Account; id: number }> {
-  const a = await registerViaApi(alice.page.request, 'alice');
-  const b = await registerViaApi(bob.page.request, 'bob');
-  await openSignedIn(alice.page, a);
-  await openSignedIn(bob.page, b);
-  const id = await startCall(alice, a, b);
-  await acceptAndJoin(alice, bob, b, id);
-  return { a, b, id };
-}
 
 /** Caps (or, with null, uncaps) the bitrate of every video sender of the page's connection. */
 async function capVideoBitrate(page: Page, bitsPerSecond: number | null) {

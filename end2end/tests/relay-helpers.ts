@@ -68,3 +68,14 @@ export async function mediaGrows(page: Page, timeout: number, after?: Stats): Pr
     .toBe(true);
   return (await stats(page))!;
 }
+
+/** Both signed in, a video call from `caller` to `callee` accepted, both on /call/{id} and connected. */
+export async function videoCall(caller: Party, callee: Party): Promise<{ a: Account; b: Account; id: number }> {
+  const a = await registerViaApi(caller.page.request, caller.name);
+  const b = await registerViaApi(callee.page.request, callee.name);
+  await openSignedIn(caller.page, a);
+  await openSignedIn(callee.page, b);
+  const id = await startCall(caller, a, b);
+  await acceptAndJoin(caller, callee, b, id);
+  return { a, b, id };
+}

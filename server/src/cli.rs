@@ -69,7 +69,8 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CallsCommand {
-    /// Delete finished calls (with their signaling log) that ended before the given age.
+    /// Delete finished calls (with their signaling log, messages and reports) that ended before
+    /// the given age.
     Purge {
         /// How old a finished call must be: a number and a unit, `90d`, `12h`, `30m` or `45s`.
         #[arg(long, value_parser = parse_age)]

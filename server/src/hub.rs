@@ -141,6 +141,7 @@ mod tests {
                 ended_at: None,
                 duration: None,
                 end_reason: None,
+                reports: Vec::new(),
             },
         }
     }

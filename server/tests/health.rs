@@ -108,6 +108,7 @@ const API_OPERATIONS: &[(&str, &str)] = &[
     ("post", "/api/calls/{id}/message/heard/"),
     ("get", "/api/availability/"),
     ("post", "/api/availability/"),
+    ("post", "/api/calls/{id}/report/"),
     ("delete", "/api/availability/{user_id}/"),
 ];
 

@@ -3,7 +3,9 @@
 use serde_json::Value;
 
 use super::{post, post_empty, ApiFailure};
-use crate::protocol::{Call, CallId, CallType, MissedCount, StartCall, UserId};
+use crate::protocol::{
+    Call, CallId, CallReport, CallType, MissedCount, ReportBody, StartCall, UserId,
+};
 
 /// `POST /api/calls/`: 201 a new call, 200 the glare call, 409 busy.
 pub async fn start(receiver: UserId, call_type: CallType) -> Result<Call, ApiFailure> {
@@ -35,6 +37,11 @@ pub async fn cancel(id: CallId) -> Result<Call, ApiFailure> {
 
 pub async fn end(id: CallId) -> Result<Call, ApiFailure> {
     post_empty(&format!("/api/calls/{id}/end/")).await
+}
+
+/// This side's report of its connection during the call (issue 19); once per party.
+pub async fn report(id: CallId, body: &ReportBody) -> Result<CallReport, ApiFailure> {
+    post(&format!("/api/calls/{id}/report/"), body).await
 }
 
 /// This device rings (idempotent; 409 once the call moved on).

@@ -18,6 +18,7 @@ use crate::protocol::{Call, CallConflict, CallType, NotificationButton};
 
 use super::a11y::use_announcer;
 use super::attention::use_attention;
+use super::device_check::DeviceCheck;
 use super::{ringtone, Avatar};
 
 #[component]
@@ -312,6 +313,8 @@ pub fn IncomingCall() -> impl IntoView {
                                                 on_cancel=Callback::new(move |()| confirm_block.set(false))
                                             />
                                         </Show>
+                                        // Before accepting a video call (issue 19).
+                                        {(call_type == CallType::Video).then(|| view! { <DeviceCheck /> })}
                                     </div>
                                 </div>
                             }

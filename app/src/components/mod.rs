@@ -2,9 +2,12 @@
 
 pub mod a11y;
 pub mod attention;
+pub mod call_report;
+pub mod device_check;
 pub mod incoming;
 pub mod nav;
 pub mod people;
+pub mod pip;
 pub mod ringtone;
 #[cfg(feature = "hydrate")]
 pub mod tones;

@@ -102,3 +102,21 @@ fn a_device_gone_mid_call_falls_back_with_a_notice() {
         "Your camera was disconnected: the call goes on with the default camera."
     );
 }
+
+#[test]
+fn the_entry_in_use_is_the_tracks_device_or_the_speaker_chosen() {
+    let list = [
+        device(DeviceKind::Speaker, "default", "Default - Speakers"),
+        device(DeviceKind::Camera, "c1", "Built-in"),
+    ];
+    let in_use = [
+        (DeviceKind::Camera, "c1".to_owned()),
+        (DeviceKind::Microphone, "m2".to_owned()),
+    ];
+    let entry = |kind, speaker| entry_in_use(&list, &in_use, speaker, kind);
+    assert_eq!(entry(DeviceKind::Camera, ""), "c1");
+    assert_eq!(entry(DeviceKind::Microphone, ""), "m2");
+    assert_eq!(entry(DeviceKind::Speaker, ""), "default");
+    assert_eq!(entry(DeviceKind::Speaker, "s9"), "s9");
+    assert_eq!(entry_in_use(&list, &[], "", DeviceKind::Camera), "");
+}

@@ -971,3 +971,27 @@ fn chat_goes_only_over_an_open_channel_and_within_bounds() {
         })]
     );
 }
+
+#[test]
+fn the_report_counts_the_link_coming_back_and_only_an_answered_call_has_one() {
+    // Not answered yet: nothing to report.
+    let mut ringing = Negotiation::new(config(true, false));
+    ringing.handle(Input::Start);
+    assert_eq!(ringing.report(), None);
+
+    let (mut core, session) = offering_caller();
+    let connected = || peer(&session, PeerEvent::State(ConnectionState::Connected));
+    core.handle(connected());
+    core.handle(peer(
+        &session,
+        PeerEvent::State(ConnectionState::Disconnected),
+    ));
+    core.handle(connected());
+    core.handle(stats_at(0.0, 500.0));
+    core.handle(stats_at(2.0, 500.0));
+    let report = core.report().expect("an answered call has a report");
+    assert_eq!(report.reconnects, 1);
+    assert_eq!(report.samples, 1);
+    assert_eq!(report.connected_secs, 2);
+    assert!(!report.ip_hidden);
+}

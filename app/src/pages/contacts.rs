@@ -16,6 +16,7 @@ use crate::protocol::{CallType, Contact, User};
 use crate::util::{now_millis, presence_text};
 
 use super::RequireUser;
+use crate::components::device_check::DeviceCheck;
 
 /// Typing pauses this long before the search runs.
 const DEBOUNCE: Duration = Duration::from_millis(250);
@@ -129,6 +130,8 @@ fn ContactsPage() -> impl IntoView {
             <header class="page-header">
                 <h1>"Contacts"</h1>
             </header>
+            // Before starting a video call (issue 19).
+            <DeviceCheck />
             <DialerNotice dialer=dialer />
             <Show when=move || error.with(Option::is_some)>
                 <div class="notice notice-error" role="alert" data-testid="contacts-error">

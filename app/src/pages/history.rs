@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::attention::Permission;
 use crate::components::attention::{use_attention, NotificationSetting};
+use crate::components::call_report::CallReports;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::voicemail::{provide_messages, MessagePlayer};
 use crate::components::{use_dialer, Avatar, DialerNotice};
@@ -233,6 +234,7 @@ where
                     " · "
                     <time datetime=call.initiated_at.to_string()>{when_text(call.initiated_at)}</time>
                 </span>
+                <CallReports call=call.clone() me=me />
             </div>
             <div class="history-status">
                 <span class=format!("status status-{}", call.status.as_str()) data-testid="history-status">

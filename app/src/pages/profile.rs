@@ -7,6 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::api;
 use crate::components::attention::NotificationSetting;
+use crate::components::device_check::DeviceCheckCard;
 use crate::components::Avatar;
 use crate::events::use_user_events;
 use crate::session::use_session;
@@ -23,6 +24,7 @@ pub fn Profile() -> impl IntoView {
             <PrivacyCard />
             <AppearanceCard />
             <NotificationsCard />
+            <DeviceCheckCard />
             <super::privacy::PeopleSettings />
         </RequireUser>
     }

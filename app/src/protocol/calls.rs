@@ -178,6 +178,11 @@ pub struct Call {
     /// Seconds from accepted to ended; null until a call that was answered ends.
     pub duration: Option<i64>,
     pub end_reason: Option<EndReason>,
+    /// Each party's report of its connection (issue 19), in the listings and
+    /// `GET /api/calls/{id}/` only; absent when there is none, so reference clients see the
+    /// shape they know.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reports: Vec<super::CallReport>,
 }
 
 /// `POST /api/calls/`.
@@ -234,6 +239,7 @@ pub(crate) fn test_call(id: i64, status: CallStatus, caller: &str, receiver: &st
         ended_at: None,
         duration: None,
         end_reason: None,
+        reports: Vec::new(),
     }
 }
 

@@ -23,6 +23,7 @@ pub struct MediaState {
 /// How well a side's network carries the call, as that side measures it (see `app::quality`).
 /// Ordered from best to worst, so the worst of several is their `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Grade {
     Good,

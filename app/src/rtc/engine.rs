@@ -204,6 +204,11 @@ impl CallHandle {
             })
     }
 
+    /// This side's report of the call so far (None for a call never answered).
+    pub fn report(&self) -> Option<crate::protocol::ReportBody> {
+        self.0.core.borrow().report()
+    }
+
     /// Stops every track, closes the connection and the socket. Idempotent.
     pub fn close(&self) {
         if self.0.closed.replace(true) {

@@ -86,6 +86,10 @@ pub async fn read(pc: &RtcPeerConnection) -> CallStats {
         };
         stats.local_candidate_type = candidate_type("localCandidateId");
         stats.remote_candidate_type = candidate_type("remoteCandidateId");
+        stats.counters.relayed = Some(crate::quality::relayed(
+            &stats.local_candidate_type,
+            &stats.remote_candidate_type,
+        ));
         let rtt = js_sys::Reflect::get(pair, &JsValue::from_str("currentRoundTripTime"))
             .ok()
             .and_then(|v| v.as_f64());

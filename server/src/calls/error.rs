@@ -33,6 +33,13 @@ pub enum CallError {
     /// The call has its message already (one per call).
     #[error("A message was already left on this call.")]
     MessageExists { call: Box<Call> },
+    /// A report refused: the call was not answered, ended too long ago, or has this party's
+    /// report already (`detail` says which).
+    #[error("{detail}")]
+    Report {
+        detail: &'static str,
+        call: Box<Call>,
+    },
     /// A message body over what its duration allows (`protocol::message_bytes_allowed`).
     #[error("message too large")]
     MessageTooLarge,

@@ -7,6 +7,7 @@
 
 mod error;
 pub mod messages;
+mod reports;
 pub mod signals;
 pub mod sweeper;
 
@@ -279,7 +280,9 @@ impl Calls {
 
     /// A call the user is a party of. Anyone else gets 404, so ids reveal nothing.
     pub async fn get(&self, user: UserId, id: CallId) -> Result<Call, CallError> {
-        Ok(self.party_call(user, id).await?.0.view(user))
+        let call = self.party_call(user, id).await?.0.view(user);
+        let mut with_reports = self.with_reports(vec![call]).await?;
+        with_reports.pop().ok_or(CallError::NotFound)
     }
 
     /// The call of a WebSocket room, if `user` is a party of it.
@@ -305,9 +308,11 @@ impl Calls {
             .db
             .calls_of_user(user, filter, paging.before, limit)
             .await?;
-        rows.into_iter()
+        let calls = rows
+            .into_iter()
             .map(|row| Ok(to_stored(row)?.view(user)))
-            .collect()
+            .collect::<Result<Vec<_>, CallError>>()?;
+        self.with_reports(calls).await
     }
 
     /// Whether `user` is a party of a live call (initiated, ringing or accepted): the only users
@@ -457,18 +462,19 @@ impl Calls {
         Ok(expired.len())
     }
 
-    /// Deletes the signaling log and the messages older than the retention; how many rows
-    /// went.
+    /// Deletes the signaling log, the messages and the reports older than the retention; how
+    /// many rows went.
     pub async fn purge_signals(&self, retention_days: u64) -> Result<u64, CallError> {
         let retention_ms =
             i64::try_from(retention_days.saturating_mul(86_400_000)).unwrap_or(i64::MAX);
         let cutoff = self.clock.now_millis().saturating_sub(retention_ms);
         let signals = self.db.delete_signals_before(cutoff).await?;
-        Ok(signals + self.db.delete_messages_before(cutoff).await?)
+        let messages = self.db.delete_messages_before(cutoff).await?;
+        Ok(signals + messages + self.db.delete_reports_before(cutoff).await?)
     }
 
-    /// Deletes the finished calls that ended more than `age` ago, with their signaling log;
-    /// how many calls went (the operator's `calls purge`).
+    /// Deletes the finished calls that ended more than `age` ago, with their signaling log,
+    /// messages and reports; how many calls went (the operator's `calls purge`).
     pub async fn purge_finished(&self, age: std::time::Duration) -> Result<u64, CallError> {
         let age_ms = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
         let cutoff = self.clock.now_millis().saturating_sub(age_ms);
@@ -732,6 +738,7 @@ fn to_call(row: CallRow) -> Result<Call, CallError> {
         ended_at: row.ended_at.map(Timestamp),
         duration: row.duration,
         end_reason,
+        reports: Vec::new(),
     })
 }
 

@@ -482,10 +482,10 @@ impl Db {
     }
 
     /// Deletes the finished calls that ended before `cutoff` (epoch milliseconds), with their
-    /// signaling log and messages; how many calls went. Live calls stay, however old.
+    /// signaling log, messages and reports; how many calls went. Live calls stay, however old.
     pub async fn delete_finished_calls_before(&self, cutoff: i64) -> sqlx::Result<u64> {
         let mut tx = self.pool().begin().await?;
-        for table in ["call_signals", "call_messages"] {
+        for table in ["call_signals", "call_messages", "call_reports"] {
             sqlx::query(&format!(
                 "DELETE FROM {table} WHERE call_id IN (SELECT id FROM calls WHERE {})",
                 finished_before()

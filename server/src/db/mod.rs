@@ -8,6 +8,7 @@ pub mod locks;
 pub mod missed;
 pub mod people;
 pub mod pictures;
+pub mod reports;
 pub mod tokens;
 pub mod users;
 

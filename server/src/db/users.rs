@@ -130,8 +130,8 @@ impl Db {
         Ok(())
     }
 
-    /// Deletes a user with every row that names them: their calls (with their signaling log and
-    /// messages, so the other parties' histories lose them too), contacts, blocks and
+    /// Deletes a user with every row that names them: their calls (with their signaling log,
+    /// messages and reports, so the other parties' histories lose them too), contacts, blocks and
     /// availability requests either way, refresh tokens and picture. One transaction: a
     /// failure leaves the user whole.
     pub async fn delete_user(&self, id: UserId) -> sqlx::Result<()> {
@@ -140,6 +140,8 @@ impl Db {
             "DELETE FROM call_signals WHERE call_id IN \
              (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
             "DELETE FROM call_messages WHERE call_id IN \
+             (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
+            "DELETE FROM call_reports WHERE call_id IN \
              (SELECT id FROM calls WHERE caller_id = ? OR receiver_id = ?)",
             "DELETE FROM calls WHERE caller_id = ? OR receiver_id = ?",
             "DELETE FROM contacts WHERE owner_id = ? OR contact_id = ?",

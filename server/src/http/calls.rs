@@ -39,6 +39,11 @@ impl From<CallError> for ApiError {
                 call: (**call).clone(),
                 reason: None,
             })),
+            CallError::Report { ref call, .. } => Self::Conflict(Box::new(CallConflict {
+                detail: error.detail(),
+                call: (**call).clone(),
+                reason: None,
+            })),
             CallError::MessageTooLarge => Self::PayloadTooLarge,
             CallError::Field { field, message } => Self::field(field, message),
             CallError::TooManyRequests { retry_after_secs } => {

@@ -10,6 +10,7 @@ mod metrics;
 mod missed;
 mod openapi;
 mod people;
+mod reports;
 mod tokens;
 mod users;
 
@@ -41,6 +42,9 @@ pub fn router(state: AppState) -> Router {
     // A message is a recording, larger than any JSON body too.
     let message_routes = routes!(missed::leave_message, missed::message)
         .layer(DefaultBodyLimit::max(app::protocol::MAX_MESSAGE_BYTES));
+    // A report is a dozen numbers: far below the JSON cap.
+    let report_routes =
+        routes!(reports::report).layer(DefaultBodyLimit::max(app::protocol::MAX_REPORT_BYTES));
     // Each route is registered with axum and in the OpenAPI document from the same
     // `#[utoipa::path]` annotation on its handler (method and path relative to `/api`), so the
     // document cannot drift from the router.
@@ -78,9 +82,10 @@ pub fn router(state: AppState) -> Router {
         .routes(routes!(missed::watch, missed::watching))
         .routes(routes!(missed::unwatch))
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        // Registered after the JSON cap so their own, larger caps apply.
+        // Registered after the JSON cap so their own caps apply.
         .routes(picture_routes)
         .routes(message_routes)
+        .routes(report_routes)
         .split_for_parts();
     let api = api
         // A plain route: the document lists the API, not itself.

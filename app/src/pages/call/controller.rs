@@ -100,17 +100,10 @@ impl CallView {
 
     /// The id of the device of `kind` in use ("" when unknown or the default speaker).
     pub(super) fn device_in_use(&self, kind: DeviceKind) -> String {
-        if kind == DeviceKind::Speaker {
-            return self
-                .devices
-                .with(|list| crate::devices::speaker_entry(list, &self.speaker.get()));
-        }
-        self.in_use.with(|in_use| {
-            in_use
-                .iter()
-                .find(|(k, _)| *k == kind)
-                .map(|(_, id)| id.clone())
-                .unwrap_or_default()
+        let speaker = self.speaker.get();
+        self.devices.with(|list| {
+            self.in_use
+                .with(|in_use| crate::devices::entry_in_use(list, in_use, &speaker, kind))
         })
     }
 
@@ -295,16 +288,18 @@ mod browser {
             engine.map(|engine| f(&engine))
         }
 
-        /// Stops the media and the sockets; the page stays.
+        /// Stops the media and the sockets; the page stays. An answered call's report goes
+        /// to the server first (issue 19).
         fn stop(&self) {
-            let engine = {
+            let (engine, call_id) = {
                 let mut live = self.get().borrow_mut();
                 live.local = None;
                 live.remote = None;
                 live.device_watch = None;
-                live.engine.take()
+                (live.engine.take(), live.call_id)
             };
             if let Some(engine) = engine {
+                crate::components::call_report::post(call_id, engine.report());
                 engine.close();
             }
         }

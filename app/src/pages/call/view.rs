@@ -9,6 +9,7 @@ use super::missed::Unanswered;
 use crate::chat::Chat;
 use crate::components::a11y::use_announcer;
 use crate::components::people::{use_contacts, AddContactButton};
+use crate::components::pip::PipButton;
 use crate::components::Avatar;
 use crate::devices::{self, DeviceKind};
 use crate::negotiation::LinkState;
@@ -581,6 +582,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                                 labels=("Share screen", "Stop sharing")
                                 toggle=move |share| share_controls.share_screen(share)
                             />
+                            <PipButton video=media.remote_video />
                         }
                     })}
                 <button
