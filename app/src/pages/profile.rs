@@ -187,20 +187,50 @@ fn AppearanceCard() -> impl IntoView {
             })
     };
     view! {
-        <section class="card settings" data-testid="appearance">
-            <h2>{move || t("theme-title")}</h2>
+        <ChoiceCard
+            testid="appearance"
+            title_key="theme-title"
+            legend_key="theme-legend"
+            name="theme"
+            options=ThemeChoice::ALL.iter().map(|&c| (c, c.key(), c.label_key())).collect()
+            current=choice.into()
+            on_pick=Callback::new(move |picked| {
+                theme::choose(picked);
+                choice.set(Some(picked));
+            })
+            showing=Signal::derive(showing)
+        />
+    }
+}
+
+/// A profile card with one per-browser choice (radio buttons) and a line saying what it gives.
+#[component]
+fn ChoiceCard<T>(
+    testid: &'static str,
+    title_key: &'static str,
+    legend_key: &'static str,
+    /// The radio group's name; `{name}-showing` is the line's test id.
+    name: &'static str,
+    options: Vec<(T, &'static str, &'static str)>,
+    current: Signal<Option<T>>,
+    on_pick: Callback<T>,
+    showing: Signal<Option<String>>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <section class="card settings" data-testid=testid>
+            <h2>{move || t(title_key)}</h2>
             <super::privacy::RadioSetting
-                legend_key="theme-legend"
-                name="theme"
-                options=ThemeChoice::ALL.iter().map(|&c| (c, c.key(), c.label_key())).collect()
-                current=choice.into()
+                legend_key=legend_key
+                name=name
+                options=options
+                current=current
                 pending=RwSignal::new(false)
-                on_pick=Callback::new(move |picked| {
-                    theme::choose(picked);
-                    choice.set(Some(picked));
-                })
+                on_pick=on_pick
             />
-            <p class="muted small" data-testid="theme-showing">{showing}</p>
+            <p class="muted small" data-testid=format!("{name}-showing")>{showing}</p>
         </section>
     }
 }
@@ -221,18 +251,16 @@ fn LanguageCard() -> impl IntoView {
         })
     };
     view! {
-        <section class="card settings" data-testid="language-card">
-            <h2>{move || t("language-title")}</h2>
-            <super::privacy::RadioSetting
-                legend_key="language-legend"
-                name="language"
-                options=LanguageChoice::all().into_iter().map(|c| (c, c.key(), label_key(c))).collect()
-                current=i18n.choice.into()
-                pending=RwSignal::new(false)
-                on_pick=Callback::new(move |picked| i18n.choose(picked))
-            />
-            <p class="muted small" data-testid="language-showing">{showing}</p>
-        </section>
+        <ChoiceCard
+            testid="language-card"
+            title_key="language-title"
+            legend_key="language-legend"
+            name="language"
+            options=LanguageChoice::all().into_iter().map(|c| (c, c.key(), label_key(c))).collect()
+            current=i18n.choice.into()
+            on_pick=Callback::new(move |picked| i18n.choose(picked))
+            showing=Signal::derive(showing)
+        />
     }
 }
 
