@@ -4,7 +4,7 @@
 
 use time::{OffsetDateTime, Time, UtcOffset};
 
-use crate::i18n::{t, t_with};
+use crate::i18n::{format, t, t_with};
 use crate::protocol::{Contact, PrivacySettings, Timestamp, UpdatePrivacy, User, UserId};
 
 /// Favourites first, then online, then by username (case-insensitively): the server's order,
@@ -157,8 +157,8 @@ pub fn dnd_status(
     })
 }
 
-/// An end time as people say it: "14:30" today, "tomorrow 08:00", else "2026-12-03 08:00" (in
-/// the current language: "morgen 08:00", "03.12.2026, 08:00"…; the clock is 24-hour in all).
+/// An end time as people say it: "14:30" today, "tomorrow 08:00", else a date and time in the
+/// current language ("Dec 3, 2026, 8:00 AM", "03.12.2026, 08:00"…).
 pub fn until_text(
     until: Timestamp,
     now: Timestamp,
@@ -175,24 +175,14 @@ pub fn until_text(
     } else if today.next_day() == Some(end.date()) {
         t_with("dnd-tomorrow", &[("clock", clock.into())])
     } else {
-        let locale = crate::i18n::locale();
-        if locale == crate::i18n::Locale::En {
-            format!(
-                "{:04}-{:02}-{:02} {clock}",
-                end.year(),
-                u8::from(end.month()),
-                end.day()
-            )
-        } else {
-            let parts = crate::i18n::format::DateTimeParts {
-                year: end.year(),
-                month: u8::from(end.month()),
-                day: end.day(),
-                hour: end.hour(),
-                minute: end.minute(),
-            };
-            crate::i18n::format::format_datetime(locale, parts)
-        }
+        let parts = format::DateTimeParts {
+            year: end.year(),
+            month: u8::from(end.month()),
+            day: end.day(),
+            hour: end.hour(),
+            minute: end.minute(),
+        };
+        format::format_datetime(crate::i18n::locale(), parts)
     }
 }
 
@@ -362,7 +352,10 @@ mod tests {
         let at = |s: i64| Timestamp(NOW.0 + s * 1000);
         assert_eq!(until_text(at(3600), NOW, utc), "11:15");
         assert_eq!(until_text(at(22 * 3600), NOW, utc), "tomorrow 08:15");
-        assert_eq!(until_text(at(3 * 86_400), NOW, utc), "2026-12-03 10:15");
+        assert_eq!(
+            until_text(at(3 * 86_400), NOW, utc),
+            "Dec 3, 2026, 10:15 AM"
+        );
         assert_eq!(until_text(at(3600), NOW, |_| hours(9)), "20:15");
     }
 

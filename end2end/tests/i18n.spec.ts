@@ -1,5 +1,5 @@
 import { test, expect, openParty, snap, waitForHydration } from './fixtures';
-import { api, openSignedIn, registerViaApi } from './app-helpers';
+import { api, openSignedIn, registerViaApi, waitForSocket } from './app-helpers';
 
 // Languages (issue 21): English by default (Playwright's contexts are en-US), the browser's
 // language on a first visit, a switch on the profile that applies at once and is kept per
@@ -110,6 +110,24 @@ test('a German browser sees German on its first visit', async ({ browser, baseUR
     await expect(page.getByTestId('language-browser')).toBeChecked();
     await expect(page.getByTestId('language-showing')).toHaveText('Angezeigt wird Deutsch.');
     await snap(page, 'i18n-profile-browser-de');
+
+    // The ringing overlay, in German too.
+    await waitForSocket(page);
+    const caller = await registerViaApi(page.request, 'bert');
+    const started = await api(page.request, caller, 'POST', '/api/calls/', {
+      receiver: account.id,
+      call_type: 'audio',
+    });
+    expect(started.status()).toBe(201);
+    await expect(page.getByTestId('incoming-type')).toHaveText('Eingehender Audioanruf');
+    await expect(page.getByTestId('accept-call')).toHaveText('Annehmen');
+    await expect(page.getByTestId('accept-call')).toHaveAttribute(
+      'aria-label',
+      `Audioanruf von ${caller.username} annehmen`,
+    );
+    await snap(page, 'i18n-incoming-de');
+    await page.getByTestId('decline-call').click();
+    await expect(page.getByTestId('incoming-call')).toHaveCount(0);
   } finally {
     await party.context.close();
   }
