@@ -6,8 +6,9 @@
 //!   the language is switched (the locale is a signal in the [`I18n`] context).
 //! - The locale: chosen on the profile (kept per browser, [`LanguageChoice`] in localStorage), else
 //!   the first of the browser's `navigator.languages` we have ([`negotiate`]), else English. The
-//!   server renders English; the browser switches right after hydration, so the first paint of a
-//!   German visitor is English for a moment (hydration never mismatches).
+//!   language shown is also kept in a cookie ([`LANGUAGE_COOKIE`]) that the server renders in and
+//!   the browser hydrates in, so both agree; on a first visit (no cookie) the server renders
+//!   English and the browser switches right after hydration.
 //! - Dates, times and durations per locale: [`format`].
 //!
 //! A missing key falls back to English, then to the key itself; `tests` fail when a catalogue
@@ -220,11 +221,54 @@ pub struct I18n {
     pub choice: RwSignal<Option<LanguageChoice>>,
 }
 
-/// Provides the context with English: what the server renders, and what the browser hydrates
-/// before [`follow_browser`] switches.
+/// The cookie that tells the server which language the browser shows (its tag).
+pub const LANGUAGE_COOKIE: &str = "callhub_lang";
+
+/// The language a `Cookie` header names, if one we have.
+pub fn locale_from_cookies(header: &str) -> Option<Locale> {
+    header.split(';').find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == LANGUAGE_COOKIE)
+            .then(|| Locale::ALL.into_iter().find(|l| l.tag() == value))
+            .flatten()
+    })
+}
+
+/// The language the page is rendered in (server) and hydrated in (browser): the cookie's, else
+/// English. Both read the same cookie, so the hydration matches what the server sent.
+fn rendered_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    let cookies = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .headers
+            .get(http::header::COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    });
+    #[cfg(feature = "hydrate")]
+    let cookies = {
+        use wasm_bindgen::JsCast;
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok())
+            .and_then(|d| d.cookie().ok())
+    };
+    #[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+    let cookies: Option<String> = None;
+    cookies
+        .as_deref()
+        .and_then(locale_from_cookies)
+        .unwrap_or_default()
+}
+
+/// Provides the context in the language the page is rendered in ([`rendered_locale`]); the
+/// browser then applies its choice in [`I18n::follow_browser`].
 pub fn provide_i18n() -> I18n {
+    let rendered = rendered_locale();
+    #[cfg(feature = "hydrate")]
+    set_current(rendered);
     let i18n = I18n {
-        locale: RwSignal::new(Locale::En),
+        locale: RwSignal::new(rendered),
         choice: RwSignal::new(None),
     };
     provide_context(i18n);
@@ -232,7 +276,8 @@ pub fn provide_i18n() -> I18n {
 }
 
 impl I18n {
-    /// Shows `locale` now: every `t` in a view re-runs, `<html lang>` follows.
+    /// Shows `locale` now: every `t` in a view re-runs, `<html lang>` follows, and the cookie
+    /// tells the server for the next page it renders.
     fn show(self, locale: Locale) {
         set_current(locale);
         self.locale.set(locale);
@@ -294,16 +339,28 @@ fn browser_languages() -> Vec<String> {
     Vec::new()
 }
 
+/// `<html lang>` and the language cookie (a year, this site only, sent on same-site requests).
 fn set_document_language(locale: Locale) {
     #[cfg(feature = "hydrate")]
-    if let Some(root) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.document_element())
-    {
-        let _ = root.set_attribute("lang", locale.tag());
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        use wasm_bindgen::JsCast;
+        if let Some(root) = document.document_element() {
+            let _ = root.set_attribute("lang", locale.tag());
+        }
+        if let Ok(html) = document.dyn_into::<web_sys::HtmlDocument>() {
+            let _ = html.set_cookie(&language_cookie(locale));
+        }
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = locale;
+}
+
+/// The `document.cookie` assignment for `locale`.
+pub fn language_cookie(locale: Locale) -> String {
+    format!(
+        "{LANGUAGE_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        locale.tag()
+    )
 }
 
 #[cfg(test)]

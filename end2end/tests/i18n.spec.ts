@@ -29,6 +29,11 @@ test('switching the language on the profile changes the text, errors and dates a
   await expect(page.locator('html')).toHaveAttribute('lang', 'de');
   await expect(page.getByTestId('hydration')).toHaveText('ready');
   await snap(page, 'i18n-profile-de');
+  // The language cookie lets the server render the next page in German already, before the
+  // wasm runs (and the browser hydrates in the same language).
+  const html = await (await page.request.get('/signin')).text();
+  expect(html).toContain('Benutzername');
+  expect(html).not.toContain('Username');
 
   // Kept on this browser: the history after a reload is German, its dates too (dd.mm.yyyy).
   await page.goto('/history');

@@ -164,3 +164,17 @@ fn a_stored_choice_reads_back_and_anything_else_follows_the_browser() {
         Locale::Fr
     );
 }
+
+#[test]
+fn the_language_cookie_reads_back_and_anything_else_is_none() {
+    for locale in Locale::ALL {
+        let cookie = language_cookie(locale);
+        let pair = cookie.split(';').next().unwrap_or_default();
+        assert_eq!(locale_from_cookies(pair), Some(locale), "{cookie}");
+        let header = format!("callhub.x=1; {pair}; other=2");
+        assert_eq!(locale_from_cookies(&header), Some(locale));
+    }
+    assert_eq!(locale_from_cookies("callhub_lang=xx"), None);
+    assert_eq!(locale_from_cookies("other_callhub_lang=de"), None);
+    assert_eq!(locale_from_cookies(""), None);
+}
