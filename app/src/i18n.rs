@@ -236,7 +236,7 @@ pub fn locale_from_cookies(header: &str) -> Option<Locale> {
 
 /// The language the page is rendered in (server) and hydrated in (browser): the cookie's, else
 /// English. Both read the same cookie, so the hydration matches what the server sent.
-fn rendered_locale() -> Locale {
+pub fn rendered_locale() -> Locale {
     #[cfg(feature = "ssr")]
     let cookies = use_context::<http::request::Parts>().and_then(|parts| {
         parts

@@ -32,6 +32,7 @@ test('switching the language on the profile changes the text, errors and dates a
   // The language cookie lets the server render the next page in German already, before the
   // wasm runs (and the browser hydrates in the same language).
   const html = await (await page.request.get('/signin')).text();
+  expect(html).toContain('<html lang="de"');
   expect(html).toContain('Benutzername');
   expect(html).not.toContain('Username');
 
