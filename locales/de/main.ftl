@@ -25,6 +25,7 @@ error-internal = Auf dem Server ist etwas schiefgegangen.
 error-busy = Die Person ist in einem anderen Anruf.
 error-call_changed = Der Anruf hat sich inzwischen geändert.
 error-message_exists = Zu diesem Anruf wurde bereits eine Nachricht hinterlassen.
+error-report_refused = Dieser Anruf nimmt Ihren Verbindungsbericht nicht an (bereits gesendet, oder der Anruf ist keiner, über den berichtet werden kann).
 error-limit_reached = Sie haben die Höchstzahl erreicht.
 error-required = Dieses Feld ist erforderlich.
 error-not_null = Dieses Feld ist erforderlich.
@@ -384,3 +385,45 @@ relay-none = In Ihrem Profil ist „Anrufe über den Server leiten“ an, aber d
 relay-unreachable = In Ihrem Profil ist „Anrufe über den Server leiten“ an, aber das TURN-Relay des Servers ist von hier aus nicht erreichbar (es hat diesem Browser keine Relay-Adresse gegeben), daher kommt der Anruf nicht zustande. Es wird weiter versucht; schalten Sie es in Ihrem Profil aus, damit der Anruf direkt verbindet.
 call-no-such-call = Diesen Anruf gibt es nicht.
 call-sign-in = Bitte melden Sie sich an, um an diesem Anruf teilzunehmen.
+
+## The per-call report, the device check, picture-in-picture (issue 19)
+report-you = Sie
+report-who = { $name }:
+report-none = kein Bericht
+report-aria = Verbindungsbericht
+report-details = Verbindungsdetails
+report-caption = Die Verbindung beider Seiten während des Anrufs
+report-path-direct = Direkt
+report-path-relayed-hidden = Über Relay (IP verborgen)
+report-path-relayed = Über Relay
+report-path-none = Nie verbunden
+report-ms = { $ms } ms
+report-loss = { $percent } Verlust
+report-worst = schlechteste: { $grade }
+report-reconnects = { $count ->
+    [one] 1 Neuverbindung
+   *[other] { $count } Neuverbindungen
+}
+report-yes = Ja
+report-no = Nein
+report-label-path = Medienweg
+report-label-ip-hidden = IP-Adresse vor der anderen Person verborgen
+report-label-rtt = Durchschnittliche Umlaufzeit
+report-label-jitter = Durchschnittlicher Jitter
+report-label-loss = Verlorene Pakete
+report-label-worst = Schlechteste Qualität
+report-label-reconnects = Neuverbindungen
+report-label-connected = Verbunden
+report-label-samples = Messungen
+check-start = Kamera, Mikrofon und Lautsprecher prüfen
+check-stop = Geräteprüfung beenden
+check-camera = Ihre Kamera
+check-devices = Zu prüfende Geräte
+check-level = Mikrofonpegel
+check-speak = Sprechen Sie: Der Balken sollte sich bewegen.
+check-tone = Testton abspielen
+check-title = Kamera, Mikrofon und Lautsprecher
+check-intro = Prüfen Sie sie vor einem Anruf. Was Sie hier wählen, verwenden Ihre Anrufe in diesem Browser.
+check-failed = Dieses Gerät lässt sich nicht starten ({ $error }).
+pip-open = Bild im Bild
+pip-close = Zurück zur Seite

@@ -26,6 +26,7 @@ error-internal = Something went wrong on the server.
 error-busy = They are in another call.
 error-call_changed = The call has changed meanwhile.
 error-message_exists = A message was already left on this call.
+error-report_refused = This call cannot take your connection report (sent already, or the call is not one to report on).
 error-limit_reached = You have reached the limit.
 error-required = This field is required.
 error-not_null = This field is required.
@@ -389,3 +390,45 @@ relay-unreachable = Relay-only calls are on in your profile, but the server's TU
 call-no-such-call = There is no such call.
 call-sign-in = Please sign in to join this call.
 
+
+## The per-call report, the device check, picture-in-picture (issue 19)
+report-you = You
+report-who = { $name }:
+report-none = no report
+report-aria = Connection report
+report-details = Connection details
+report-caption = Each side's connection during the call
+report-path-direct = Direct
+report-path-relayed-hidden = Relayed (IP hidden)
+report-path-relayed = Relayed
+report-path-none = Never connected
+report-ms = { $ms } ms
+report-loss = { $percent } loss
+report-worst = worst: { $grade }
+report-reconnects = { $count ->
+    [one] 1 reconnect
+   *[other] { $count } reconnects
+}
+report-yes = Yes
+report-no = No
+report-label-path = Media path
+report-label-ip-hidden = IP address hidden from the other person
+report-label-rtt = Average round trip
+report-label-jitter = Average jitter
+report-label-loss = Packets lost
+report-label-worst = Worst quality
+report-label-reconnects = Reconnects
+report-label-connected = Connected
+report-label-samples = Measurements
+check-start = Check camera, microphone and speaker
+check-stop = Stop the device check
+check-camera = Your camera
+check-devices = Devices to check
+check-level = Microphone level
+check-speak = Speak: the bar should move.
+check-tone = Play a test tone
+check-title = Camera, microphone and speaker
+check-intro = Check them before a call. What you choose here is what your calls use on this browser.
+check-failed = That device cannot be started ({ $error }).
+pip-open = Picture in picture
+pip-close = Back to the page

@@ -25,6 +25,7 @@ error-internal = Une erreur s’est produite sur le serveur.
 error-busy = Cette personne est déjà en appel.
 error-call_changed = L’appel a changé entre-temps.
 error-message_exists = Un message a déjà été laissé pour cet appel.
+error-report_refused = Cet appel n’accepte pas votre rapport de connexion (déjà envoyé, ou cet appel ne peut pas en recevoir).
 error-limit_reached = Vous avez atteint la limite.
 error-required = Ce champ est obligatoire.
 error-not_null = Ce champ est obligatoire.
@@ -384,3 +385,45 @@ relay-none = Les appels par relais uniquement sont activés dans votre profil, m
 relay-unreachable = Les appels par relais uniquement sont activés dans votre profil, mais le relais TURN du serveur est injoignable d’ici (il n’a donné aucune adresse de relais à ce navigateur) : l’appel ne peut pas aboutir. Nouvelle tentative en cours ; désactiver cette option dans votre profil permet à l’appel de se connecter directement.
 call-no-such-call = Cet appel n’existe pas.
 call-sign-in = Veuillez vous connecter pour rejoindre cet appel.
+
+## The per-call report, the device check, picture-in-picture (issue 19)
+report-you = Vous
+report-who = { $name } :
+report-none = aucun rapport
+report-aria = Rapport de connexion
+report-details = Détails de la connexion
+report-caption = La connexion de chaque côté pendant l’appel
+report-path-direct = Direct
+report-path-relayed-hidden = Relayé (IP masquée)
+report-path-relayed = Relayé
+report-path-none = Jamais connecté
+report-ms = { $ms } ms
+report-loss = { $percent } de perte
+report-worst = pire : { $grade }
+report-reconnects = { $count ->
+    [one] 1 reconnexion
+   *[other] { $count } reconnexions
+}
+report-yes = Oui
+report-no = Non
+report-label-path = Chemin des médias
+report-label-ip-hidden = Adresse IP cachée à l’autre personne
+report-label-rtt = Aller-retour moyen
+report-label-jitter = Gigue moyenne
+report-label-loss = Paquets perdus
+report-label-worst = Pire qualité
+report-label-reconnects = Reconnexions
+report-label-connected = Connecté
+report-label-samples = Mesures
+check-start = Vérifier la caméra, le micro et le haut-parleur
+check-stop = Arrêter la vérification
+check-camera = Votre caméra
+check-devices = Appareils à vérifier
+check-level = Niveau du micro
+check-speak = Parlez : la barre doit bouger.
+check-tone = Jouer un son de test
+check-title = Caméra, micro et haut-parleur
+check-intro = Vérifiez-les avant un appel. Ce que vous choisissez ici est ce que vos appels utilisent sur ce navigateur.
+check-failed = Cet appareil ne peut pas être démarré ({ $error }).
+pip-open = Image dans l’image
+pip-close = Revenir à la page

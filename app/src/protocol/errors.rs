@@ -35,6 +35,9 @@ pub enum ErrorCode {
     /// The call had moved on (accepting a call that was cancelled meanwhile).
     CallChanged,
     MessageExists,
+    /// A call report refused: already sent, or the call is not one to report on (never
+    /// answered, or ended too long ago).
+    ReportRefused,
     /// Past `MAX_CONTACTS` or `MAX_BLOCKS`.
     LimitReached,
     // Fields.
@@ -66,7 +69,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 43] = [
         Self::ParseError,
         Self::Invalid,
         Self::NotAuthenticated,
@@ -85,6 +88,7 @@ impl ErrorCode {
         Self::Busy,
         Self::CallChanged,
         Self::MessageExists,
+        Self::ReportRefused,
         Self::LimitReached,
         Self::Required,
         Self::NotNull,
@@ -141,6 +145,7 @@ impl ErrorCode {
             Self::Busy => "error-busy",
             Self::CallChanged => "error-call_changed",
             Self::MessageExists => "error-message_exists",
+            Self::ReportRefused => "error-report_refused",
             Self::LimitReached => "error-limit_reached",
             Self::Required => "error-required",
             Self::NotNull => "error-not_null",

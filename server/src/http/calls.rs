@@ -46,6 +46,7 @@ impl From<CallError> for ApiError {
             })),
             CallError::Report { ref call, .. } => Self::Conflict(Box::new(CallConflict {
                 detail: error.detail(),
+                code: Some(ErrorCode::ReportRefused),
                 call: (**call).clone(),
                 reason: None,
             })),
