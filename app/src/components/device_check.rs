@@ -159,43 +159,57 @@ pub fn DeviceCheckCard() -> impl IntoView {
 
 /// One kind's select, as in the call's device menu; the speaker only where it can be chosen.
 fn device_select(ui: Ui, kind: DeviceKind) -> impl IntoView {
-    let testid = format!("device-check-{}", kind.key());
     let shown = move || kind != DeviceKind::Speaker || ui.can_choose_speaker.get();
     view! {
         <Show when=shown>
-            <label class="device-choice">
-                <span>{move || kind.name()}</span>
-                <select
-                    data-testid=testid.clone()
-                    prop:value=move || ui.device_in_use(kind)
-                    on:change=move |ev| {
-                        let id = event_target_value(&ev);
-                        #[cfg(feature = "hydrate")]
-                        browser::choose(ui, kind, id);
-                        #[cfg(not(feature = "hydrate"))]
-                        let _ = id;
-                    }
-                >
-                    {move || {
-                        ui.devices
-                            .with(|d| devices::entries(d, kind))
-                            .into_iter()
-                            .map(|(id, name)| {
-                                let value = id.clone();
-                                view! {
-                                    <option
-                                        value=value
-                                        prop:selected=move || ui.device_in_use(kind) == id
-                                    >
-                                        {name}
-                                    </option>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </select>
-            </label>
+            {device_choice(
+                kind,
+                format!("device-check-{}", kind.key()),
+                ui.devices,
+                move || ui.device_in_use(kind),
+                move |id| {
+                    #[cfg(feature = "hydrate")]
+                    browser::choose(ui, kind, id);
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = id;
+                },
+            )}
         </Show>
+    }
+}
+
+/// A labelled select of the devices of `kind`, the one `in_use` selected; `choose` gets the id
+/// picked. The call's device menu and the check both show it.
+pub fn device_choice(
+    kind: DeviceKind,
+    testid: String,
+    devices: RwSignal<Vec<Device>>,
+    in_use: impl Fn() -> String + Copy + Send + Sync + 'static,
+    choose: impl Fn(String) + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="device-choice">
+            <span>{move || kind.name()}</span>
+            <select
+                data-testid=testid
+                prop:value=in_use
+                on:change=move |ev| choose(event_target_value(&ev))
+            >
+                {move || {
+                    devices
+                        .with(|d| devices::entries(d, kind))
+                        .into_iter()
+                        .map(|(id, name)| {
+                            view! {
+                                <option value=id.clone() prop:selected=move || in_use() == id>
+                                    {name}
+                                </option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </label>
     }
 }
 

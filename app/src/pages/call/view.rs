@@ -8,10 +8,11 @@ use super::controller::{CallView, Controls, MediaElements};
 use super::missed::Unanswered;
 use crate::chat::Chat;
 use crate::components::a11y::use_announcer;
+use crate::components::device_check::device_choice;
 use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::pip::PipButton;
 use crate::components::Avatar;
-use crate::devices::{self, DeviceKind};
+use crate::devices::DeviceKind;
 use crate::i18n::{t, t_with};
 use crate::negotiation::LinkState;
 use crate::protocol::{
@@ -405,35 +406,13 @@ fn DeviceMenu(controls: Controls) -> impl IntoView {
             {kinds
                 .map(|kind| {
                     let controls = controls.clone();
-                    let testid = format!("device-{}", kind.key());
-                    view! {
-                        <label class="device-choice">
-                            <span>{move || kind.name()}</span>
-                            <select
-                                data-testid=testid
-                                prop:value=move || view.device_in_use(kind)
-                                on:change=move |ev| controls.use_device(kind, event_target_value(&ev))
-                            >
-                                {move || {
-                                    view.devices
-                                        .with(|d| devices::entries(d, kind))
-                                        .into_iter()
-                                        .map(|(id, name)| {
-                                            let value = id.clone();
-                                            view! {
-                                                <option
-                                                    value=value
-                                                    prop:selected=move || view.device_in_use(kind) == id
-                                                >
-                                                    {name}
-                                                </option>
-                                            }
-                                        })
-                                        .collect_view()
-                                }}
-                            </select>
-                        </label>
-                    }
+                    device_choice(
+                        kind,
+                        format!("device-{}", kind.key()),
+                        view.devices,
+                        move || view.device_in_use(kind),
+                        move |id| controls.use_device(kind, id),
+                    )
                 })
                 .collect_view()}
         </div>
