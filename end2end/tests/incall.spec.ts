@@ -1,5 +1,5 @@
-import { test, expect, snap, type Party } from './fixtures';
-import { mediaGrows, videoCall } from './relay-helpers';
+import { test, expect, snap } from './fixtures';
+import { countOffers, mediaGrows, videoCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // In-call controls (issue 19): two browser contexts with Chromium's fake camera and microphone in
@@ -54,17 +54,6 @@ test('the connection grade turns poor when the sender is capped, on both sides',
   await expect.poll(() => grade(bob.page, 'quality-remote'), { timeout: 10_000 }).not.toBe('poor');
   await expect(bob.page.getByTestId('quality-notice')).toHaveText('');
 });
-
-/** Counts the call-offer messages `party`'s pages send on their room sockets. */
-function countOffers(party: Party): () => number {
-  let offers = 0;
-  party.page.on('websocket', (socket) => {
-    socket.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string' && frame.payload.includes('"call-offer"')) offers += 1;
-    });
-  });
-  return () => offers;
-}
 
 /** The device the connection's sender of `kind` captures from. */
 async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<string> {

@@ -14,10 +14,11 @@ use crate::components::Avatar;
 use crate::devices::{self, DeviceKind};
 use crate::negotiation::LinkState;
 use crate::protocol::{
-    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MAX_CHAT_CHARS,
+    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MediaState, MAX_CHAT_CHARS,
 };
 use crate::quality;
 use crate::shortcuts;
+use crate::upgrade::{self, CameraButton};
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -306,6 +307,44 @@ fn Toggle(
     }
 }
 
+/// The camera button: pauses the camera of a video call, or turns one on in an audio call
+/// (which then shows the video stage on both sides; see [`upgrade::camera_button`]).
+#[component]
+fn CameraControl(controls: Controls, call_type: CallType) -> impl IntoView {
+    let view = controls.view;
+    let button = move || upgrade::camera_button(call_type, view.sharing.get());
+    move || match button() {
+        CameraButton::Pause => {
+            let controls = controls.clone();
+            view! {
+                <Toggle
+                    testid="camera-button"
+                    on=view.camera_off
+                    labels=("Camera off", "Camera on")
+                    toggle=move |off| controls.set_camera_off(off)
+                />
+            }
+            .into_any()
+        }
+        CameraButton::Upgrade { enabled } => {
+            let controls = controls.clone();
+            view! {
+                <button
+                    class="call-btn"
+                    data-testid="video-button"
+                    aria-pressed=move || view.video.get().to_string()
+                    disabled=!enabled
+                    title=(!enabled).then_some("The shared screen is sent instead")
+                    on:click=move |_| controls.set_video(!view.video.get_untracked())
+                >
+                    {move || if view.video.get() { "Turn camera off" } else { "Turn camera on" }}
+                </button>
+            }
+            .into_any()
+        }
+    }
+}
+
 /// The keyboard shortcuts, shown with "?".
 #[component]
 fn ShortcutsHelp(view: CallView) -> impl IntoView {
@@ -464,9 +503,24 @@ fn MediaMessages(view: CallView) -> impl IntoView {
 
 fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     let view = controls.view;
-    let video = view
+    let call_type = view
         .call
-        .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video));
+        .with_untracked(|c| c.as_ref().map_or(CallType::Audio, |c| c.call_type));
+    // An audio call's stage turns into the video stage while either side sends video.
+    let remote_state = move || MediaState {
+        muted: false,
+        camera_off: view.remote_camera_off.get(),
+        sharing: view.remote_sharing.get(),
+        video: view.remote_video.get(),
+    };
+    let video_stage = Memo::new(move |_| {
+        let local = MediaState {
+            sharing: view.sharing.get(),
+            video: view.video.get(),
+            ..MediaState::default()
+        };
+        upgrade::video_stage(call_type, local, remote_state())
+    });
     let timer = move || {
         let accepted = view
             .call
@@ -475,7 +529,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             .map(|at| duration_text((view.now.get() - at) / 1000))
             .unwrap_or_else(|| duration_text(0))
     };
-    let stage = if video {
+    let video_view = move || {
         view! {
             <div class="call-stage call-stage-video">
                 <video
@@ -499,23 +553,34 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     muted=true
                     prop:muted=true
                 ></video>
-                <Show when=move || view.remote_camera_off.get()>
+                <Show when=move || upgrade::remote_picture_off(call_type, remote_state())>
                     <div class="remote-camera-off" data-testid="remote-camera-off">
                         <PartyAvatar view=view />
-                        <p>{move || format!("{} turned their camera off", view.other_name())}</p>
+                        <p>
+                            {move || match call_type {
+                                CallType::Video => {
+                                    format!("{} turned their camera off", view.other_name())
+                                }
+                                CallType::Audio => view.other_name(),
+                            }}
+                        </p>
                     </div>
                 </Show>
             </div>
         }
-        .into_any()
-    } else {
-        view! {
-            <div class="call-stage call-stage-audio" data-testid="audio-stage">
-                <PartyAvatar view=view />
-                <p class="call-name">{move || view.other_name()}</p>
-            </div>
+    };
+    let stage = move || {
+        if video_stage.get() {
+            video_view().into_any()
+        } else {
+            view! {
+                <div class="call-stage call-stage-audio" data-testid="audio-stage">
+                    <PartyAvatar view=view />
+                    <p class="call-name">{move || view.other_name()}</p>
+                </div>
+            }
+            .into_any()
         }
-        .into_any()
     };
     let mute_controls = controls.clone();
     let camera_controls = controls.clone();
@@ -567,24 +632,16 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     labels=("Mute", "Unmute")
                     toggle=move |muted| mute_controls.set_muted(muted)
                 />
-                {video
-                    .then(|| {
-                        view! {
-                            <Toggle
-                                testid="camera-button"
-                                on=view.camera_off
-                                labels=("Camera off", "Camera on")
-                                toggle=move |off| camera_controls.set_camera_off(off)
-                            />
-                            <Toggle
-                                testid="share-button"
-                                on=view.sharing
-                                labels=("Share screen", "Stop sharing")
-                                toggle=move |share| share_controls.share_screen(share)
-                            />
-                            <PipButton video=media.remote_video />
-                        }
-                    })}
+                <CameraControl controls=camera_controls call_type=call_type />
+                <Toggle
+                    testid="share-button"
+                    on=view.sharing
+                    labels=("Share screen", "Stop sharing")
+                    toggle=move |share| share_controls.share_screen(share)
+                />
+                <Show when=move || video_stage.get()>
+                    <PipButton video=media.remote_video />
+                </Show>
                 <button
                     class="call-btn"
                     data-testid="chat-button"
