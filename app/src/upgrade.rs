@@ -21,6 +21,12 @@ pub fn remote_picture_off(call_type: CallType, remote: MediaState) -> bool {
     }
 }
 
+/// Whether the small local preview shows: in a video call, and in an audio call while this
+/// side sends video (else it would be an empty box over the other side's picture).
+pub fn local_preview(call_type: CallType, local: MediaState) -> bool {
+    call_type == CallType::Video || sends_video(local)
+}
+
 /// What the camera button does: in a video call it pauses the camera the call started with;
 /// in an audio call it starts or stops sending one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +108,14 @@ mod tests {
                 ..off
             }
         ));
+    }
+
+    #[test]
+    fn the_local_preview_shows_only_what_this_side_sends() {
+        assert!(local_preview(CallType::Video, NONE));
+        assert!(!local_preview(CallType::Audio, NONE));
+        assert!(local_preview(CallType::Audio, CAMERA));
+        assert!(local_preview(CallType::Audio, SCREEN));
     }
 
     #[test]

@@ -41,6 +41,8 @@ test('an audio call turns the camera on and off and shares a screen without a ne
   await expect(bob.page.getByTestId('audio-stage')).toHaveCount(0);
   await expect(bob.page.getByTestId('remote-video')).toBeVisible();
   await expect(alice.page.getByTestId('local-video')).toBeVisible();
+  // Bob sends no video: no empty preview box on his page.
+  await expect(bob.page.getByTestId('local-video')).toBeHidden();
   // Bob sends nothing: alice's stage shows his avatar where his video would be.
   await expect(alice.page.getByTestId('remote-camera-off')).toBeVisible();
   await expect(bob.page.getByTestId('remote-camera-off')).toHaveCount(0);

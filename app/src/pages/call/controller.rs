@@ -444,8 +444,14 @@ mod browser {
         }
         element.set_src_object(stream);
         if stream.is_some() {
-            // Autoplay normally starts it; play() covers browsers that wait for it.
-            let _ = element.play();
+            // Autoplay normally starts it; play() covers browsers that wait for it. Its promise
+            // rejects when the element leaves the page first (the stage turned back to audio):
+            // awaited so that is not an unhandled rejection.
+            if let Ok(playing) = element.play() {
+                spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+                });
+            }
         }
     }
 

@@ -513,14 +513,13 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
         sharing: view.remote_sharing.get(),
         video: view.remote_video.get(),
     };
-    let video_stage = Memo::new(move |_| {
-        let local = MediaState {
-            sharing: view.sharing.get(),
-            video: view.video.get(),
-            ..MediaState::default()
-        };
-        upgrade::video_stage(call_type, local, remote_state())
-    });
+    let local_state = move || MediaState {
+        sharing: view.sharing.get(),
+        video: view.video.get(),
+        ..MediaState::default()
+    };
+    let video_stage =
+        Memo::new(move |_| upgrade::video_stage(call_type, local_state(), remote_state()));
     let timer = move || {
         let accepted = view
             .call
@@ -547,6 +546,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     class="local-video"
                     class:local-screen=move || view.sharing.get()
                     data-testid="local-video"
+                    hidden=move || !upgrade::local_preview(call_type, local_state())
                     node_ref=media.local_video
                     autoplay=true
                     playsinline=true
