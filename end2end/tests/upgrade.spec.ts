@@ -63,6 +63,16 @@ test('an audio call turns the camera on and off and shares a screen without a ne
   await expect.poll(async () => (await stats(bob.page))!.audioBytes, { timeout: 10_000 }).toBeGreaterThan(audio);
   await snap(bob.page, 'upgrade-back-to-audio');
 
+  // The receiver can too: the transceiver its answer turned to sendrecv carries bob's camera.
+  const bobCamera = bob.page.getByTestId('video-button');
+  await bobCamera.click();
+  await expect(bobCamera).toHaveAttribute('aria-pressed', 'true', { timeout: 15_000 });
+  await expect(alice.page.getByTestId('remote-video')).toBeVisible();
+  await videoGrows(alice.page, (await stats(alice.page))!.videoBytes);
+  await expect.poll(() => remoteVideoWidth(alice.page), { timeout: 10_000 }).toBeGreaterThan(0);
+  await bobCamera.click();
+  await expect(alice.page.getByTestId('audio-stage')).toBeVisible();
+
   // A shared screen upgrades the call the same way, shown uncropped, and stopping it goes back.
   const share = alice.page.getByTestId('share-button');
   await share.click();
