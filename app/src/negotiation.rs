@@ -489,6 +489,12 @@ impl Negotiation {
                 }
                 self.flush_candidates()
             }
+            // An audio call's camera that is off: the page remembers the choice, and turning the
+            // camera on starts that one (a swap now would send video unannounced).
+            Input::SwitchDevice {
+                kind: DeviceKind::Camera,
+                ..
+            } if self.config.call_type == CallType::Audio && !self.media.video => Vec::new(),
             // Without local media there is no track to replace (the call stays receive-only).
             Input::SwitchDevice { kind, device } if self.media_settled => {
                 vec![Action::SwitchDevice { kind, device }]

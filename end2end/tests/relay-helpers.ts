@@ -76,6 +76,25 @@ export async function mediaGrows(page: Page, timeout: number, after?: Stats): Pr
   return (await stats(page))!;
 }
 
+/** The device the connection's sender of `kind` captures from. */
+export async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<string> {
+  return page.evaluate((kind) => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    const track = pc.getSenders().find((s) => s.track?.kind === kind)?.track;
+    return track?.getSettings().deviceId ?? '';
+  }, kind);
+}
+
+/** Chooses the option labelled `label` in the select `testid`; its value (the device id). */
+export async function choose(page: Page, testid: string, label: string): Promise<string> {
+  const select = page.getByTestId(testid);
+  const current = await select.inputValue();
+  await select.selectOption({ label });
+  const chosen = await select.inputValue();
+  expect(chosen).not.toBe(current);
+  return chosen;
+}
+
 /** Counts the call-offer messages `party`'s pages send on their room sockets. */
 export function countOffers(party: Party): () => number {
   let offers = 0;

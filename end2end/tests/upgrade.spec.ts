@@ -1,5 +1,5 @@
 import { test, expect, snap } from './fixtures';
-import { countOffers, stats, videoCall } from './relay-helpers';
+import { choose, countOffers, sendingDevice, stats, videoCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // Audio calls upgrading to video (issue 19): every audio call negotiates an idle video
@@ -32,12 +32,18 @@ test('an audio call turns the camera on and off and shares a screen without a ne
   const offersBefore = offers();
   expect(offersBefore).toBeGreaterThan(0);
 
+  // The device menu lists cameras in an audio call too: the one chosen is the one turned on.
+  await alice.page.getByTestId('devices-button').click();
+  const chosen = await choose(alice.page, 'device-camera', 'fake_device_2');
+  await alice.page.getByTestId('devices-button').click();
+
   // Alice turns her camera on: both pages show the video stage, bob decodes her frames.
   const camera = alice.page.getByTestId('video-button');
   await expect(camera).toHaveText('Turn camera on');
   await camera.click();
   await expect(camera).toHaveAttribute('aria-pressed', 'true', { timeout: 15_000 });
   await expect(camera).toHaveText('Turn camera off');
+  expect(await sendingDevice(alice.page, 'video')).toBe(chosen);
   await expect(bob.page.getByTestId('audio-stage')).toHaveCount(0);
   await expect(bob.page.getByTestId('remote-video')).toBeVisible();
   await expect(alice.page.getByTestId('local-video')).toBeVisible();

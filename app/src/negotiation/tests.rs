@@ -1006,6 +1006,30 @@ fn an_audio_call_shares_the_screen_and_stopping_puts_back_what_was_sent() {
 }
 
 #[test]
+fn an_audio_call_switches_its_camera_only_while_it_is_on() {
+    let mut core = audio_call();
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    let switch = || Input::SwitchDevice {
+        kind: DeviceKind::Camera,
+        device: Some("cam-2".into()),
+    };
+    assert!(
+        core.handle(switch()).is_empty(),
+        "camera off: only remembered by the page"
+    );
+    core.handle(Input::SetVideo(true));
+    core.handle(Input::VideoChanged(true));
+    assert_eq!(
+        core.handle(switch()),
+        [Action::SwitchDevice {
+            kind: DeviceKind::Camera,
+            device: Some("cam-2".into())
+        }]
+    );
+}
+
+#[test]
 fn a_video_call_has_no_camera_upgrade() {
     let mut core = Negotiation::new(config(true, true));
     core.handle(Input::MediaSettled);

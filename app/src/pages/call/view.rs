@@ -433,13 +433,8 @@ fn DeviceMenu(controls: Controls) -> impl IntoView {
     let view = controls.view;
     let kinds = DeviceKind::ALL
         .into_iter()
-        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked())
-        .filter(|kind| {
-            *kind != DeviceKind::Camera
-                || view
-                    .call
-                    .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video))
-        });
+        // Cameras in audio calls too: the one chosen is the one *Turn camera on* starts.
+        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked());
     view! {
         <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label="Devices">
             {kinds
