@@ -3,6 +3,7 @@
 //! whether the ringtone could start. Plain decisions over protocol types, tested by `cargo test`;
 //! `components::attention` only performs them with web-sys.
 
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallId, CallStatus, CallType};
 
 /// What a system notification says. One per call: its tag names the call, so a second tab (or a
@@ -30,18 +31,24 @@ pub const APP_ICON: &str = "/icons/icon-192.png";
 
 impl Notice {
     fn new(call: &Call, kind: NoticeKind) -> Self {
-        let kind_text = match call.call_type {
-            CallType::Audio => "audio call",
-            CallType::Video => "video call",
-        };
+        let name = [("name", call.caller.username.as_str().into())];
+        let audio = call.call_type == CallType::Audio;
         let (title, body) = match kind {
             NoticeKind::Ringing => (
-                format!("{} is calling", call.caller.username),
-                format!("Incoming {kind_text}"),
+                t_with("notice-calling", &name),
+                t(if audio {
+                    "incoming-audio"
+                } else {
+                    "incoming-video"
+                }),
             ),
             NoticeKind::Missed => (
-                format!("Missed call from {}", call.caller.username),
-                format!("Missed {kind_text}"),
+                t_with("notice-missed-from", &name),
+                t(if audio {
+                    "notice-missed-audio"
+                } else {
+                    "notice-missed-video"
+                }),
             ),
         };
         Self {
@@ -167,21 +174,13 @@ impl Permission {
         }
     }
 
-    pub fn explanation(self) -> &'static str {
-        match self {
-            Self::Ask => {
-                "Get a notification when someone calls while Callhub is in the background, and \
-                 one for each call you missed meanwhile."
-            }
-            Self::Granted => {
-                "On: calls that ring while Callhub is in the background show a notification."
-            }
-            Self::Denied => {
-                "Blocked in this browser's site settings: allow notifications for this site there \
-                 to get them."
-            }
-            Self::Unsupported => "This browser cannot show notifications for this site.",
-        }
+    pub fn explanation(self) -> String {
+        t(match self {
+            Self::Ask => "notifications-ask",
+            Self::Granted => "notifications-granted",
+            Self::Denied => "notifications-denied",
+            Self::Unsupported => "notifications-unsupported",
+        })
     }
 }
 
@@ -192,7 +191,7 @@ pub const FLASH_INTERVAL_MS: u64 = 1_000;
 /// on even ticks, the page's own title on odd ones.
 pub fn flash_title(base: &str, caller: &str, tick: u64) -> String {
     if tick.is_multiple_of(2) {
-        format!("Incoming call: {caller}")
+        t_with("notice-flash-title", &[("name", caller.into())])
     } else {
         base.to_owned()
     }

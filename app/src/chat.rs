@@ -5,6 +5,8 @@
 
 use std::collections::VecDeque;
 
+use crate::i18n::{t, t_with};
+
 /// Lines kept in the panel; older ones scroll away for good (nothing is stored).
 pub const MAX_CHAT_LINES: usize = 200;
 
@@ -45,8 +47,8 @@ impl Chat {
     /// The panel button's accessible name: "Chat, 2 unread".
     pub fn button_label(&self) -> String {
         match self.unread {
-            0 => "Chat".to_owned(),
-            n => format!("Chat, {n} unread"),
+            0 => t("chat"),
+            n => t_with("chat-unread", &[("count", n.into())]),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! disappears mid-call. `app::rtc::devices` lists them (enumerateDevices) and performs the
 //! switch (getUserMedia for that one device, then RTCRtpSender.replaceTrack: no renegotiation).
 
+use crate::i18n::{t, t_with};
 use crate::storage::{storage_get, storage_set};
 
 pub mod level;
@@ -37,12 +38,32 @@ impl DeviceKind {
         }
     }
 
-    pub fn name(self) -> &'static str {
+    /// A stable name for test ids and logs.
+    pub fn key(self) -> &'static str {
         match self {
-            Self::Microphone => "Microphone",
-            Self::Camera => "Camera",
-            Self::Speaker => "Speaker",
+            Self::Microphone => "microphone",
+            Self::Camera => "camera",
+            Self::Speaker => "speaker",
         }
+    }
+
+    /// Its name in the current language.
+    pub fn name(self) -> String {
+        t(match self {
+            Self::Microphone => "device-microphone",
+            Self::Camera => "device-camera",
+            Self::Speaker => "device-speaker",
+        })
+    }
+
+    /// "That microphone cannot be started (NotReadableError): the call keeps the one it had."
+    pub fn failed_notice(self, error: &str) -> String {
+        let key = match self {
+            Self::Microphone => "device-failed-microphone",
+            Self::Camera => "device-failed-camera",
+            Self::Speaker => "device-failed-speaker",
+        };
+        t_with(key, &[("error", error.into())])
     }
 
     fn storage_key(self) -> &'static str {
@@ -73,7 +94,10 @@ pub fn entries(devices: &[Device], kind: DeviceKind) -> Vec<(String, String)> {
         .enumerate()
         .map(|(i, d)| {
             let name = if d.label.is_empty() {
-                format!("{} {}", kind.name(), i + 1)
+                t_with(
+                    "device-numbered",
+                    &[("device", kind.name().into()), ("number", (i + 1).into())],
+                )
             } else {
                 d.label.clone()
             };
@@ -83,7 +107,7 @@ pub fn entries(devices: &[Device], kind: DeviceKind) -> Vec<(String, String)> {
     // The speaker the page plays on when none is chosen ("" for setSinkId), for browsers that
     // do not list it as "default" themselves.
     if kind == DeviceKind::Speaker && !entries.iter().any(|(id, _)| id == DEFAULT_ID) {
-        entries.insert(0, (String::new(), "Default".to_owned()));
+        entries.insert(0, (String::new(), t("device-default")));
     }
     entries
 }
@@ -151,8 +175,11 @@ pub fn lost(devices: &[Device], in_use: &[(DeviceKind, String)]) -> Vec<DeviceKi
 
 /// What the page says when `kind`'s device went away mid-call.
 pub fn fallback_notice(kind: DeviceKind) -> String {
-    let name = kind.name().to_lowercase();
-    format!("Your {name} was disconnected: the call goes on with the default {name}.")
+    t(match kind {
+        DeviceKind::Microphone => "device-lost-microphone",
+        DeviceKind::Camera => "device-lost-camera",
+        DeviceKind::Speaker => "device-lost-speaker",
+    })
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod components;
 pub mod devices;
 pub mod events;
 pub mod focus;
+pub mod i18n;
 pub mod negotiation;
 pub mod people;
 pub mod protocol;
@@ -45,7 +46,7 @@ use crate::session::Session;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=i18n::rendered_locale().tag()>
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -70,6 +71,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let i18n = i18n::provide_i18n();
     let session = session::provide_session();
     let events = events::provide_user_events(session);
     components::attention::provide_attention(events);
@@ -79,6 +81,8 @@ pub fn App() -> impl IntoView {
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| {
         hydrated.set(true);
+        // The server rendered English: the browser's language applies once hydrated.
+        i18n.follow_browser();
         check_session(session);
         #[cfg(feature = "hydrate")]
         follow_other_tabs(session, events);

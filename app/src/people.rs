@@ -4,6 +4,7 @@
 
 use time::{OffsetDateTime, Time, UtcOffset};
 
+use crate::i18n::{format, t, t_with};
 use crate::protocol::{Contact, PrivacySettings, Timestamp, UpdatePrivacy, User, UserId};
 
 /// Favourites first, then online, then by username (case-insensitively): the server's order,
@@ -91,13 +92,14 @@ impl DndChoice {
         Self::UntilTurnedOff,
     ];
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Off => "Off",
-            Self::OneHour => "For 1 hour",
-            Self::UntilMorning => "Until 08:00 tomorrow",
-            Self::UntilTurnedOff => "Until I turn it off",
-        }
+    /// The button's text, in the current language.
+    pub fn label(self) -> String {
+        t(match self {
+            Self::Off => "dnd-choice-off",
+            Self::OneHour => "dnd-choice-hour",
+            Self::UntilMorning => "dnd-choice-morning",
+            Self::UntilTurnedOff => "dnd-choice-on",
+        })
     }
 
     /// A stable name for tests and element ids.
@@ -147,12 +149,16 @@ pub fn dnd_status(
         return None;
     }
     Some(match settings.do_not_disturb_until {
-        Some(until) => format!("Do not disturb until {}", until_text(until, now, offset)),
-        None => "Do not disturb until you turn it off".into(),
+        Some(until) => t_with(
+            "dnd-until",
+            &[("until", until_text(until, now, offset).into())],
+        ),
+        None => t("dnd-until-off"),
     })
 }
 
-/// An end time as people say it: "14:30" today, "tomorrow 08:00", else "2026-12-03 08:00".
+/// An end time as people say it: "14:30" today, "tomorrow 08:00", else a date and time in the
+/// current language ("Dec 3, 2026, 8:00 AM", "03.12.2026, 08:00"…).
 pub fn until_text(
     until: Timestamp,
     now: Timestamp,
@@ -167,14 +173,16 @@ pub fn until_text(
     if end.date() == today {
         clock
     } else if today.next_day() == Some(end.date()) {
-        format!("tomorrow {clock}")
+        t_with("dnd-tomorrow", &[("clock", clock.into())])
     } else {
-        format!(
-            "{:04}-{:02}-{:02} {clock}",
-            end.year(),
-            u8::from(end.month()),
-            end.day()
-        )
+        let parts = format::DateTimeParts {
+            year: end.year(),
+            month: u8::from(end.month()),
+            day: end.day(),
+            hour: end.hour(),
+            minute: end.minute(),
+        };
+        format::format_datetime(crate::i18n::locale(), parts)
     }
 }
 
@@ -344,7 +352,10 @@ mod tests {
         let at = |s: i64| Timestamp(NOW.0 + s * 1000);
         assert_eq!(until_text(at(3600), NOW, utc), "11:15");
         assert_eq!(until_text(at(22 * 3600), NOW, utc), "tomorrow 08:15");
-        assert_eq!(until_text(at(3 * 86_400), NOW, utc), "2026-12-03 10:15");
+        assert_eq!(
+            until_text(at(3 * 86_400), NOW, utc),
+            "Dec 3, 2026, 10:15 AM"
+        );
         assert_eq!(until_text(at(3600), NOW, |_| hours(9)), "20:15");
     }
 

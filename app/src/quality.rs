@@ -8,6 +8,7 @@
 //! of what it receives, and whether its own video gets out at a usable bitrate. Each side sends
 //! its grade to the other over the data channel, so both see whose network is poor.
 
+use crate::i18n::{t, t_with};
 use crate::negotiation::LinkState;
 pub use crate::protocol::Grade;
 
@@ -176,19 +177,31 @@ pub fn bars(grade: Option<Grade>) -> u8 {
     }
 }
 
-/// The grade in words, for the bars' accessible label: "Your connection: good".
-pub fn label(whose: &str, grade: Option<Grade>) -> String {
-    let grade = grade.map_or("measuring", Grade::as_str);
-    format!("{whose} connection: {grade}")
+/// The grade in words, for the bars' accessible label: "Your connection: good" (`other`: None),
+/// "Bob's connection: poor".
+pub fn label(other: Option<&str>, grade: Option<Grade>) -> String {
+    let grade = t(match grade {
+        None => "quality-measuring",
+        Some(Grade::Good) => "quality-good",
+        Some(Grade::Fair) => "quality-fair",
+        Some(Grade::Poor) => "quality-poor",
+    });
+    match other {
+        None => t_with("quality-label-yours", &[("grade", grade.into())]),
+        Some(name) => t_with(
+            "quality-label-other",
+            &[("name", name.into()), ("grade", grade.into())],
+        ),
+    }
 }
 
 /// What the call page says when a network is poor, naming whose; None while neither is.
 pub fn notice(local: Option<Grade>, remote: Option<Grade>, other: &str) -> Option<String> {
     let poor = |grade| grade == Some(Grade::Poor);
     match (poor(local), poor(remote)) {
-        (true, true) => Some(format!("Both your and {other}'s connections are poor")),
-        (true, false) => Some("Your connection is poor".to_owned()),
-        (false, true) => Some(format!("{other}'s connection is poor")),
+        (true, true) => Some(t_with("quality-poor-both", &[("name", other.into())])),
+        (true, false) => Some(t("quality-poor-yours")),
+        (false, true) => Some(t_with("quality-poor-other", &[("name", other.into())])),
         (false, false) => None,
     }
 }

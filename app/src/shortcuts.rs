@@ -23,12 +23,12 @@ pub struct KeyPress {
     pub typing: bool,
 }
 
-/// The list the help shows: key and what it does.
+/// The list the help shows: key and the catalogue key of what it does.
 pub const HELP: [(&str, &str); 4] = [
-    ("M", "Mute or unmute the microphone"),
-    ("V", "Turn the camera off or on"),
-    ("S", "Share the screen or stop sharing"),
-    ("?", "Show or hide these shortcuts"),
+    ("M", "shortcut-mute"),
+    ("V", "shortcut-camera"),
+    ("S", "shortcut-share"),
+    ("?", "shortcut-help"),
 ];
 
 /// The shortcut `press` means, if any.

@@ -46,11 +46,12 @@ impl ThemeChoice {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The catalogue key of its label.
+    pub fn label_key(self) -> &'static str {
         match self {
-            ThemeChoice::System => "Same as this device",
-            ThemeChoice::Light => "Light",
-            ThemeChoice::Dark => "Dark",
+            ThemeChoice::System => "theme-system",
+            ThemeChoice::Light => "theme-light",
+            ThemeChoice::Dark => "theme-dark",
         }
     }
 

@@ -1,5 +1,7 @@
-//! Small formatting helpers shared by the pages: times, durations, end reasons.
+//! Small formatting helpers shared by the pages: times, durations, end reasons, in the current
+//! language ([`crate::i18n`]).
 
+use crate::i18n::{self, format, t, t_with};
 use crate::protocol::{Call, CallStatus, EndReason, Timestamp, User};
 
 /// Milliseconds since the epoch, now.
@@ -17,88 +19,65 @@ pub fn now_millis() -> i64 {
     }
 }
 
-/// `mm:ss` (or `h:mm:ss` from an hour on).
+/// `mm:ss` (or `h:mm:ss` from an hour on): a running clock ([`i18n::format::format_clock`]).
 pub fn duration_text(seconds: i64) -> String {
-    let seconds = seconds.max(0);
-    let (h, m, s) = (seconds / 3600, (seconds % 3600) / 60, seconds % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m:02}:{s:02}")
-    }
+    format::format_clock(seconds)
 }
 
-/// "just now", "5 min ago", "3 h ago", "2 days ago".
+/// How long a finished call lasted, in words of the current language.
+pub fn duration_words(seconds: i64) -> String {
+    format::format_duration(i18n::locale(), seconds)
+}
+
+/// "just now", "5 min ago", "3 h ago", "2 days ago", in the current language.
 pub fn ago(then: Timestamp, now_ms: i64) -> String {
-    let seconds = ((now_ms - then.millis()) / 1000).max(0);
-    match seconds {
-        0..=59 => "just now".into(),
-        60..=3599 => format!("{} min ago", seconds / 60),
-        3600..=86_399 => format!("{} h ago", seconds / 3600),
-        86_400..=172_799 => "yesterday".into(),
-        _ => format!("{} days ago", seconds / 86_400),
-    }
+    format::format_ago(i18n::locale(), then, now_ms)
 }
 
 /// The presence line under a contact's name.
 pub fn presence_text(user: &User, now_ms: i64) -> String {
     if user.is_online {
-        "Online".into()
+        t("presence-online")
     } else {
         match user.last_seen {
-            Some(seen) => format!("Last seen {}", ago(seen, now_ms)),
-            None => "Offline".into(),
+            Some(seen) => t_with("presence-last-seen", &[("ago", ago(seen, now_ms).into())]),
+            None => t("presence-offline"),
         }
     }
 }
 
-/// A short local date and time (browser), or UTC on the server.
+/// A short date and time in the current language: the browser's time zone, or UTC on the
+/// server.
 pub fn when_text(at: Timestamp) -> String {
-    #[cfg(feature = "hydrate")]
-    {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.millis() as f64));
-        format!(
-            "{:04}-{:02}-{:02} {:02}:{:02}",
-            date.get_full_year(),
-            date.get_month() + 1,
-            date.get_date(),
-            date.get_hours(),
-            date.get_minutes()
-        )
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let text = at.to_string();
-        text.get(..16).unwrap_or(&text).replace('T', " ")
-    }
+    format::format_datetime(i18n::locale(), format::local_parts(at))
 }
 
 /// Why a call ended, in words.
-pub fn end_reason_text(reason: EndReason) -> &'static str {
-    match reason {
-        EndReason::Cancelled => "Cancelled by the caller",
-        EndReason::Rejected => "Declined",
-        EndReason::Busy => "Busy in another call",
-        EndReason::Timeout => "No answer",
-        EndReason::HangupCaller => "Caller hung up",
-        EndReason::HangupReceiver => "Receiver hung up",
-        EndReason::ConnectionLost => "Connection lost",
-        EndReason::AnsweredElsewhere => "Answered on another device",
-        EndReason::ServerRestart => "Interrupted by a server restart",
-        EndReason::DoNotDisturb => "Do not disturb",
-    }
+pub fn end_reason_text(reason: EndReason) -> String {
+    t(match reason {
+        EndReason::Cancelled => "reason-cancelled",
+        EndReason::Rejected => "reason-rejected",
+        EndReason::Busy => "reason-busy",
+        EndReason::Timeout => "reason-timeout",
+        EndReason::HangupCaller => "reason-hangup-caller",
+        EndReason::HangupReceiver => "reason-hangup-receiver",
+        EndReason::ConnectionLost => "reason-connection-lost",
+        EndReason::AnsweredElsewhere => "reason-answered-elsewhere",
+        EndReason::ServerRestart => "reason-server-restart",
+        EndReason::DoNotDisturb => "reason-do-not-disturb",
+    })
 }
 
-pub fn status_text(status: CallStatus) -> &'static str {
-    match status {
-        CallStatus::Initiated => "Calling",
-        CallStatus::Ringing => "Ringing",
-        CallStatus::Accepted => "In progress",
-        CallStatus::Rejected => "Declined",
-        CallStatus::Ended => "Completed",
-        CallStatus::Missed => "Missed",
-        CallStatus::Cancelled => "Cancelled",
-    }
+pub fn status_text(status: CallStatus) -> String {
+    t(match status {
+        CallStatus::Initiated => "status-initiated",
+        CallStatus::Ringing => "status-ringing",
+        CallStatus::Accepted => "status-accepted",
+        CallStatus::Rejected => "status-rejected",
+        CallStatus::Ended => "status-ended",
+        CallStatus::Missed => "status-missed",
+        CallStatus::Cancelled => "status-cancelled",
+    })
 }
 
 /// The other party of a call, seen from `me`.

@@ -3,6 +3,7 @@
 //! re-record, send), and what the pages say about messages. `components::voicemail` performs
 //! the actions with web-sys (MediaRecorder) and the REST API.
 
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallType, EndReason, User, UserId, MAX_MESSAGE_MS};
 use crate::util::duration_text;
 
@@ -181,8 +182,11 @@ pub fn free_notice(user: &User, hidden: bool, allowed: bool) -> Option<FreeNotic
     (hidden && allowed).then(|| FreeNotice {
         user: user.id,
         tag: format!("available-{}", user.id),
-        title: format!("{} is free now", user.username),
-        body: "Click to call them.".to_owned(),
+        title: t_with(
+            "voicemail-free-now",
+            &[("name", user.username.as_str().into())],
+        ),
+        body: t("voicemail-free-body"),
         icon: user
             .profile_picture
             .clone()

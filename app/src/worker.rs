@@ -7,9 +7,11 @@ use std::rc::Rc;
 
 use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+
 use web_sys::{MessageEvent, Notification, NotificationOptions, ServiceWorkerRegistration};
 
 use crate::attention::{tag, Notice, NoticeKind, Permission};
+use crate::i18n::t;
 use crate::protocol::{CallId, NotificationButton, WorkerMsg};
 use crate::voicemail::FreeNotice;
 
@@ -108,7 +110,8 @@ pub fn show(notice: Notice) {
             for button in NotificationButton::ALL {
                 let action = js_sys::Object::new();
                 let _ = js_sys::Reflect::set(&action, &"action".into(), &button.action().into());
-                let _ = js_sys::Reflect::set(&action, &"title".into(), &button.label().into());
+                let _ =
+                    js_sys::Reflect::set(&action, &"title".into(), &t(button.label_key()).into());
                 buttons.push(&action);
             }
             options.set_actions(&buttons);

@@ -3,6 +3,11 @@
 //! Data flows one way: `http` handlers parse and authorize, services decide, `db` persists and
 //! the hub delivers.
 
+// The app's views, monomorphised into the server's render path, nest deeper than rustc's default
+// query depth in a release build without `--cfg erase_components` ("queries overflow the depth
+// limit", seen 2026-11-30 in `cargo build --release`), as in the app crate.
+#![recursion_limit = "256"]
+
 pub mod auth;
 pub mod bus;
 pub mod calls;

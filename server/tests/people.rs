@@ -208,7 +208,10 @@ async fn bad_contact_requests_change_nothing(app: TestApp) {
     ];
     for (request, message) in refused {
         let response = app.post_auth("/api/contacts/", &alice, &request).await;
-        assert_eq!(body(response, 400).await, json!({"user_id": [message]}));
+        let errors = body(response, 400).await;
+        assert_eq!(errors["user_id"], json!([message]), "{errors}");
+        // Beside the messages, only their codes (tests/error_codes.rs).
+        assert_eq!(errors.as_object().map(|o| o.len()), Some(2), "{errors}");
     }
     let response = app
         .post_auth("/api/contacts/", &alice, &json!({"user_id": "bob"}))
@@ -262,7 +265,7 @@ async fn blocking_lists_newest_first_and_removes_the_contact(app: TestApp) {
         .await;
     assert_eq!(
         body(response, 400).await,
-        json!({"user_id": ["You cannot block yourself."]})
+        json!({"user_id": ["You cannot block yourself."], "codes": {"user_id": ["not_yourself"]}})
     );
     let blocked: Vec<BlockedUser> = app
         .get_auth("/api/blocks/", &alice)
@@ -718,14 +721,14 @@ async fn contacts_and_blocks_are_bounded(app: TestApp) {
         .await;
     assert_eq!(
         body(response, 400).await,
-        json!({"detail": format!("You can have at most {MAX_CONTACTS} contacts.")})
+        json!({"detail": format!("You can have at most {MAX_CONTACTS} contacts."), "code": "limit_reached"})
     );
     let response = app
         .post_auth("/api/blocks/", &alice_token, &json!({"user_id": bob.id}))
         .await;
     assert_eq!(
         body(response, 400).await,
-        json!({"detail": format!("You can block at most {MAX_BLOCKS} people.")})
+        json!({"detail": format!("You can block at most {MAX_BLOCKS} people."), "code": "limit_reached"})
     );
     assert_eq!(app.count("contacts").await, MAX_CONTACTS);
     assert_eq!(app.count("blocks").await, MAX_BLOCKS);

@@ -15,9 +15,10 @@ pub mod users;
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 
-use crate::protocol::IceServers;
+use crate::i18n::{self, Locale};
+use crate::protocol::{ErrorCode, IceServers};
 
-/// Why a request failed, with a message fit for the user.
+/// Why a request failed, with a message fit for the user (in their language).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {
     /// No network, or the server did not answer.
@@ -31,40 +32,80 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
-    /// `detail`, or the first field error as "field: message", or a generic text.
+    /// What went wrong, in the current language ([`crate::i18n`]).
     pub fn message(&self) -> String {
+        self.message_in(i18n::locale())
+    }
+
+    /// What went wrong in `locale`: the catalogue's text for the body's `code` (or the first
+    /// field's), never the server's English `detail`; a translated generic text when there is no
+    /// code this app knows.
+    pub fn message_in(&self, locale: Locale) -> String {
         match self {
-            Self::Network(_) => "Cannot reach the server. Check your connection.".into(),
-            Self::SignedOut => "Your session ended. Please sign in again.".into(),
-            Self::Unavailable => "Not available here.".into(),
-            Self::Status { status, body } => {
-                if let Some(detail) = body.get("detail").and_then(Value::as_str) {
-                    return detail.to_owned();
-                }
-                if let Some((field, messages)) = body.as_object().and_then(|o| o.iter().next()) {
-                    let first = messages
-                        .as_array()
-                        .and_then(|m| m.first())
-                        .and_then(Value::as_str)
-                        .unwrap_or("invalid");
-                    return format!("{}: {first}", field.replace('_', " "));
-                }
-                format!("The server answered {status}.")
-            }
+            Self::Network(_) => i18n::text(locale, "error-network"),
+            Self::SignedOut => i18n::text(locale, "error-signed-out"),
+            Self::Unavailable => i18n::text(locale, "error-not-here"),
+            Self::Status { status, .. } => match self.code() {
+                Some(code) if code != ErrorCode::Unknown => i18n::text(locale, code.message_key()),
+                _ => i18n::text_with(
+                    locale,
+                    "error-status",
+                    &[("status", i64::from(*status).into())],
+                ),
+            },
         }
     }
 
-    /// Field name -> first message, for showing errors next to form fields.
-    pub fn field(&self, name: &str) -> Option<String> {
-        match self {
-            Self::Status { body, .. } => body
-                .get(name)?
-                .as_array()?
-                .first()?
-                .as_str()
-                .map(str::to_owned),
+    /// The failure's code: the body's `code`, else the first code of the first field with
+    /// codes, else what the status says (an answer from something other than our API).
+    pub fn code(&self) -> Option<ErrorCode> {
+        let Self::Status { status, body } = self else {
+            return None;
+        };
+        let parse = |v: &Value| serde_json::from_value::<ErrorCode>(v.clone()).ok();
+        if let Some(code) = body.get("code").and_then(parse) {
+            return Some(code);
+        }
+        if let Some(code) = body
+            .get("codes")
+            .and_then(Value::as_object)
+            .and_then(|fields| fields.values().find_map(|c| c.get(0).and_then(parse)))
+        {
+            return Some(code);
+        }
+        match status {
+            401 => Some(ErrorCode::NotAuthenticated),
+            404 => Some(ErrorCode::NotFound),
+            413 => Some(ErrorCode::PayloadTooLarge),
+            429 => Some(ErrorCode::RateLimited),
+            502..=504 => Some(ErrorCode::Unavailable),
+            500 => Some(ErrorCode::Internal),
             _ => None,
         }
+    }
+
+    /// The first error of field `name`, in the current language, for showing beside the field.
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.field_in(i18n::locale(), name)
+    }
+
+    pub fn field_in(&self, locale: Locale, name: &str) -> Option<String> {
+        let Self::Status { body, .. } = self else {
+            return None;
+        };
+        // The field has messages; its code says which text (generic without one).
+        body.get(name)?.as_array()?.first()?;
+        let code = body
+            .get("codes")
+            .and_then(|codes| codes.get(name)?.get(0))
+            .and_then(|code| serde_json::from_value::<ErrorCode>(code.clone()).ok())
+            .unwrap_or(ErrorCode::Invalid);
+        let code = if code == ErrorCode::Unknown {
+            ErrorCode::Invalid
+        } else {
+            code
+        };
+        Some(i18n::text(locale, code.message_key()))
     }
 
     pub fn status(&self) -> Option<u16> {
@@ -297,6 +338,7 @@ mod tests {
     use serde_json::json;
 
     use super::ApiFailure;
+    use crate::i18n::Locale;
 
     #[test]
     fn only_a_refused_session_ends_it() {
@@ -317,5 +359,79 @@ mod tests {
         }
         assert!(!ApiFailure::Network("down".into()).ends_session());
         assert!(!ApiFailure::Unavailable.ends_session());
+    }
+
+    #[test]
+    fn a_coded_error_shows_the_catalogues_text_not_the_servers_detail() {
+        let busy = ApiFailure::Status {
+            status: 409,
+            body: json!({"detail": "busy", "code": "busy", "call": {}}),
+        };
+        assert_eq!(busy.message_in(Locale::En), "They are in another call.");
+        assert_eq!(
+            busy.message_in(Locale::De),
+            "Die Person ist in einem anderen Anruf."
+        );
+        let wrong = ApiFailure::Status {
+            status: 401,
+            body: json!({"detail": "No active account found with the given credentials",
+                         "code": "invalid_credentials"}),
+        };
+        assert_eq!(
+            wrong.message_in(Locale::Fr),
+            "Nom d’utilisateur ou mot de passe incorrect."
+        );
+    }
+
+    #[test]
+    fn field_errors_show_their_codes_text_and_unknown_codes_a_generic_one() {
+        let taken = ApiFailure::Status {
+            status: 400,
+            body: json!({
+                "email": ["Enter a valid email address."],
+                "username": ["A user with that username already exists."],
+                "codes": {"email": ["invalid_email"], "username": ["username_taken"]},
+            }),
+        };
+        assert_eq!(
+            taken.field_in(Locale::En, "username").as_deref(),
+            Some("That username is taken.")
+        );
+        assert_eq!(
+            taken.field_in(Locale::De, "email").as_deref(),
+            Some("Bitte eine gültige E-Mail-Adresse eingeben.")
+        );
+        assert_eq!(taken.field_in(Locale::En, "password"), None);
+        // The first field with codes decides the summary.
+        assert_eq!(taken.code(), Some(crate::protocol::ErrorCode::InvalidEmail));
+        let newer = ApiFailure::Status {
+            status: 400,
+            body: json!({"detail": "Something new.", "code": "from_the_future"}),
+        };
+        assert_eq!(newer.message_in(Locale::En), "Something went wrong (400).");
+        let uncoded = ApiFailure::Status {
+            status: 400,
+            body: json!({"username": ["Raw English."]}),
+        };
+        assert_eq!(
+            uncoded.field_in(Locale::En, "username").as_deref(),
+            Some("This value is not valid.")
+        );
+    }
+
+    #[test]
+    fn failures_without_a_body_code_are_told_by_status_then_generically() {
+        let throttled = ApiFailure::Status {
+            status: 429,
+            body: serde_json::Value::Null,
+        };
+        assert_eq!(
+            throttled.message_in(Locale::En),
+            "Too many attempts. Please wait a moment and try again."
+        );
+        assert_eq!(
+            ApiFailure::Network("x".into()).message_in(Locale::De),
+            "Der Server ist nicht erreichbar. Bitte die Verbindung prüfen."
+        );
     }
 }

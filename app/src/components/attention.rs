@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::attention::Permission;
 use crate::events::UserEvents;
+use crate::i18n::t;
 use crate::protocol::{CallId, NotificationButton, UserId};
 
 #[derive(Clone, Copy)]
@@ -47,7 +48,7 @@ pub fn NotificationSetting() -> impl IntoView {
                     disabled=move || asking.get()
                     on:click=ask
                 >
-                    "Turn on call notifications"
+                    {move || t("notifications-enable")}
                 </button>
             </Show>
         </div>

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallReport, UserId};
 use crate::quality::report::{compact, details};
 
@@ -21,7 +22,7 @@ pub fn CallReports(call: Call, me: UserId) -> impl IntoView {
     };
     // Mine first, then theirs.
     let sides: Vec<(String, UserId, Option<CallReport>)> =
-        [("You".to_owned(), me), (other.username.clone(), other.id)]
+        [(t("report-you"), me), (other.username.clone(), other.id)]
             .into_iter()
             .map(|(name, id)| {
                 let report = call.reports.iter().find(|r| r.user_id == id).cloned();
@@ -33,16 +34,16 @@ pub fn CallReports(call: Call, me: UserId) -> impl IntoView {
         .map(|(name, id, report)| {
             let text = report
                 .as_ref()
-                .map_or_else(|| "no report".to_owned(), |r| compact(&r.body));
+                .map_or_else(|| t("report-none"), |r| compact(&r.body));
             view! {
                 <li data-testid="call-report-line" data-user-id=id.to_string()>
-                    <span class="call-report-who">{format!("{name}: ")}</span>
+                    <span class="call-report-who">{t_with("report-who", &[("name", name.as_str().into())])}" "</span>
                     {text}
                 </li>
             }
         })
         .collect_view();
-    let labels: Vec<&'static str> = sides
+    let labels: Vec<String> = sides
         .iter()
         .find_map(|(_, _, report)| report.as_ref())
         .map(|r| {
@@ -68,7 +69,7 @@ pub fn CallReports(call: Call, me: UserId) -> impl IntoView {
         .map(|(i, label)| {
             view! {
                 <tr>
-                    <th scope="row">{*label}</th>
+                    <th scope="row">{label.clone()}</th>
                     {columns
                         .iter()
                         .map(|column| view! { <td>{column[i].clone()}</td> })
@@ -83,13 +84,13 @@ pub fn CallReports(call: Call, me: UserId) -> impl IntoView {
         .collect_view();
     view! {
         <div class="call-report" data-testid="call-report">
-            <ul class="call-report-lines muted small" aria-label="Connection report">
+            <ul class="call-report-lines muted small" aria-label=t("report-aria")>
                 {lines}
             </ul>
             <details class="call-report-details" data-testid="call-report-details">
-                <summary>"Connection details"</summary>
+                <summary>{t("report-details")}</summary>
                 <table class="call-report-table">
-                    <caption class="sr-only">"Each side's connection during the call"</caption>
+                    <caption class="sr-only">{t("report-caption")}</caption>
                     <thead>
                         <tr>
                             <td></td>

@@ -7,6 +7,7 @@
 use leptos::prelude::*;
 
 use crate::devices::{self, Device, DeviceKind};
+use crate::i18n::t;
 
 /// What the check shows.
 #[derive(Clone, Copy)]
@@ -73,7 +74,7 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
                 aria-expanded=move || ui.running.get().to_string()
                 on:click=toggle
             >
-                {move || if ui.running.get() { "Stop the device check" } else { "Check camera, microphone and speaker" }}
+                {move || t(if ui.running.get() { "check-stop" } else { "check-start" })}
             </button>
             <Show when=move || ui.running.get()>
                 {move || {
@@ -98,12 +99,12 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
                                     autoplay
                                     playsinline
                                     muted
-                                    aria-label="Your camera"
+                                    aria-label=move || t("check-camera")
                                 ></video>
                             }
                         })}
                     <div class="device-check-controls">
-                        <div class="device-menu" role="group" aria-label="Devices to check">
+                        <div class="device-menu" role="group" aria-label=move || t("check-devices")>
                             {DeviceKind::ALL
                                 .into_iter()
                                 .filter(|kind| *kind != DeviceKind::Camera || video)
@@ -111,7 +112,7 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
                                 .collect_view()}
                         </div>
                         <label class="device-check-level">
-                            <span>"Microphone level"</span>
+                            <span>{move || t("check-level")}</span>
                             <meter
                                 data-testid="device-check-level"
                                 min="0"
@@ -123,7 +124,7 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
                                 data-peak=move || ui.peak.get().to_string()
                             ></meter>
                         </label>
-                        <p class="muted small">"Speak: the bar should move."</p>
+                        <p class="muted small">{move || t("check-speak")}</p>
                         <button
                             class="btn btn-ghost"
                             data-testid="device-check-tone"
@@ -132,7 +133,7 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
                                 browser::test_tone(ui);
                             }
                         >
-                            "Play a test tone"
+                            {move || t("check-tone")}
                         </button>
                         <audio node_ref=ui.tone class="sr-only" aria-hidden="true"></audio>
                     </div>
@@ -147,9 +148,9 @@ pub fn DeviceCheck(#[prop(default = true)] video: bool) -> impl IntoView {
 pub fn DeviceCheckCard() -> impl IntoView {
     view! {
         <section class="card settings" data-testid="device-check-card">
-            <h2>"Camera, microphone and speaker"</h2>
+            <h2>{move || t("check-title")}</h2>
             <p class="muted small">
-                "Check them before a call. What you choose here is what your calls use on this browser."
+                {move || t("check-intro")}
             </p>
             <DeviceCheck />
         </section>
@@ -158,12 +159,12 @@ pub fn DeviceCheckCard() -> impl IntoView {
 
 /// One kind's select, as in the call's device menu; the speaker only where it can be chosen.
 fn device_select(ui: Ui, kind: DeviceKind) -> impl IntoView {
-    let testid = format!("device-check-{}", kind.name().to_lowercase());
+    let testid = format!("device-check-{}", kind.key());
     let shown = move || kind != DeviceKind::Speaker || ui.can_choose_speaker.get();
     view! {
         <Show when=shown>
             <label class="device-choice">
-                <span>{kind.name()}</span>
+                <span>{move || kind.name()}</span>
                 <select
                     data-testid=testid.clone()
                     prop:value=move || ui.device_in_use(kind)
@@ -352,9 +353,9 @@ mod browser {
             let track = match rtc_devices::capture(kind, Some(&id)).await {
                 Ok(track) => track,
                 Err(name) => {
-                    let name_lower = kind.name().to_lowercase();
-                    ui.error.set(Some(format!(
-                        "That {name_lower} cannot be started ({name})."
+                    ui.error.set(Some(crate::i18n::t_with(
+                        "check-failed",
+                        &[("error", name.into())],
                     )));
                     return;
                 }

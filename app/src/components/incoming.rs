@@ -14,6 +14,7 @@ use leptos_router::NavigateOptions;
 use crate::api::{self, ApiFailure};
 use crate::attention::Sound;
 use crate::events::use_user_events;
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallConflict, CallType, NotificationButton};
 
 use super::a11y::use_announcer;
@@ -43,10 +44,11 @@ pub fn IncomingCall() -> impl IntoView {
             .incoming
             .with(|c| c.as_ref().map(|c| (c.caller.username.clone(), c.call_type)));
         if let Some((name, call_type)) = ringing {
-            announcer.say(format!(
-                "Incoming {} from {name}",
-                kind_text(call_type).to_lowercase()
-            ));
+            let key = match call_type {
+                CallType::Audio => "incoming-audio-from",
+                CallType::Video => "incoming-video-from",
+            };
+            announcer.say(t_with(key, &[("name", name.into())]));
             ringtone::start(move |now| {
                 let _ = sound.try_set(now);
             });
@@ -136,11 +138,11 @@ pub fn IncomingCall() -> impl IntoView {
         spawn_local(async move {
             if let Err(failure) = api::people::block(call.caller.id).await {
                 busy.set(false);
-                error.set(Some(format!(
-                    "Could not block {}: {}",
-                    call.caller.username,
-                    failure.message()
-                )));
+                let args = [
+                    ("name", call.caller.username.as_str().into()),
+                    ("error", failure.message().into()),
+                ];
+                error.set(Some(t_with("incoming-block-failed", &args)));
                 return;
             }
             decline();
@@ -213,7 +215,6 @@ pub fn IncomingCall() -> impl IntoView {
                     shown
                         .get()
                         .map(|(id, caller, call_type)| {
-                            let kind = kind_text(call_type);
                             let accept = accept.clone();
                             view! {
                                 <div class="overlay" data-testid="incoming-call-backdrop">
@@ -248,17 +249,17 @@ pub fn IncomingCall() -> impl IntoView {
                                             {caller.username.clone()}
                                         </h2>
                                         <p id="incoming-kind" class="muted" data-testid="incoming-type">
-                                            {format!("Incoming {}", kind.to_lowercase())}
+                                            {move || t(kind_key(call_type))}
                                         </p>
                                         <Show when=move || sound.get() == Sound::Blocked>
                                             <div class="sound-blocked" role="status" data-testid="sound-blocked">
-                                                <span>"Your browser is holding the ringtone back."</span>
+                                                <span>{move || t("incoming-sound-blocked")}</span>
                                                 <button
                                                     class="btn btn-ghost"
                                                     data-testid="enable-sound"
                                                     on:click=move |_| ringtone::enable()
                                                 >
-                                                    "Enable sound"
+                                                    {move || t("incoming-enable-sound")}
                                                 </button>
                                             </div>
                                         </Show>
@@ -279,20 +280,32 @@ pub fn IncomingCall() -> impl IntoView {
                                                             <button
                                                                 class="btn btn-danger btn-round"
                                                                 data-testid="decline-call"
-                                                                aria-label=format!("Decline call from {name}")
+                                                                aria-label={
+                                                                    let name = name.clone();
+                                                                    move || t_with("incoming-decline-label", &[("name", name.as_str().into())])
+                                                                }
                                                                 on:click=move |_| decline()
                                                             >
-                                                                "Decline"
+                                                                {move || t("incoming-decline")}
                                                             </button>
                                                             <button
                                                                 class="btn btn-success btn-round"
                                                                 data-testid="accept-call"
                                                                 node_ref=accept_button
-                                                                aria-label=format!("Accept {} from {name}", kind.to_lowercase())
+                                                                aria-label={
+                                                                    let name = name.clone();
+                                                                    move || {
+                                                                        let key = match call_type {
+                                                                            CallType::Audio => "incoming-accept-audio",
+                                                                            CallType::Video => "incoming-accept-video",
+                                                                        };
+                                                                        t_with(key, &[("name", name.as_str().into())])
+                                                                    }
+                                                                }
                                                                 disabled=move || busy.get()
                                                                 on:click=move |_| accept()
                                                             >
-                                                                "Accept"
+                                                                {move || t("incoming-accept")}
                                                             </button>
                                                         </div>
                                                         <button
@@ -300,7 +313,7 @@ pub fn IncomingCall() -> impl IntoView {
                                                             data-testid="decline-block"
                                                             on:click=move |_| confirm_block.set(true)
                                                         >
-                                                            "Decline and block…"
+                                                            {move || t("incoming-decline-block-ask")}
                                                         </button>
                                                     }
                                                 }
@@ -342,11 +355,10 @@ fn ConfirmBlock(
     });
     view! {
         <div class="confirm-block" role="group" aria-labelledby="confirm-block-title" data-testid="confirm-block">
-            <p id="confirm-block-title" class="confirm-title">{format!("Block {name}?")}</p>
-            <p class="muted small">
-                "Their calls will no longer ring for you and they will not see when you are "
-                "online. They are not told. You can unblock them on your profile."
+            <p id="confirm-block-title" class="confirm-title">
+                {move || t_with("incoming-block-title", &[("name", name.as_str().into())])}
             </p>
+            <p class="muted small">{move || t("incoming-block-help")}</p>
             <div class="overlay-actions">
                 <button
                     class="btn btn-ghost"
@@ -354,7 +366,7 @@ fn ConfirmBlock(
                     node_ref=back
                     on:click=move |_| on_cancel.run(())
                 >
-                    "Back"
+                    {move || t("incoming-back")}
                 </button>
                 <button
                     class="btn btn-danger"
@@ -362,17 +374,18 @@ fn ConfirmBlock(
                     disabled=move || busy.get()
                     on:click=move |_| on_confirm.run(())
                 >
-                    "Decline and block"
+                    {move || t("incoming-decline-block")}
                 </button>
             </div>
         </div>
     }
 }
 
-fn kind_text(call_type: CallType) -> &'static str {
+/// The catalogue key of "Incoming audio call" / "Incoming video call".
+fn kind_key(call_type: CallType) -> &'static str {
     match call_type {
-        CallType::Audio => "Audio call",
-        CallType::Video => "Video call",
+        CallType::Audio => "incoming-audio",
+        CallType::Video => "incoming-video",
     }
 }
 

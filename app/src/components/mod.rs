@@ -20,7 +20,8 @@ use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
 use crate::events::use_user_events;
-use crate::protocol::{Call, CallConflict, CallType, EndReason, User};
+use crate::i18n::{t, t_with};
+use crate::protocol::{Call, CallConflict, CallType, EndReason, ErrorCode, User};
 use crate::util::initials;
 use voicemail::TellMeWhenFree;
 
@@ -38,7 +39,8 @@ pub fn Avatar(
     };
     match picture {
         Some(src) => {
-            view! { <img class=class src=src alt=format!("Picture of {name}") /> }.into_any()
+            let alt = move || t_with("avatar-alt", &[("name", name.as_str().into())]);
+            view! { <img class=class src=src alt=alt /> }.into_any()
         }
         None => view! {
             <span class=class aria-hidden="true">{initials(&name)}</span>
@@ -59,7 +61,7 @@ pub struct Dialer {
 }
 
 pub fn busy_text(name: &str) -> String {
-    format!("{name} is busy in another call")
+    t_with("dial-busy", &[("name", name.into())])
 }
 
 /// Must be called while building a component under the router.
@@ -104,8 +106,10 @@ pub fn use_dialer() -> (
 /// The busy answer (409 `busy`, with the call it recorded as missed), if that is what failed.
 fn busy_conflict(failure: &ApiFailure) -> Option<CallConflict> {
     match failure {
+        // The code, or the reference's bare `"detail": "busy"`.
         ApiFailure::Status { status: 409, body }
-            if body.get("detail").and_then(|d| d.as_str()) == Some("busy") =>
+            if failure.code() == Some(ErrorCode::Busy)
+                || body.get("detail").and_then(|d| d.as_str()) == Some("busy") =>
         {
             serde_json::from_value(body.clone()).ok()
         }
@@ -117,12 +121,17 @@ fn busy_conflict(failure: &ApiFailure) -> Option<CallConflict> {
 /// reason; it reads as busy too, without claiming another call.
 fn call_failure(receiver: &User, failure: &ApiFailure) -> String {
     match busy_conflict(failure).map(|c| c.reason) {
-        Some(Some(EndReason::DoNotDisturb)) => format!("{} is busy right now", receiver.username),
+        Some(Some(EndReason::DoNotDisturb)) => t_with(
+            "dial-busy-now",
+            &[("name", receiver.username.as_str().into())],
+        ),
         Some(_) => busy_text(&receiver.username),
-        None => format!(
-            "Could not call {}: {}",
-            receiver.username,
-            failure.message()
+        None => t_with(
+            "dial-failed",
+            &[
+                ("name", receiver.username.as_str().into()),
+                ("error", failure.message().into()),
+            ],
         ),
     }
 }
@@ -147,14 +156,14 @@ pub fn DialerNotice(dialer: Dialer) -> impl IntoView {
                             view! {
                                 <TellMeWhenFree user=call.receiver.clone() />
                                 <a class="btn btn-secondary" data-testid="leave-message-link" href=format!("/call/{}", call.id)>
-                                    "Leave a message"
+                                    {move || t("voicemail-leave")}
                                 </a>
                             }
                         })
                 }}
                 <button
                     class="btn-icon"
-                    aria-label="Dismiss"
+                    aria-label=move || t("dismiss")
                     on:click=move |_| {
                         dialer.notice.set(None);
                         dialer.busy.set(None);
@@ -214,11 +223,12 @@ mod tests {
         );
         let throttled = ApiFailure::Status {
             status: 429,
-            body: json!({"detail": "Too many calls; try again in 30 seconds."}),
+            body: json!({"detail": "Too many calls; try again in 30 seconds.", "code": "rate_limited"}),
         };
+        // The catalogue's text for the code, not the server's English.
         assert_eq!(
             call_failure(&bob(), &throttled),
-            "Could not call bob: Too many calls; try again in 30 seconds."
+            "Could not call bob: Too many attempts. Please wait a moment and try again."
         );
     }
 

@@ -11,6 +11,7 @@ use leptos_router::NavigateOptions;
 
 use crate::api;
 use crate::events::use_user_events;
+use crate::i18n::{t, t_with};
 use crate::people::{dnd_recheck_ms, dnd_status, local_offset};
 use crate::protocol::Timestamp;
 use crate::session::{self, use_session};
@@ -85,7 +86,7 @@ pub fn Nav() -> impl IntoView {
         <header class="topbar">
             <nav
                 class="nav"
-                aria-label="Main"
+                aria-label=move || t("nav-main")
                 data-testid="nav"
                 data-ready=move || session.checked.get().to_string()
             >
@@ -99,10 +100,10 @@ pub fn Nav() -> impl IntoView {
                         view! {
                             <div class="nav-links">
                                 <A href="/signin" attr:data-testid="nav-signin">
-                                    "Sign in"
+                                    {move || t("nav-sign-in")}
                                 </A>
                                 <A href="/signup" attr:class="btn-link" attr:data-testid="nav-signup">
-                                    "Sign up"
+                                    {move || t("nav-sign-up")}
                                 </A>
                             </div>
                         }
@@ -110,16 +111,16 @@ pub fn Nav() -> impl IntoView {
                 >
                     <div class="nav-links">
                         <A href="/contacts" attr:data-testid="nav-contacts">
-                            "Contacts"
+                            {move || t("nav-contacts")}
                         </A>
                         <A href="/history" attr:data-testid="nav-history">
-                            "History"
+                            {move || t("nav-history")}
                             <Show when=move || { missed() > 0 }>
                                 // A plain span takes no aria-label: the number is read with its words.
                                 <span class="badge" data-testid="missed-badge" aria-hidden="true">
                                     {missed}
                                 </span>
-                                <span class="sr-only">{move || format!("{} missed calls", missed())}</span>
+                                <span class="sr-only">{move || t_with("nav-missed", &[("count", missed().into())])}</span>
                             </Show>
                         </A>
                         {move || {
@@ -135,7 +136,7 @@ pub fn Nav() -> impl IntoView {
                                         >
                                             <span aria-hidden="true">"☾"</span>
                                             <span class="dnd-label" aria-hidden="true">
-                                                "Do not disturb"
+                                                {t("nav-dnd")}
                                             </span>
                                         </A>
                                     }
@@ -168,16 +169,16 @@ pub fn Nav() -> impl IntoView {
                             role="status"
                             aria-label=move || {
                                 if events.connected.get() {
-                                    "Connected: incoming calls ring here"
+                                    t("nav-connected")
                                 } else {
-                                    "Reconnecting"
+                                    t("nav-reconnecting")
                                 }
                             }
                             title=move || {
                                 if events.connected.get() {
-                                    "Connected: incoming calls ring here"
+                                    t("nav-connected")
                                 } else {
-                                    "Reconnecting…"
+                                    t("nav-reconnecting")
                                 }
                             }
                         ></span>
@@ -187,7 +188,7 @@ pub fn Nav() -> impl IntoView {
                             on:click=sign_out.clone()
                             disabled=move || signing_out.get()
                         >
-                            "Sign out"
+                            {move || t("nav-sign-out")}
                         </button>
                     </div>
                 </Show>

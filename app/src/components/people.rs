@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
+use crate::i18n::{t, t_with};
 use crate::people::{is_contact, upsert_contact};
 use crate::protocol::{Contact, User};
 
@@ -63,7 +64,7 @@ pub fn AddContactButton(
         None => ().into_any(),
         Some(true) => view! {
             <span class="added" data-testid="contact-added">
-                "✓ Added"
+                {move || t("contacts-added")}
             </span>
         }
         .into_any(),
@@ -71,11 +72,14 @@ pub fn AddContactButton(
             <button
                 class="btn btn-secondary"
                 data-testid="add-contact"
-                aria-label=format!("Add {name} to your contacts")
+                aria-label={
+                    let name = name.clone();
+                    move || t_with("contacts-add-label", &[("name", name.as_str().into())])
+                }
                 disabled=move || pending.get()
                 on:click=add
             >
-                "+ Add"
+                {move || t("contacts-add")}
             </button>
         }
         .into_any(),

@@ -5,13 +5,13 @@
 
 use leptos::prelude::*;
 
-/// The button's text: None (no button) where picture-in-picture is not enabled, else what a
-/// click does.
+/// The button's text (its catalogue key): None (no button) where picture-in-picture is not
+/// enabled, else what a click does.
 pub fn button_label(enabled: bool, active: bool) -> Option<&'static str> {
     match (enabled, active) {
         (false, _) => None,
-        (true, false) => Some("Picture in picture"),
-        (true, true) => Some("Back to the page"),
+        (true, false) => Some("pip-open"),
+        (true, true) => Some("pip-close"),
     }
 }
 
@@ -34,7 +34,7 @@ pub fn PipButton(video: NodeRef<leptos::html::Video>) -> impl IntoView {
     #[cfg(not(feature = "hydrate"))]
     let _ = video;
     move || {
-        button_label(enabled.get(), active.get()).map(|text| {
+        button_label(enabled.get(), active.get()).map(|key| {
             view! {
                 <button
                     class="call-btn"
@@ -42,7 +42,7 @@ pub fn PipButton(video: NodeRef<leptos::html::Video>) -> impl IntoView {
                     aria-pressed=move || active.get().to_string()
                     on:click=toggle
                 >
-                    {text}
+                    {crate::i18n::t(key)}
                 </button>
             }
         })
@@ -121,7 +121,7 @@ mod tests {
     fn the_button_shows_only_where_the_browser_allows_it() {
         assert_eq!(button_label(false, false), None);
         assert_eq!(button_label(false, true), None);
-        assert_eq!(button_label(true, false), Some("Picture in picture"));
-        assert_eq!(button_label(true, true), Some("Back to the page"));
+        assert_eq!(button_label(true, false), Some("pip-open"));
+        assert_eq!(button_label(true, true), Some("pip-close"));
     }
 }

@@ -10,6 +10,7 @@ use crate::attention::Permission;
 use crate::components::attention::use_attention;
 use crate::components::use_dialer;
 use crate::events::use_user_events;
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallId, CallMessage, CallType, User, UserId};
 use crate::voicemail::{
     free_notice, message_length, records_video, Recorder, RecorderAction, RecorderInput,
@@ -47,15 +48,18 @@ pub fn LeaveMessage(call: Call) -> impl IntoView {
         )
     };
     let countdown = move || {
-        state
-            .with(|s| s.seconds_left(now.get()))
-            .map(|left| format!("0:{left:02} left"))
+        state.with(|s| s.seconds_left(now.get())).map(|left| {
+            t_with(
+                "voicemail-left",
+                &[("clock", format!("0:{left:02}").into())],
+            )
+        })
     };
     let video = call.call_type == CallType::Video;
     view! {
         <div class="vm-recorder card" data-testid="leave-message" data-state=move || state_key(&state.get())>
-            <h2 class="vm-title">{format!("Leave {name} a message")}</h2>
-            <p class="muted small">"Up to 30 seconds."</p>
+            <h2 class="vm-title">{move || t_with("voicemail-title", &[("name", name.as_str().into())])}</h2>
+            <p class="muted small">{move || t("voicemail-limit")}</p>
             <Show when=recording>
                 <p class="vm-countdown" data-testid="message-countdown" aria-live="polite">
                     <span class="vm-dot" aria-hidden="true"></span>
@@ -78,7 +82,7 @@ pub fn LeaveMessage(call: Call) -> impl IntoView {
             }}
             {move || match state.get() {
                 Recorder::Sent => {
-                    view! { <p class="vm-sent" data-testid="message-sent">"Message sent."</p> }.into_any()
+                    view! { <p class="vm-sent" data-testid="message-sent">{move || t("voicemail-sent")}</p> }.into_any()
                 }
                 Recorder::Failed(message) => {
                     view! { <p class="call-error" role="alert" data-testid="message-error">{message}</p> }
@@ -89,7 +93,7 @@ pub fn LeaveMessage(call: Call) -> impl IntoView {
             <div class="vm-buttons">
                 <Show when=move || matches!(state.get(), Recorder::Idle | Recorder::Failed(_) | Recorder::Recorded { .. })>
                     <button class="btn btn-secondary" data-testid="message-record" on:click=move |_| act(RecorderInput::Record)>
-                        {move || if recorded() { "Record again" } else { "Record a message" }}
+                        {move || if recorded() { t("voicemail-record-again") } else { t("voicemail-record") }}
                     </button>
                 </Show>
                 <Show when=recording>
@@ -98,7 +102,7 @@ pub fn LeaveMessage(call: Call) -> impl IntoView {
                         data-testid="message-stop"
                         on:click=move |_| act(RecorderInput::Stop { now: crate::util::now_millis() })
                     >
-                        "Stop"
+                        {move || t("voicemail-stop")}
                     </button>
                 </Show>
                 <Show when=recorded>
@@ -108,7 +112,7 @@ pub fn LeaveMessage(call: Call) -> impl IntoView {
                         disabled=move || matches!(state.get(), Recorder::Sending { .. })
                         on:click=move |_| act(RecorderInput::Send)
                     >
-                        "Send"
+                        {move || t("voicemail-send")}
                     </button>
                 </Show>
             </div>
@@ -154,7 +158,10 @@ pub fn TellMeWhenFree(user: User) -> impl IntoView {
                 Some(Ok(())) => {
                     view! {
                         <span class="vm-watching" data-testid="watching" role="status">
-                            {format!("We will tell you when {name} is free.")}
+                            {
+                                let name = name.clone();
+                                move || t_with("voicemail-watching", &[("name", name.as_str().into())])
+                            }
                         </span>
                     }
                         .into_any()
@@ -162,7 +169,7 @@ pub fn TellMeWhenFree(user: User) -> impl IntoView {
                 other => {
                     view! {
                         <button class="btn btn-secondary" data-testid="tell-me" disabled=move || pending.get() on:click=ask>
-                            "Tell me when they are free"
+                            {move || t("voicemail-tell-me")}
                         </button>
                         {other
                             .and_then(Result::err)
@@ -224,7 +231,10 @@ pub fn AvailableNotices() -> impl IntoView {
                     let forget = move || events.available.update(|free| free.retain(|u| u.id != id));
                     view! {
                         <div class="vm-available card" data-testid="available-notice" role="status">
-                            <span>{format!("{name} is free now")}</span>
+                            <span>{
+                                let name = name.clone();
+                                move || t_with("voicemail-free-now", &[("name", name.as_str().into())])
+                            }</span>
                             <button
                                 class="btn btn-primary"
                                 data-testid="available-call"
@@ -234,9 +244,12 @@ pub fn AvailableNotices() -> impl IntoView {
                                     dial(user.clone(), CallType::Audio);
                                 }
                             >
-                                {format!("Call {name}")}
+                                {
+                                    let name = name.clone();
+                                    move || t_with("voicemail-call", &[("name", name.as_str().into())])
+                                }
                             </button>
-                            <button class="btn-icon" aria-label="Dismiss" on:click=move |_| forget()>
+                            <button class="btn-icon" aria-label=move || t("dismiss") on:click=move |_| forget()>
                                 "×"
                             </button>
                         </div>
@@ -323,7 +336,7 @@ pub fn MessagePlayer(call: CallId) -> impl IntoView {
                     data-heard=move || heard_now().to_string()
                 >
                     <span class="vm-label">
-                        {move || if heard_now() { "Message" } else { "New message" }}
+                        {move || if heard_now() { t("voicemail-message") } else { t("voicemail-new-message") }}
                         " · "
                         <span data-testid="message-length">{message_length(duration_ms)}</span>
                     </span>
@@ -331,7 +344,7 @@ pub fn MessagePlayer(call: CallId) -> impl IntoView {
                         None => {
                             view! {
                                 <button class="btn btn-secondary" data-testid="message-play" on:click=load>
-                                    "Play"
+                                    {move || t("voicemail-play")}
                                 </button>
                             }
                                 .into_any()
@@ -368,12 +381,12 @@ mod playback {
             .await
             .map_err(|failure| failure.message())?;
         web_sys::Url::create_object_url_with_blob(&blob)
-            .map_err(|_| "The message cannot be played here.".to_owned())
+            .map_err(|_| crate::i18n::t("voicemail-cannot-play"))
     }
 
     #[cfg(not(feature = "hydrate"))]
     pub async fn object_url(_call: CallId) -> Result<String, String> {
-        Err("Open this page in a browser.".into())
+        Err(crate::i18n::t("voicemail-open-in-browser"))
     }
 }
 
@@ -434,7 +447,7 @@ mod capture {
             let _ = (self.call, self.video);
             Self::send(
                 self.input,
-                RecorderInput::Failed("Open this page in a browser.".into()),
+                RecorderInput::Failed(crate::i18n::t("voicemail-open-in-browser")),
             );
         }
 
@@ -561,7 +574,7 @@ mod capture {
                 )
                 .map_err(|_| {
                     media::stop(&local.stream);
-                    "This browser cannot record a message.".to_owned()
+                    crate::i18n::t("voicemail-cannot-record")
                 })?;
                 let chunks = Rc::new(RefCell::new(Vec::<Blob>::new()));
                 let gathered = chunks.clone();
@@ -586,10 +599,10 @@ mod capture {
                 recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
                 recorder.start().map_err(|_| {
                     media::stop(&local.stream);
-                    "The recording could not start.".to_owned()
+                    crate::i18n::t("voicemail-cannot-start")
                 })?;
                 let timer = set_interval_with_handle(on_tick, TICK)
-                    .map_err(|_| "The recording could not start.".to_owned())?;
+                    .map_err(|_| crate::i18n::t("voicemail-cannot-start"))?;
                 Ok(Self {
                     recorder,
                     stream: local.stream,

@@ -11,6 +11,7 @@ use crate::api;
 use crate::components::people::{load_contacts, use_contacts, AddContactButton};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
+use crate::i18n::{t, t_with};
 use crate::people::{apply_presence, upsert_contact, watch_list};
 use crate::protocol::{CallType, Contact, User};
 use crate::util::{now_millis, presence_text};
@@ -128,7 +129,7 @@ fn ContactsPage() -> impl IntoView {
     view! {
         <section class="page">
             <header class="page-header">
-                <h1>"Contacts"</h1>
+                <h1>{move || t("nav-contacts")}</h1>
             </header>
             // Before starting a video call (issue 19).
             <DeviceCheck />
@@ -136,25 +137,21 @@ fn ContactsPage() -> impl IntoView {
             <Show when=move || error.with(Option::is_some)>
                 <div class="notice notice-error" role="alert" data-testid="contacts-error">
                     <span>{move || error.get().unwrap_or_default()}</span>
-                    <button class="btn-icon" aria-label="Dismiss" on:click=move |_| error.set(None)>
+                    <button class="btn-icon" aria-label=move || t("dismiss") on:click=move |_| error.set(None)>
                         "×"
                     </button>
                 </div>
             </Show>
             <div class="people-columns">
                 <section class="people-panel" aria-labelledby="my-contacts-title" data-testid="my-contacts">
-                    <h2 id="my-contacts-title">"My contacts"</h2>
+                    <h2 id="my-contacts-title">{move || t("contacts-mine")}</h2>
                     {move || match contacts.with(|c| c.as_ref().map(Vec::is_empty)) {
-                        None => view! { <p class="muted loading">"Loading contacts…"</p> }.into_any(),
+                        None => view! { <p class="muted loading">{move || t("contacts-loading")}</p> }.into_any(),
                         Some(true) => {
                             view! {
                                 <div class="empty empty-contacts" data-testid="my-contacts-empty">
-                                    <p>"No contacts yet."</p>
-                                    <p class="muted small">
-                                        "Search for someone under Find people and press Add. You can "
-                                        "also add people from your call history or during a call. "
-                                        "Mark favourites with the star to keep them on top."
-                                    </p>
+                                    <p>{move || t("contacts-none")}</p>
+                                    <p class="muted small">{move || t("contacts-none-help")}</p>
                                 </div>
                             }
                                 .into_any()
@@ -185,31 +182,32 @@ fn ContactsPage() -> impl IntoView {
                     </ul>
                 </section>
                 <section class="people-panel" aria-labelledby="find-people-title" data-testid="find-people">
-                    <h2 id="find-people-title">"Find people"</h2>
+                    <h2 id="find-people-title">{move || t("contacts-find")}</h2>
                     <form class="search" role="search" on:submit=move |ev| {
                         ev.prevent_default();
                         search();
                     }>
-                        <label for="contact-search" class="sr-only">"Search people"</label>
+                        <label for="contact-search" class="sr-only">{move || t("contacts-search-label")}</label>
                         <input
                             id="contact-search"
                             type="search"
-                            placeholder="Search by name…"
+                            placeholder=move || t("contacts-search-placeholder")
                             autocomplete="off"
                             data-testid="contact-search"
                             bind:value=query
                         />
                     </form>
                     {move || match results.with(|r| r.as_ref().map(Vec::is_empty)) {
-                        None => view! { <p class="muted loading">"Loading…"</p> }.into_any(),
+                        None => view! { <p class="muted loading">{move || t("loading")}</p> }.into_any(),
                         Some(true) => {
                             view! {
                                 <p class="empty" data-testid="contacts-empty">
                                     {move || {
                                         if query.with(|q| q.trim().is_empty()) {
-                                            "Nobody else is here yet. Invite a friend to sign up!".to_owned()
+                                            t("contacts-nobody")
                                         } else {
-                                            format!("Nobody matches “{}”.", query.get().trim())
+                                            let typed = query.get().trim().to_owned();
+                                            t_with("contacts-no-match", &[("query", typed.into())])
                                         }
                                     }}
                                 </p>
@@ -259,7 +257,7 @@ fn PersonRow(user: User, now: RwSignal<i64>, children: Children) -> impl IntoVie
                     data-testid="presence"
                     data-online=online.to_string()
                     role="img"
-                    aria-label=if online { "Online" } else { "Offline" }
+                    aria-label=move || if online { t("presence-online") } else { t("presence-offline") }
                 ></span>
             </div>
             <div class="contact-main">
@@ -283,10 +281,14 @@ fn FavouriteButton(
     let pending = RwSignal::new(false);
     let favourite = contact.is_favourite;
     let id = contact.user.id;
-    let label = if favourite {
-        format!("Remove {} from favourites", contact.user.username)
-    } else {
-        format!("Make {} a favourite", contact.user.username)
+    let name = contact.user.username.clone();
+    let label = move || {
+        let key = if favourite {
+            "contacts-unfavourite"
+        } else {
+            "contacts-favourite"
+        };
+        t_with(key, &[("name", name.as_str().into())])
     };
     let toggle = move |_| {
         pending.set(true);
@@ -345,11 +347,13 @@ fn RemoveButton(
         <button
             class="btn btn-ghost"
             data-testid="remove-contact"
-            aria-label=format!("Remove {} from your contacts", user.username)
+            aria-label=move || {
+                t_with("contacts-remove-label", &[("name", user.username.as_str().into())])
+            }
             disabled=move || pending.get()
             on:click=remove
         >
-            "Remove"
+            {move || t("contacts-remove")}
         </button>
     }
 }
@@ -384,19 +388,26 @@ where
 {
     let (label, test_id, class, icon) = match call_type {
         CallType::Audio => (
-            "Audio",
+            "call-audio-button",
             "call-audio",
             "btn btn-secondary",
             "M6.6 10.8a15.1 15.1 0 0 0 6.6 6.6l2.2-2.2a1 1 0 0 1 1-.25 11.4 11.4 0 0 0 3.6.57 1 1 0 0 1 1 1V20a1 1 0 0 1-1 1A17 17 0 0 1 3 4a1 1 0 0 1 1-1h3.5a1 1 0 0 1 1 1c0 1.25.2 2.45.57 3.57a1 1 0 0 1-.25 1z",
         ),
         CallType::Video => (
-            "Video",
+            "call-video-button",
             "call-video",
             "btn btn-primary",
             "M17 10.5V7a1 1 0 0 0-1-1H4a1 1 0 0 0-1 1v10a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-3.5l4 4v-11z",
         ),
     };
-    let aria_label = format!("{label} call with {}", user.username);
+    let name = user.username.clone();
+    let aria_label = move || {
+        let key = match call_type {
+            CallType::Audio => "call-audio-with",
+            CallType::Video => "call-video-with",
+        };
+        t_with(key, &[("name", name.as_str().into())])
+    };
     view! {
         <button
             class=class
@@ -408,7 +419,7 @@ where
             <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
                 <path d=icon />
             </svg>
-            {label}
+            {move || t(label)}
         </button>
     }
 }

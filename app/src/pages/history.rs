@@ -13,9 +13,12 @@ use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::voicemail::{provide_messages, MessagePlayer};
 use crate::components::{use_dialer, Avatar, DialerNotice};
 use crate::events::use_user_events;
+use crate::i18n::{t, t_with};
 use crate::protocol::{Call, CallStatus, CallType, Contact, UserId};
 use crate::session::use_session;
-use crate::util::{duration_text, end_reason_text, other_party, status_text, when_text};
+use crate::util::{
+    duration_text, duration_words, end_reason_text, other_party, status_text, when_text,
+};
 
 use super::RequireUser;
 
@@ -110,7 +113,7 @@ fn CallHistory() -> impl IntoView {
                     }
                 }
             >
-                {label}
+                {move || t(label)}
                 {move || {
                     let n = events.missed_count.get();
                     (which == Tab::Missed && n > 0)
@@ -123,10 +126,10 @@ fn CallHistory() -> impl IntoView {
     view! {
         <section class="page">
             <header class="page-header">
-                <h1>"Call history"</h1>
-                <div class="tabs" role="tablist" aria-label="Which calls">
-                    {tab_button(Tab::All, "All", "tab-all")}
-                    {tab_button(Tab::Missed, "Missed", "tab-missed")}
+                <h1>{move || t("history-title")}</h1>
+                <div class="tabs" role="tablist" aria-label=move || t("history-tabs")>
+                    {tab_button(Tab::All, "history-tab-all", "tab-all")}
+                    {tab_button(Tab::Missed, "history-tab-missed", "tab-missed")}
                 </div>
             </header>
             <DialerNotice dialer=dialer />
@@ -137,7 +140,7 @@ fn CallHistory() -> impl IntoView {
                     && attention.permission.get() == Permission::Ask
             }>
                 <div class="card notification-offer" data-testid="notification-offer">
-                    <h2>"Never miss a call"</h2>
+                    <h2>{move || t("home-feature-missed")}</h2>
                     <NotificationSetting />
                 </div>
             </Show>
@@ -147,14 +150,14 @@ fn CallHistory() -> impl IntoView {
             {move || {
                 let Some(me) = me() else { return ().into_any() };
                 match calls.get() {
-                    None => view! { <p class="muted loading">"Loading calls…"</p> }.into_any(),
+                    None => view! { <p class="muted loading">{move || t("history-loading")}</p> }.into_any(),
                     Some(list) if list.is_empty() => {
                         view! {
                             <p class="empty" data-testid="history-empty">
-                                {if tab.get_untracked() == Tab::Missed {
-                                    "No missed calls."
+                                {move || if tab.get_untracked() == Tab::Missed {
+                                    t("history-none-missed")
                                 } else {
-                                    "No calls yet."
+                                    t("history-none")
                                 }}
                             </p>
                         }
@@ -205,15 +208,25 @@ where
     let other = other_party(&call, me).clone();
     let name = other.username.clone();
     let missed = call.status == CallStatus::Missed && !outgoing;
-    let kind = match call.call_type {
-        CallType::Audio => "Audio",
-        CallType::Video => "Video",
+    let kind = move || match call.call_type {
+        CallType::Audio => t("call-audio-button"),
+        CallType::Video => t("call-video-button"),
     };
-    let direction = if outgoing { "Outgoing" } else { "Incoming" };
-    let duration = call.duration.map(duration_text);
-    let reason = call.end_reason.map(end_reason_text);
+    let direction = move || {
+        if outgoing {
+            t("history-outgoing")
+        } else {
+            t("history-incoming")
+        }
+    };
+    let seconds = call.duration;
+    let duration = seconds.map(duration_text);
+    let reason = call.end_reason;
+    let status = call.status;
+    let initiated_at = call.initiated_at;
     let call_type = call.call_type;
     let back = other.clone();
+    let back_name = name.clone();
     view! {
         <li
             class=if missed { "history-row card missed" } else { "history-row card" }
@@ -232,37 +245,45 @@ where
                     " · "
                     <span data-testid="history-type">{kind}</span>
                     " · "
-                    <time datetime=call.initiated_at.to_string()>{when_text(call.initiated_at)}</time>
+                    <time datetime=call.initiated_at.to_string()>{move || when_text(initiated_at)}</time>
                 </span>
                 <CallReports call=call.clone() me=me />
             </div>
             <div class="history-status">
                 <span class=format!("status status-{}", call.status.as_str()) data-testid="history-status">
-                    {status_text(call.status)}
+                    {move || status_text(status)}
                 </span>
                 {duration
                     .map(|d| {
                         // A plain span takes no aria-label: the word is for screen readers only.
                         view! {
-                            <span class="sr-only">"Duration"</span>
-                            <span class="duration" data-testid="history-duration">
+                            <span class="sr-only">
+                                {move || t_with("history-duration", &[("duration", duration_words(seconds.unwrap_or_default()).into())])}
+                            </span>
+                            <span class="duration" data-testid="history-duration" aria-hidden="true">
                                 {d}
                             </span>
                         }
                     })}
                 {reason
-                    .map(|r| view! { <span class="muted small" data-testid="history-reason">{r}</span> })}
+                    .map(|r| view! { <span class="muted small" data-testid="history-reason">{move || end_reason_text(r)}</span> })}
             </div>
             <MessagePlayer call=call.id />
             <AddContactButton user=other.clone() contacts=contacts notice=notice />
             <button
                 class="btn btn-secondary"
                 data-testid="call-back"
-                aria-label=format!("Call {name} back ({})", kind.to_lowercase())
+                aria-label=move || {
+                    let key = match call_type {
+                        CallType::Audio => "history-call-back-audio",
+                        CallType::Video => "history-call-back-video",
+                    };
+                    t_with(key, &[("name", back_name.as_str().into())])
+                }
                 disabled=move || pending.get()
                 on:click=move |_| dial(back.clone(), call_type)
             >
-                "Call back"
+                {move || t("history-call-back")}
             </button>
         </li>
     }

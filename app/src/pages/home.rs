@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::i18n::t;
 use crate::session::use_session;
 
 #[component]
@@ -26,18 +27,18 @@ pub fn Home() -> impl IntoView {
     view! {
         <section class="hero">
             <h1>"Callhub"</h1>
-            <p class="lead">"Audio and video calls with your contacts, right in the browser."</p>
+            <p class="lead">{move || t("home-lead")}</p>
             <ul class="features">
-                <li>"See who is online"</li>
-                <li>"Ring every open tab"</li>
-                <li>"Never miss a call"</li>
+                <li>{move || t("home-feature-online")}</li>
+                <li>{move || t("home-feature-tabs")}</li>
+                <li>{move || t("home-feature-missed")}</li>
             </ul>
             <div class="hero-actions">
                 <A href="/signup" attr:class="btn btn-primary" attr:data-testid="home-signup">
-                    "Create an account"
+                    {move || t("home-create-account")}
                 </A>
                 <A href="/signin" attr:class="btn btn-ghost" attr:data-testid="home-signin">
-                    "Sign in"
+                    {move || t("nav-sign-in")}
                 </A>
             </div>
         </section>

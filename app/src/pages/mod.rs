@@ -14,6 +14,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
+use crate::i18n::t;
 use crate::session::use_session;
 
 /// Renders `children` only for a signed-in user. Once the browser has checked the stored tokens
@@ -36,7 +37,7 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
     view! {
         <Show
             when=move || session.signed_in()
-            fallback=|| view! { <p class="muted loading" data-testid="loading">"Loading…"</p> }
+            fallback=|| view! { <p class="muted loading" data-testid="loading">{move || t("loading")}</p> }
         >
             {children()}
         </Show>
@@ -47,8 +48,8 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
 pub fn NotFound() -> impl IntoView {
     view! {
         <section class="hero">
-            <h1>"Page not found"</h1>
-            <a href="/">"Back to the start page"</a>
+            <h1>{move || t("not-found-title")}</h1>
+            <a href="/">{move || t("not-found-back")}</a>
         </section>
     }
 }

@@ -10,6 +10,7 @@ use leptos::task::spawn_local;
 use crate::api;
 use crate::components::Avatar;
 use crate::events::{use_user_events, UserEvents};
+use crate::i18n::{t, t_with};
 use crate::people::{dnd_status, local_offset, DndChoice};
 use crate::protocol::{
     BlockedUser, CallPermission, PresenceVisibility, PrivacySettings, Timestamp, UpdatePrivacy,
@@ -19,7 +20,8 @@ use crate::util::now_millis;
 /// A save's outcome under a section: (ok, text).
 type Feedback = RwSignal<Option<(bool, String)>>;
 
-/// Sends `update`; the answer becomes the settings every part of this tab shows.
+/// Sends `update`; the answer becomes the settings every part of this tab shows. `saved` is the
+/// catalogue key of what a success says.
 fn save(
     events: UserEvents,
     update: UpdatePrivacy,
@@ -35,12 +37,16 @@ fn save(
         let outcome = match result {
             Ok(settings) => {
                 events.privacy.set(Some(settings));
-                (true, saved.to_owned())
+                (true, t(saved))
             }
             Err(failure) => {
                 // Re-show the settings as they are (a radio the user clicked stays checked).
                 events.privacy.update(|_| ());
-                (false, format!("Not saved: {}", failure.message()))
+                let error = failure.message();
+                (
+                    false,
+                    t_with("settings-not-saved", &[("error", error.into())]),
+                )
             }
         };
         let _ = feedback.try_set(Some(outcome));
@@ -73,10 +79,11 @@ fn SaveStatus(feedback: Feedback, #[prop(into)] testid: String) -> impl IntoView
     }
 }
 
-/// One setting as a group of radio buttons; picking one saves it.
+/// One setting as a group of radio buttons; picking one saves it. `legend_key` and each option's
+/// label are catalogue keys.
 #[component]
 pub(super) fn RadioSetting<T>(
-    legend: &'static str,
+    legend_key: &'static str,
     name: &'static str,
     options: Vec<(T, &'static str, &'static str)>,
     current: Signal<Option<T>>,
@@ -88,7 +95,7 @@ where
 {
     view! {
         <fieldset class="choice" data-testid=name>
-            <legend>{legend}</legend>
+            <legend>{move || t(legend_key)}</legend>
             {options
                 .into_iter()
                 .map(|(value, key, label)| {
@@ -105,7 +112,7 @@ where
                                 on:change=move |_| on_pick.run(value)
                             />
                             " "
-                            {label}
+                            {move || t(label)}
                         </label>
                     }
                 })
@@ -127,8 +134,8 @@ fn WhoCanReach() -> impl IntoView {
     });
     let pick_calls = Callback::new(move |value: CallPermission| {
         let saved = match value {
-            CallPermission::Everyone => "Saved: anyone can call you.",
-            CallPermission::Contacts => "Saved: only your contacts can call you.",
+            CallPermission::Everyone => "privacy-saved-calls-everyone",
+            CallPermission::Contacts => "privacy-saved-calls-contacts",
         };
         let update = UpdatePrivacy {
             who_can_call: Some(value),
@@ -138,9 +145,9 @@ fn WhoCanReach() -> impl IntoView {
     });
     let pick_presence = Callback::new(move |value: PresenceVisibility| {
         let saved = match value {
-            PresenceVisibility::Everyone => "Saved: everyone sees when you are online.",
-            PresenceVisibility::Contacts => "Saved: only your contacts see when you are online.",
-            PresenceVisibility::Nobody => "Saved: nobody sees when you are online.",
+            PresenceVisibility::Everyone => "privacy-saved-presence-everyone",
+            PresenceVisibility::Contacts => "privacy-saved-presence-contacts",
+            PresenceVisibility::Nobody => "privacy-saved-presence-nobody",
         };
         let update = UpdatePrivacy {
             presence_visible_to: Some(value),
@@ -150,34 +157,31 @@ fn WhoCanReach() -> impl IntoView {
     });
     view! {
         <section class="card settings" data-testid="people-privacy" aria-labelledby="people-privacy-title">
-            <h2 id="people-privacy-title">"Who can reach you"</h2>
+            <h2 id="people-privacy-title">{move || t("privacy-reach-title")}</h2>
             <RadioSetting
-                legend="Who can call me"
+                legend_key="privacy-who-calls"
                 name="who-can-call"
                 options=vec![
-                    (CallPermission::Everyone, "everyone", "Everyone"),
-                    (CallPermission::Contacts, "contacts", "My contacts"),
+                    (CallPermission::Everyone, "everyone", "privacy-everyone"),
+                    (CallPermission::Contacts, "contacts", "privacy-contacts"),
                 ]
                 current=calls
                 pending=pending
                 on_pick=pick_calls
             />
             <RadioSetting
-                legend="Who sees when I am online"
+                legend_key="privacy-who-sees"
                 name="presence-visible-to"
                 options=vec![
-                    (PresenceVisibility::Everyone, "everyone", "Everyone"),
-                    (PresenceVisibility::Contacts, "contacts", "My contacts"),
-                    (PresenceVisibility::Nobody, "nobody", "Nobody"),
+                    (PresenceVisibility::Everyone, "everyone", "privacy-everyone"),
+                    (PresenceVisibility::Contacts, "contacts", "privacy-contacts"),
+                    (PresenceVisibility::Nobody, "nobody", "privacy-nobody"),
                 ]
                 current=presence
                 pending=pending
                 on_pick=pick_presence
             />
-            <p class="muted small">
-                "Calls from people who may not call you do not ring; to them it looks as if you "
-                "did not answer."
-            </p>
+            <p class="muted small">{move || t("privacy-screened-help")}</p>
             <SaveStatus feedback=feedback testid="privacy-status" />
         </section>
     }
@@ -192,14 +196,14 @@ fn DoNotDisturb() -> impl IntoView {
         events.privacy.with(|p| {
             p.as_ref().map(|p: &PrivacySettings| {
                 dnd_status(p, Timestamp(now_millis()), local_offset)
-                    .unwrap_or_else(|| "Off: calls ring as usual.".into())
+                    .unwrap_or_else(|| t("dnd-off-status"))
             })
         })
     };
     let pick = move |choice: DndChoice| {
         let saved = match choice {
-            DndChoice::Off => "Do not disturb is off.",
-            _ => "Do not disturb is on.",
+            DndChoice::Off => "dnd-saved-off",
+            _ => "dnd-saved-on",
         };
         save(
             events,
@@ -211,14 +215,11 @@ fn DoNotDisturb() -> impl IntoView {
     };
     view! {
         <section class="card settings" id="dnd" data-testid="dnd" aria-labelledby="dnd-title">
-            <h2 id="dnd-title">"Do not disturb"</h2>
+            <h2 id="dnd-title">{move || t("nav-dnd")}</h2>
             <p class="dnd-status" data-testid="dnd-status">
-                {move || status().unwrap_or_else(|| "Loading…".into())}
+                {move || status().unwrap_or_else(|| t("loading"))}
             </p>
-            <p class="muted small">
-                "While it is on, calls do not ring: they go to your missed calls and the caller "
-                "hears that you are busy."
-            </p>
+            <p class="muted small">{move || t("dnd-help")}</p>
             <div class="button-row">
                 {DndChoice::ALL
                     .into_iter()
@@ -230,7 +231,7 @@ fn DoNotDisturb() -> impl IntoView {
                                 disabled=move || pending.get() || events.privacy.with(Option::is_none)
                                 on:click=move |_| pick(choice)
                             >
-                                {choice.label()}
+                                {move || choice.label()}
                             </button>
                         }
                     })
@@ -267,26 +268,28 @@ fn Blocked() -> impl IntoView {
                             list.retain(|e| e.user.id != entry.user.id);
                         }
                     });
-                    (true, format!("Unblocked {name}."))
+                    (
+                        true,
+                        t_with("blocked-unblocked", &[("name", name.as_str().into())]),
+                    )
                 }
-                Err(failure) => (
-                    false,
-                    format!("Could not unblock {name}: {}", failure.message()),
-                ),
+                Err(failure) => {
+                    let error = failure.message();
+                    let args = [("name", name.as_str().into()), ("error", error.into())];
+                    (false, t_with("blocked-unblock-failed", &args))
+                }
             };
             let _ = feedback.try_set(Some(outcome));
         });
     };
     view! {
         <section class="card settings" data-testid="blocked" aria-labelledby="blocked-title">
-            <h2 id="blocked-title">"Blocked people"</h2>
+            <h2 id="blocked-title">{move || t("blocked-title")}</h2>
             {move || match blocked.get() {
-                None => view! { <p class="muted loading">"Loading…"</p> }.into_any(),
+                None => view! { <p class="muted loading">{move || t("loading")}</p> }.into_any(),
                 Some(list) if list.is_empty() => {
                     view! {
-                        <p class="muted" data-testid="blocked-empty">
-                            "Nobody. Block someone from their incoming call (Decline and block)."
-                        </p>
+                        <p class="muted" data-testid="blocked-empty">{move || t("blocked-none")}</p>
                     }
                         .into_any()
                 }
@@ -304,10 +307,10 @@ fn Blocked() -> impl IntoView {
                                             <button
                                                 class="btn btn-ghost"
                                                 data-testid="unblock"
-                                                aria-label=format!("Unblock {name}")
+                                                aria-label=t_with("blocked-unblock-label", &[("name", name.as_str().into())])
                                                 on:click=move |_| unblock(entry.clone())
                                             >
-                                                "Unblock"
+                                                {move || t("blocked-unblock")}
                                             </button>
                                         </li>
                                     }

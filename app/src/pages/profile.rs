@@ -1,5 +1,5 @@
 //! `/profile`: who I am, my picture (uploaded as the file itself, with its own type), this
-//! browser's privacy setting for calls, its theme (light, dark or the system's), call
+//! browser's privacy setting for calls, its theme (light, dark or the system's), its language, call
 //! notifications, and who may reach me ([`super::privacy`]).
 
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ use crate::components::attention::NotificationSetting;
 use crate::components::device_check::DeviceCheckCard;
 use crate::components::Avatar;
 use crate::events::use_user_events;
+use crate::i18n::{self, t, t_with, LanguageChoice};
 use crate::session::use_session;
 use crate::settings;
 use crate::theme::{self, Appearance, ThemeChoice};
@@ -23,6 +24,7 @@ pub fn Profile() -> impl IntoView {
             <ProfileCard />
             <PrivacyCard />
             <AppearanceCard />
+            <LanguageCard />
             <NotificationsCard />
             <DeviceCheckCard />
             <super::privacy::PeopleSettings />
@@ -56,7 +58,7 @@ fn ProfileCard() -> impl IntoView {
                 match result {
                     Ok(user) => {
                         session.user.set(Some(user));
-                        status.set(Some((true, "Picture updated.".into())));
+                        status.set(Some((true, t("profile-picture-updated"))));
                     }
                     Err(failure) => status.set(Some((false, failure.message()))),
                 }
@@ -76,7 +78,7 @@ fn ProfileCard() -> impl IntoView {
             match result {
                 Ok(user) => {
                     session.user.set(Some(user));
-                    status.set(Some((true, "Picture removed.".into())));
+                    status.set(Some((true, t("profile-picture-removed"))));
                 }
                 Err(failure) => status.set(Some((false, failure.message()))),
             }
@@ -85,7 +87,7 @@ fn ProfileCard() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>"Profile"</h1>
+            <h1>{move || t("profile-title")}</h1>
             {move || {
                 session
                     .user
@@ -100,26 +102,26 @@ fn ProfileCard() -> impl IntoView {
                                     large=true
                                 />
                                 <dl class="profile-facts">
-                                    <dt>"Username"</dt>
+                                    <dt>{move || t("field-username")}</dt>
                                     <dd data-testid="profile-username">{user.username.clone()}</dd>
-                                    <dt>"Email"</dt>
+                                    <dt>{move || t("field-email")}</dt>
                                     <dd data-testid="profile-email">{user.email.clone().unwrap_or_default()}</dd>
-                                    <dt>"Status"</dt>
+                                    <dt>{move || t("profile-status")}</dt>
                                     // The record is as of sign-in; this device's socket is
                                     // what makes the user online now.
                                     <dd data-testid="profile-status">
                                         {move || {
                                             if events.connected.get() {
-                                                "Online"
+                                                t("presence-online")
                                             } else {
-                                                "Connecting…"
+                                                t("profile-connecting")
                                             }
                                         }}
                                     </dd>
                                 </dl>
                                 <div class="profile-actions">
                                     <label class="btn btn-primary file-button">
-                                        {if has_picture { "Change picture" } else { "Upload a picture" }}
+                                        {move || if has_picture { t("profile-picture-change") } else { t("profile-picture-upload") }}
                                         <input
                                             type="file"
                                             accept="image/png,image/jpeg,image/webp"
@@ -139,12 +141,12 @@ fn ProfileCard() -> impl IntoView {
                                                     disabled=move || pending.get()
                                                     on:click=remove
                                                 >
-                                                    "Remove picture"
+                                                    {move || t("profile-picture-remove")}
                                                 </button>
                                             }
                                         })}
                                 </div>
-                                <p class="muted small">"PNG, JPEG or WebP, up to 5 MiB."</p>
+                                <p class="muted small">{move || t("profile-picture-help")}</p>
                             </div>
                         }
                     })
@@ -182,26 +184,85 @@ fn AppearanceCard() -> impl IntoView {
         choice
             .get()
             .map(|c| match theme::appearance(c, system_dark.get()) {
-                Appearance::Light => "Showing the light theme.",
-                Appearance::Dark => "Showing the dark theme.",
+                Appearance::Light => t("theme-showing-light"),
+                Appearance::Dark => t("theme-showing-dark"),
             })
     };
     view! {
-        <section class="card settings" data-testid="appearance">
-            <h2>"Appearance"</h2>
+        <ChoiceCard
+            testid="appearance"
+            title_key="theme-title"
+            legend_key="theme-legend"
+            name="theme"
+            options=ThemeChoice::ALL.iter().map(|&c| (c, c.key(), c.label_key())).collect()
+            current=choice.into()
+            on_pick=Callback::new(move |picked| {
+                theme::choose(picked);
+                choice.set(Some(picked));
+            })
+            showing=Signal::derive(showing)
+        />
+    }
+}
+
+/// A profile card with one per-browser choice (radio buttons) and a line saying what it gives.
+#[component]
+fn ChoiceCard<T>(
+    testid: &'static str,
+    title_key: &'static str,
+    legend_key: &'static str,
+    /// The radio group's name; `{name}-showing` is the line's test id.
+    name: &'static str,
+    options: Vec<(T, &'static str, &'static str)>,
+    current: Signal<Option<T>>,
+    on_pick: Callback<T>,
+    showing: Signal<Option<String>>,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <section class="card settings" data-testid=testid>
+            <h2>{move || t(title_key)}</h2>
             <super::privacy::RadioSetting
-                legend="Theme on this browser"
-                name="theme"
-                options=ThemeChoice::ALL.iter().map(|&c| (c, c.key(), c.label())).collect()
-                current=choice.into()
+                legend_key=legend_key
+                name=name
+                options=options
+                current=current
                 pending=RwSignal::new(false)
-                on_pick=Callback::new(move |picked| {
-                    theme::choose(picked);
-                    choice.set(Some(picked));
-                })
+                on_pick=on_pick
             />
-            <p class="muted small" data-testid="theme-showing">{showing}</p>
+            <p class="muted small" data-testid=format!("{name}-showing")>{showing}</p>
         </section>
+    }
+}
+
+/// The language: the browser's, or one chosen here, remembered on this browser
+/// ([`crate::i18n`]); the page switches at once.
+#[component]
+fn LanguageCard() -> impl IntoView {
+    let i18n = i18n::use_i18n();
+    let label_key = |choice: LanguageChoice| match choice {
+        LanguageChoice::Browser => "language-browser",
+        LanguageChoice::Fixed(locale) => locale.name_key(),
+    };
+    let showing = move || {
+        i18n.choice.get().map(|_| {
+            let name = t(i18n.locale.get().name_key());
+            t_with("language-showing", &[("language", name.into())])
+        })
+    };
+    view! {
+        <ChoiceCard
+            testid="language-card"
+            title_key="language-title"
+            legend_key="language-legend"
+            name="language"
+            options=LanguageChoice::all().into_iter().map(|c| (c, c.key(), label_key(c))).collect()
+            current=i18n.choice.into()
+            on_pick=Callback::new(move |picked| i18n.choose(picked))
+            showing=Signal::derive(showing)
+        />
     }
 }
 
@@ -210,7 +271,7 @@ fn AppearanceCard() -> impl IntoView {
 fn NotificationsCard() -> impl IntoView {
     view! {
         <section class="card privacy" data-testid="notifications-card">
-            <h2>"Call notifications"</h2>
+            <h2>{move || t("profile-notifications")}</h2>
             <NotificationSetting />
         </section>
     }
@@ -238,7 +299,7 @@ fn PrivacyCard() -> impl IntoView {
 
     view! {
         <section class="card privacy" data-testid="privacy">
-            <h2>"Privacy"</h2>
+            <h2>{move || t("profile-privacy")}</h2>
             <label class="toggle">
                 <input
                     type="checkbox"
@@ -246,15 +307,13 @@ fn PrivacyCard() -> impl IntoView {
                     prop:checked=move || relay_only.get()
                     on:change=on_toggle
                 />
-                " Relay calls through the server"
+                " "
+                {move || t("profile-relay")}
             </label>
-            <p class="muted small">
-                "The other person then never learns your IP addresses, at the cost of a longer "
-                "path. Applies to your next call on this browser."
-            </p>
+            <p class="muted small">{move || t("profile-relay-help")}</p>
             <Show when=move || relay_only.get() && turn_offered.get() == Some(false)>
                 <p class="notice notice-error" role="alert" data-testid="relay-unavailable">
-                    "This server offers no TURN relay: calls cannot connect while this is on."
+                    {move || t("profile-relay-unavailable")}
                 </p>
             </Show>
         </section>

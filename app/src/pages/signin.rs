@@ -7,7 +7,8 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::api::{self, ApiFailure};
-use crate::protocol::{Credentials, User};
+use crate::i18n::t;
+use crate::protocol::{Credentials, ErrorCode, User};
 use crate::session::{self, use_session, Session};
 
 /// Obtains and stores a token pair, then loads the user.
@@ -33,10 +34,11 @@ pub fn enter(session: Session, navigate: &impl Fn(&str, NavigateOptions), user: 
     );
 }
 
+/// The sign-in form's own words for the two refusals it expects, by their codes.
 fn sign_in_failure(failure: &ApiFailure) -> String {
-    match failure.status() {
-        Some(401) => "Incorrect username or password.".into(),
-        Some(429) => "Too many sign-in attempts. Please wait a minute and try again.".into(),
+    match failure.code() {
+        Some(ErrorCode::InvalidCredentials) => t("signin-wrong"),
+        Some(ErrorCode::RateLimited) => t("signin-throttled"),
         _ => failure.message(),
     }
 }
@@ -57,7 +59,7 @@ pub fn SignIn() -> impl IntoView {
         }
         let (name, pass) = (username.get_untracked(), password.get_untracked());
         if name.trim().is_empty() || pass.is_empty() {
-            error.set(Some("Enter your username and password.".into()));
+            error.set(Some(t("signin-missing")));
             return;
         }
         pending.set(true);
@@ -78,10 +80,10 @@ pub fn SignIn() -> impl IntoView {
 
     view! {
         <section class="card form-card">
-            <h1>"Sign in"</h1>
+            <h1>{move || t("nav-sign-in")}</h1>
             <form on:submit=on_submit novalidate data-testid="signin-form">
                 <label class="field">
-                    <span>"Username"</span>
+                    <span>{move || t("field-username")}</span>
                     <input
                         type="text"
                         name="username"
@@ -91,7 +93,7 @@ pub fn SignIn() -> impl IntoView {
                     />
                 </label>
                 <label class="field">
-                    <span>"Password"</span>
+                    <span>{move || t("field-password")}</span>
                     <input
                         type="password"
                         name="password"
@@ -111,10 +113,10 @@ pub fn SignIn() -> impl IntoView {
                     data-testid="signin-submit"
                     disabled=move || pending.get()
                 >
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    {move || if pending.get() { t("signin-pending") } else { t("nav-sign-in") }}
                 </button>
             </form>
-            <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
+            <p class="muted">{move || t("signin-new-here")} " " <A href="/signup">{move || t("home-create-account")}</A></p>
         </section>
     }
 }

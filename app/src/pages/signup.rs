@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, ApiFailure};
+use crate::i18n::t;
 use crate::protocol::Register;
 use crate::session::use_session;
 
@@ -67,15 +68,15 @@ pub fn SignUp() -> impl IntoView {
 
     view! {
         <section class="card form-card">
-            <h1>"Create your account"</h1>
+            <h1>{move || t("signup-title")}</h1>
             <form on:submit=on_submit novalidate data-testid="signup-form">
-                <Field label="Username" name="username" kind="text" autocomplete="username"
+                <Field label_key="field-username" name="username" kind="text" autocomplete="username"
                     value=username error=Signal::derive(field_error("username")) />
-                <Field label="Email" name="email" kind="email" autocomplete="email"
+                <Field label_key="field-email" name="email" kind="email" autocomplete="email"
                     value=email error=Signal::derive(field_error("email")) />
-                <Field label="Password" name="password" kind="password" autocomplete="new-password"
+                <Field label_key="field-password" name="password" kind="password" autocomplete="new-password"
                     value=password error=Signal::derive(field_error("password")) />
-                <Field label="Confirm password" name="password_confirm" kind="password"
+                <Field label_key="field-password-confirm" name="password_confirm" kind="password"
                     autocomplete="new-password" value=confirm
                     error=Signal::derive(field_error("password_confirm")) />
                 <Show when=move || general_error().is_some()>
@@ -89,18 +90,19 @@ pub fn SignUp() -> impl IntoView {
                     data-testid="signup-submit"
                     disabled=move || pending.get()
                 >
-                    {move || if pending.get() { "Creating…" } else { "Sign up" }}
+                    {move || if pending.get() { t("signup-pending") } else { t("nav-sign-up") }}
                 </button>
             </form>
-            <p class="muted">"Already have an account? " <A href="/signin">"Sign in"</A></p>
+            <p class="muted">{move || t("signup-have-account")} " " <A href="/signin">{move || t("nav-sign-in")}</A></p>
         </section>
     }
 }
 
-/// A labelled input with its error underneath (linked for screen readers).
+/// A labelled input with its error underneath (linked for screen readers); `label_key` is a
+/// catalogue key.
 #[component]
 fn Field(
-    label: &'static str,
+    label_key: &'static str,
     name: &'static str,
     kind: &'static str,
     autocomplete: &'static str,
@@ -111,7 +113,7 @@ fn Field(
     let error_id = format!("signup-{name}-error");
     view! {
         <div class="field">
-            <label for=input_id.clone()>{label}</label>
+            <label for=input_id.clone()>{move || t(label_key)}</label>
             <input
                 id=input_id
                 type=kind

@@ -206,6 +206,9 @@ pub struct MissedCount {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CallConflict {
     pub detail: String,
+    /// `busy`, `call_changed` or `message_exists`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<crate::protocol::ErrorCode>,
     pub call: Call,
     /// Why a start was refused as busy when it was not a live call (`do_not_disturb`); absent
     /// otherwise, so reference clients see the busy answer they know.

@@ -4,6 +4,7 @@
 mod calls;
 mod channel;
 mod close;
+mod errors;
 mod events;
 mod ice;
 mod missed;
@@ -17,6 +18,7 @@ mod ws;
 pub use calls::*;
 pub use channel::{chat_text_fits, ChannelMsg, Grade, MediaState, MAX_CHAT_CHARS};
 pub use close::CloseCode;
+pub use errors::ErrorCode;
 pub use events::UserEvent;
 pub use ice::*;
 pub use missed::*;
@@ -42,15 +44,19 @@ pub struct Health {
     pub version: String,
 }
 
-/// A DRF-style error body: `{"detail": "..."}`.
+/// A DRF-style error body: `{"detail": "...", "code": "..."}` (the code for apps, the detail for
+/// people and reference clients).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Detail {
     pub detail: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<ErrorCode>,
 }
 
 /// Any error body: `{"detail": "..."}`, or, for invalid input, DRF's field errors: each field's
-/// messages (`{"username": ["This field is required."]}`).
+/// messages (`{"username": ["This field is required."]}`), with the same fields' codes under
+/// `codes` (`"codes": {"username": ["required"]}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(untagged)]

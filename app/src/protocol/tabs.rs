@@ -52,10 +52,11 @@ impl NotificationButton {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The catalogue key of the button's text (`app::i18n`).
+    pub fn label_key(self) -> &'static str {
         match self {
-            Self::Accept => "Accept",
-            Self::Decline => "Decline",
+            Self::Accept => "incoming-accept",
+            Self::Decline => "incoming-decline",
         }
     }
 }

@@ -3,6 +3,7 @@
 //! coming and going), [`summary`] turns it into the [`ReportBody`] the page posts at hang-up,
 //! and [`compact`] / [`details`] put a report into words for the history.
 
+use crate::i18n::{t, t_with};
 use crate::negotiation::LinkState;
 use crate::protocol::{
     Grade, MediaPath, ReportBody, MAX_CONNECTED_SECS, MAX_LOSS_BASIS_POINTS, MAX_RECONNECTS,
@@ -113,13 +114,13 @@ fn round_within(value: f64, max: i64) -> i64 {
 }
 
 /// How media went, in words.
-pub fn path_words(report: &ReportBody) -> &'static str {
-    match (report.path, report.ip_hidden) {
-        (MediaPath::Direct, _) => "Direct",
-        (MediaPath::Relayed, true) => "Relayed (IP hidden)",
-        (MediaPath::Relayed, false) => "Relayed",
-        (MediaPath::Unknown, _) => "Never connected",
-    }
+pub fn path_words(report: &ReportBody) -> String {
+    t(match (report.path, report.ip_hidden) {
+        (MediaPath::Direct, _) => "report-path-direct",
+        (MediaPath::Relayed, true) => "report-path-relayed-hidden",
+        (MediaPath::Relayed, false) => "report-path-relayed",
+        (MediaPath::Unknown, _) => "report-path-none",
+    })
 }
 
 /// Loss in percent with one decimal: 12 basis points are "0.1%".
@@ -127,55 +128,82 @@ pub fn loss_words(basis_points: i64) -> String {
     format!("{:.1}%", basis_points as f64 / 100.0)
 }
 
+fn ms_words(ms: i64) -> String {
+    t_with("report-ms", &[("ms", ms.into())])
+}
+
+fn grade_words(grade: Grade) -> String {
+    t(match grade {
+        Grade::Good => "quality-good",
+        Grade::Fair => "quality-fair",
+        Grade::Poor => "quality-poor",
+    })
+}
+
 /// One line for a history row: "Direct · 42 ms · 0.1% loss · worst: fair".
 pub fn compact(report: &ReportBody) -> String {
-    let mut parts = vec![path_words(report).to_owned()];
+    let mut parts = vec![path_words(report)];
     if let Some(rtt) = report.avg_rtt_ms {
-        parts.push(format!("{rtt} ms"));
+        parts.push(ms_words(rtt));
     }
     if let Some(loss) = report.loss_basis_points {
-        parts.push(format!("{} loss", loss_words(loss)));
+        parts.push(t_with(
+            "report-loss",
+            &[("percent", loss_words(loss).into())],
+        ));
     }
     if let Some(grade) = report.worst_grade {
-        parts.push(format!("worst: {}", grade.as_str()));
+        parts.push(t_with(
+            "report-worst",
+            &[("grade", grade_words(grade).into())],
+        ));
     }
     if report.reconnects > 0 {
-        let s = if report.reconnects == 1 { "" } else { "s" };
-        parts.push(format!("{} reconnect{s}", report.reconnects));
+        parts.push(t_with(
+            "report-reconnects",
+            &[("count", report.reconnects.into())],
+        ));
     }
     parts.join(" · ")
 }
 
 /// Every figure of a report, labelled, for the call's detail view.
-pub fn details(report: &ReportBody) -> Vec<(&'static str, String)> {
+pub fn details(report: &ReportBody) -> Vec<(String, String)> {
     let or_dash = |value: Option<String>| value.unwrap_or_else(|| "–".to_owned());
     let secs = report.connected_secs;
-    vec![
-        ("Media path", path_words(report).to_owned()),
+    [
+        ("report-label-path", path_words(report)),
         (
-            "IP address hidden from the other person",
-            if report.ip_hidden { "Yes" } else { "No" }.to_owned(),
+            "report-label-ip-hidden",
+            t(if report.ip_hidden {
+                "report-yes"
+            } else {
+                "report-no"
+            }),
+        ),
+        ("report-label-rtt", or_dash(report.avg_rtt_ms.map(ms_words))),
+        (
+            "report-label-jitter",
+            or_dash(report.avg_jitter_ms.map(ms_words)),
         ),
         (
-            "Average round trip",
-            or_dash(report.avg_rtt_ms.map(|ms| format!("{ms} ms"))),
-        ),
-        (
-            "Average jitter",
-            or_dash(report.avg_jitter_ms.map(|ms| format!("{ms} ms"))),
-        ),
-        (
-            "Packets lost",
+            "report-label-loss",
             or_dash(report.loss_basis_points.map(loss_words)),
         ),
         (
-            "Worst quality",
-            or_dash(report.worst_grade.map(|g| g.as_str().to_owned())),
+            "report-label-worst",
+            or_dash(report.worst_grade.map(grade_words)),
         ),
-        ("Reconnects", report.reconnects.to_string()),
-        ("Connected", format!("{:02}:{:02}", secs / 60, secs % 60)),
-        ("Measurements", report.samples.to_string()),
+        ("report-label-reconnects", report.reconnects.to_string()),
+        (
+            "report-label-connected",
+            format!("{:02}:{:02}", secs / 60, secs % 60),
+        ),
+        ("report-label-samples", report.samples.to_string()),
     ]
+    .into_iter()
+    .map(|(label, value)| (t(label), value))
+    .collect()
 }
 
 #[cfg(test)]

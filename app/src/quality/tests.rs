@@ -224,8 +224,8 @@ fn the_page_says_whose_network_is_poor() {
         notice(Some(Poor), Some(Poor), "bob").as_deref(),
         Some("Both your and bob's connections are poor")
     );
-    assert_eq!(label("Your", Some(Fair)), "Your connection: fair");
-    assert_eq!(label("bob's", None), "bob's connection: measuring");
+    assert_eq!(label(None, Some(Fair)), "Your connection: fair");
+    assert_eq!(label(Some("bob"), None), "bob's connection: measuring");
     assert_eq!(
         [None, Some(Poor), Some(Fair), Some(Good)].map(bars),
         [0, 1, 2, 3]

@@ -38,17 +38,6 @@ pub struct CallConfig {
     pub accepted: bool,
 }
 
-/// Why relay-only cannot work here, in the user's words.
-pub const NO_RELAY_MESSAGE: &str = "Relay-only calls are on in your profile, but this server \
-    offers no TURN relay, so the call cannot connect. Turn relay-only off in your profile to \
-    connect directly.";
-
-/// Why relay-only cannot connect although the server offers a TURN relay.
-pub const RELAY_UNREACHABLE_MESSAGE: &str = "Relay-only calls are on in your profile, but the \
-    server's TURN relay cannot be reached from here (it gave this browser no relay address), so \
-    the call cannot connect. Still trying; turning relay-only off in your profile lets the call \
-    connect directly.";
-
 /// What the page hears.
 pub enum CallEvent {
     LocalStream(MediaStream),
@@ -275,9 +264,7 @@ async fn start_camera(engine: &Rc<Engine>) -> Option<Input> {
         // An older app on the other side negotiated no video for this call.
         emit(
             engine,
-            CallEvent::MediaNotice(
-                "This call cannot carry video: start a video call instead.".into(),
-            ),
+            CallEvent::MediaNotice(crate::i18n::t("call-video-unavailable")),
         );
         return None;
     }
@@ -297,7 +284,10 @@ async fn start_camera(engine: &Rc<Engine>) -> Option<Input> {
             log(&format!("turning the camera on: {name}"));
             emit(
                 engine,
-                CallEvent::MediaNotice(format!("Your camera cannot be started ({name}).")),
+                CallEvent::MediaNotice(crate::i18n::t_with(
+                    "call-video-failed",
+                    &[("error", name.as_str().into())],
+                )),
             );
             None
         }
@@ -496,14 +486,8 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
                     Some(Input::DeviceSwitched)
                 }
                 Err(name) => {
-                    let name_lower = kind.name().to_lowercase();
-                    log(&format!("switching the {name_lower}: {name}"));
-                    emit(
-                        engine,
-                        CallEvent::MediaNotice(format!(
-                            "That {name_lower} cannot be started ({name}): the call keeps the one it had."
-                        )),
-                    );
+                    log(&format!("switching the {}: {name}", kind.key()));
+                    emit(engine, CallEvent::MediaNotice(kind.failed_notice(&name)));
                     None
                 }
             };
@@ -573,8 +557,8 @@ fn notify(engine: &Engine, notice: Notice) {
         },
         Notice::RemoteHangUp => CallEvent::RemoteHangUp,
         Notice::CallOver => CallEvent::CallOver,
-        Notice::NoRelay => CallEvent::LinkError(NO_RELAY_MESSAGE.into()),
-        Notice::RelayUnreachable => CallEvent::LinkError(RELAY_UNREACHABLE_MESSAGE.into()),
+        Notice::NoRelay => CallEvent::LinkError(crate::i18n::t("relay-none")),
+        Notice::RelayUnreachable => CallEvent::LinkError(crate::i18n::t("relay-unreachable")),
     };
     emit(engine, event);
 }

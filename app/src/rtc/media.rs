@@ -6,6 +6,7 @@ use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
 use super::error_name;
 use crate::devices::{preferred, remembered, DeviceKind};
+use crate::i18n::{t, t_with};
 
 /// The local stream, and a notice when it is less than asked for (a video call without camera).
 pub struct LocalMedia {
@@ -34,9 +35,7 @@ pub async fn acquire(video: bool) -> Result<LocalMedia, String> {
                 .map_err(|name| explain(&name, false))?;
             Ok(LocalMedia {
                 stream,
-                notice: Some(
-                    "No camera is available: the other side hears you but cannot see you.".into(),
-                ),
+                notice: Some(t("media-no-camera")),
             })
         }
         Err(name) => Err(explain(&name, video)),
@@ -73,27 +72,23 @@ async fn request(audio: bool, video: bool) -> Result<MediaStream, String> {
 
 /// What went wrong, for the user.
 fn explain(name: &str, video: bool) -> String {
-    let devices = if video {
-        "microphone and camera"
-    } else {
-        "microphone"
-    };
+    // "microphone and camera" or "microphone": whole sentences per case, as languages inflect.
+    let pick = |both: &'static str, microphone: &'static str| if video { both } else { microphone };
     match name {
-        "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => format!(
-            "Callhub is not allowed to use your {devices}. Allow access in your browser's site \
-             settings, then reload this page."
-        ),
+        "NotAllowedError" | "SecurityError" | "PermissionDeniedError" => {
+            t(pick("media-denied-both", "media-denied-microphone"))
+        }
         "NotFoundError" | "DevicesNotFoundError" => {
-            format!("No {devices} was found. Connect one, then reload this page.")
+            t(pick("media-missing-both", "media-missing-microphone"))
         }
         "NotReadableError" | "TrackStartError" => {
-            format!("Your {devices} cannot be started: another application may be using it.")
+            t(pick("media-in-use-both", "media-in-use-microphone"))
         }
-        "NoMediaDevices" => {
-            "This browser cannot capture audio or video here (calls need a secure https page)."
-                .into()
-        }
-        other => format!("Your {devices} cannot be started ({other})."),
+        "NoMediaDevices" => t("media-insecure"),
+        other => t_with(
+            pick("media-failed-both", "media-failed-microphone"),
+            &[("error", other.into())],
+        ),
     }
 }
 

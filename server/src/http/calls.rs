@@ -8,7 +8,9 @@ use axum::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use app::protocol::{Call, CallConflict, CallId, Detail, ErrorBody, MissedCount, StartCall};
+use app::protocol::{
+    Call, CallConflict, CallId, Detail, ErrorBody, ErrorCode, MissedCount, StartCall,
+};
 
 use super::extract::{ApiJson, ApiQuery, AuthUser};
 use crate::{
@@ -23,24 +25,28 @@ impl From<CallError> for ApiError {
     fn from(error: CallError) -> Self {
         match error {
             CallError::NotFound => Self::NotFound,
-            CallError::Forbidden(message) => Self::Forbidden(message),
+            CallError::Forbidden(message) => Self::Forbidden(ErrorCode::NotYourRole, message),
             CallError::Conflict { ref call, .. } => Self::Conflict(Box::new(CallConflict {
                 detail: error.detail(),
+                code: Some(ErrorCode::CallChanged),
                 call: (**call).clone(),
                 reason: None,
             })),
             CallError::Busy { call, reason } => Self::Conflict(Box::new(CallConflict {
                 detail: "busy".to_owned(),
+                code: Some(ErrorCode::Busy),
                 call: *call,
                 reason,
             })),
             CallError::MessageExists { ref call } => Self::Conflict(Box::new(CallConflict {
                 detail: error.detail(),
+                code: Some(ErrorCode::MessageExists),
                 call: (**call).clone(),
                 reason: None,
             })),
             CallError::Report { ref call, .. } => Self::Conflict(Box::new(CallConflict {
                 detail: error.detail(),
+                code: Some(ErrorCode::ReportRefused),
                 call: (**call).clone(),
                 reason: None,
             })),

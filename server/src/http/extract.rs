@@ -13,7 +13,7 @@ use axum::{
 };
 use serde::de::DeserializeOwned;
 
-use app::protocol::UserId;
+use app::protocol::{ErrorCode, UserId};
 
 use crate::{auth::jwt::TokenType, error::ApiError, AppState};
 
@@ -37,7 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                     BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
                         ApiError::PayloadTooLarge
                     }
-                    other => ApiError::BadRequest(other.body_text()),
+                    other => ApiError::BadRequest(ErrorCode::ParseError, other.body_text()),
                 })?;
         let empty = bytes.iter().all(u8::is_ascii_whitespace);
         match content_type {
@@ -65,7 +65,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: T = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let inner = error.inner();
         if !inner.is_data() {
-            return ApiError::BadRequest(format!("JSON parse error - {inner}"));
+            return ApiError::BadRequest(
+                ErrorCode::ParseError,
+                format!("JSON parse error - {inner}"),
+            );
         }
         let message = inner.to_string();
         let message = message.split(" at line ").next().unwrap_or_default();
@@ -89,9 +92,9 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         }
         ApiError::field(&path, field_message(message))
     })?;
-    deserializer
-        .end()
-        .map_err(|error| ApiError::BadRequest(format!("JSON parse error - {error}")))?;
+    deserializer.end().map_err(|error| {
+        ApiError::BadRequest(ErrorCode::ParseError, format!("JSON parse error - {error}"))
+    })?;
     Ok(value)
 }
 
@@ -128,7 +131,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         let query = parts.uri.query().unwrap_or_default();
         serde_urlencoded::from_str(query)
             .map(ApiQuery)
-            .map_err(|error| ApiError::BadRequest(format!("Invalid query parameters: {error}")))
+            .map_err(|error| {
+                ApiError::BadRequest(
+                    ErrorCode::ParseError,
+                    format!("Invalid query parameters: {error}"),
+                )
+            })
     }
 }
 
@@ -148,21 +156,30 @@ impl FromRequestParts<AppState> for AuthUser {
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
             .ok_or_else(|| {
-                ApiError::Unauthorized("Authentication credentials were not provided.".into())
+                ApiError::Unauthorized(
+                    ErrorCode::NotAuthenticated,
+                    "Authentication credentials were not provided.".into(),
+                )
             })?;
         let token = header
             .split_once(' ')
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
             .map(|(_, token)| token.trim())
             .ok_or_else(|| {
-                ApiError::Unauthorized("Authentication credentials were not provided.".into())
+                ApiError::Unauthorized(
+                    ErrorCode::NotAuthenticated,
+                    "Authentication credentials were not provided.".into(),
+                )
             })?;
         let claims = state
             .users
             .tokens()
             .verify(token, TokenType::Access)
             .map_err(|_| {
-                ApiError::Unauthorized("Given token not valid for any token type".into())
+                ApiError::Unauthorized(
+                    ErrorCode::TokenNotValid,
+                    "Given token not valid for any token type".into(),
+                )
             })?;
         Ok(Self { id: claims.user_id })
     }

@@ -14,6 +14,8 @@ use axum::{
 };
 use sha2::{Digest, Sha256};
 
+use app::protocol::ErrorCode;
+
 use crate::{error::ApiError, metrics, AppState};
 
 pub const PATH: &str = "/metrics";
@@ -40,6 +42,7 @@ pub async fn public(
     // Digests compared, so the time taken says nothing about how much of the token matched.
     if Sha256::digest(given) != Sha256::digest(expected) {
         return Err(ApiError::Unauthorized(
+            ErrorCode::NotAuthenticated,
             "Authentication credentials were not provided or are wrong.".into(),
         ));
     }

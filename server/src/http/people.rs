@@ -8,8 +8,8 @@ use axum::{
 };
 
 use app::protocol::{
-    AddContact, BlockUser, BlockedUser, Contact, Detail, ErrorBody, PrivacySettings, UpdateContact,
-    UpdatePrivacy, UserId,
+    AddContact, BlockUser, BlockedUser, Contact, Detail, ErrorBody, ErrorCode, PrivacySettings,
+    UpdateContact, UpdatePrivacy, UserId,
 };
 
 use super::extract::{ApiJson, AuthUser};
@@ -21,7 +21,7 @@ impl From<PeopleError> for ApiError {
         match error {
             PeopleError::NotFound => Self::NotFound,
             PeopleError::Field { field, message } => Self::field(field, message),
-            PeopleError::Limit(message) => Self::BadRequest(message),
+            PeopleError::Limit(message) => Self::BadRequest(ErrorCode::LimitReached, message),
             PeopleError::TooManyRequests { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
             }

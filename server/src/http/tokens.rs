@@ -77,5 +77,6 @@ pub async fn logout(
     state.users.logout(&request.refresh).await?;
     Ok(Json(Detail {
         detail: "Signed out.".into(),
+        code: None,
     }))
 }

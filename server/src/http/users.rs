@@ -10,7 +10,7 @@ use axum::{
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use app::protocol::{Detail, ErrorBody, PresenceStatus, Register, User, UserPage};
+use app::protocol::{Detail, ErrorBody, ErrorCode, PresenceStatus, Register, User, UserPage};
 
 use super::extract::{ApiJson, ApiQuery, AuthUser, ClientIp};
 use crate::{
@@ -24,9 +24,11 @@ impl From<UserError> for ApiError {
     fn from(error: UserError) -> Self {
         match error {
             UserError::Invalid(fields) => Self::Validation(fields),
-            UserError::BadCredentials | UserError::BadToken | UserError::Gone => {
-                Self::Unauthorized(error.to_string())
+            UserError::BadCredentials => {
+                Self::Unauthorized(ErrorCode::InvalidCredentials, error.to_string())
             }
+            UserError::BadToken => Self::Unauthorized(ErrorCode::TokenNotValid, error.to_string()),
+            UserError::Gone => Self::Unauthorized(ErrorCode::UserNotFound, error.to_string()),
             UserError::TooManyRequests { retry_after_secs } => {
                 Self::TooManyRequests { retry_after_secs }
             }

@@ -22,6 +22,8 @@ use axum::{
 };
 use serde::Deserialize;
 
+use app::protocol::ErrorCode;
+
 use crate::{config::Config, error::ApiError, AppState};
 
 /// The WebSocket routes, outside `/api`.
@@ -38,7 +40,8 @@ async fn user_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
-        return ApiError::Forbidden("Origin not allowed.".into()).into_response();
+        return ApiError::Forbidden(ErrorCode::OriginNotAllowed, "Origin not allowed.".into())
+            .into_response();
     }
     let token = query_token(query.as_deref());
     bounded(upgrade)
@@ -54,7 +57,8 @@ async fn room_socket(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if !origin_allowed(&headers, &state.config) {
-        return ApiError::Forbidden("Origin not allowed.".into()).into_response();
+        return ApiError::Forbidden(ErrorCode::OriginNotAllowed, "Origin not allowed.".into())
+            .into_response();
     }
     let token = query_token(query.as_deref());
     bounded(upgrade)

@@ -339,7 +339,7 @@ mod browser {
                 view.error.set(None);
                 match id {
                     Some(id) => load(controls.clone(), id),
-                    None => view.error.set(Some("There is no such call.".into())),
+                    None => view.error.set(Some(crate::i18n::t("call-no-such-call"))),
                 }
             });
         }
@@ -460,8 +460,7 @@ mod browser {
         spawn_local(async move {
             if crate::session::access_token().is_none() && crate::session::refresh_token().is_none()
             {
-                view.error
-                    .set(Some("Please sign in to join this call.".into()));
+                view.error.set(Some(crate::i18n::t("call-sign-in")));
                 return;
             }
             let me = match api::users::me().await {
@@ -474,7 +473,7 @@ mod browser {
             let call = match api::calls::get(id).await {
                 Ok(call) => call,
                 Err(ApiFailure::Status { status: 404, .. }) => {
-                    view.error.set(Some("There is no such call.".into()));
+                    view.error.set(Some(crate::i18n::t("call-no-such-call")));
                     return;
                 }
                 Err(failure) => {

@@ -12,6 +12,7 @@ use crate::components::people::{use_contacts, AddContactButton};
 use crate::components::pip::PipButton;
 use crate::components::Avatar;
 use crate::devices::{self, DeviceKind};
+use crate::i18n::{t, t_with};
 use crate::negotiation::LinkState;
 use crate::protocol::{
     chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MediaState, MAX_CHAT_CHARS,
@@ -58,36 +59,40 @@ fn outcome(call: &Call, caller: bool) -> String {
     } else {
         &call.caller.username
     };
+    let name = [("name", other.as_str().into())];
     match (call.status, call.end_reason) {
-        (CallStatus::Rejected, _) if caller => format!("{other} declined"),
-        (CallStatus::Rejected, _) => "You declined this call".into(),
-        (CallStatus::Missed, Some(EndReason::Busy)) if caller => format!("{other} is busy"),
-        (CallStatus::Missed, Some(EndReason::AnsweredElsewhere)) => {
-            "Answered on another device".into()
-        }
-        (CallStatus::Missed, _) if caller => "No answer".into(),
-        (CallStatus::Missed, _) => format!("Missed call from {other}"),
-        (CallStatus::Cancelled, _) if caller => "Call cancelled".into(),
-        (CallStatus::Cancelled, _) => format!("{other} cancelled the call"),
+        (CallStatus::Rejected, _) if caller => t_with("outcome-declined", &name),
+        (CallStatus::Rejected, _) => t("outcome-you-declined"),
+        (CallStatus::Missed, Some(EndReason::Busy)) if caller => t_with("outcome-busy", &name),
+        (CallStatus::Missed, Some(EndReason::AnsweredElsewhere)) => t("reason-answered-elsewhere"),
+        (CallStatus::Missed, _) if caller => t("reason-timeout"),
+        (CallStatus::Missed, _) => t_with("notice-missed-from", &name),
+        (CallStatus::Cancelled, _) if caller => t("outcome-cancelled"),
+        (CallStatus::Cancelled, _) => t_with("outcome-they-cancelled", &name),
         (_, reason) => {
-            let mut text = "Call ended".to_owned();
-            if let Some(seconds) = call.duration {
-                text.push_str(&format!(" after {}", duration_text(seconds)));
+            let lost = reason == Some(EndReason::ConnectionLost);
+            match call.duration {
+                Some(seconds) => {
+                    let key = if lost {
+                        "outcome-ended-after-lost"
+                    } else {
+                        "outcome-ended-after"
+                    };
+                    t_with(key, &[("duration", duration_text(seconds).into())])
+                }
+                None if lost => t("outcome-ended-lost"),
+                None => t("outcome-ended"),
             }
-            if reason == Some(EndReason::ConnectionLost) {
-                text.push_str(" (connection lost)");
-            }
-            text
         }
     }
 }
 
 fn link_text(link: LinkState, other: &str) -> String {
     match link {
-        LinkState::Connecting => "Connecting…".into(),
-        LinkState::WaitingForPeer => format!("Waiting for {other}…"),
-        LinkState::Connected => "Connected".into(),
-        LinkState::Reconnecting => "Reconnecting…".into(),
+        LinkState::Connecting => t("link-connecting"),
+        LinkState::WaitingForPeer => t_with("link-waiting", &[("name", other.into())]),
+        LinkState::Connected => t("link-connected"),
+        LinkState::Reconnecting => t("nav-reconnecting"),
     }
 }
 
@@ -96,8 +101,8 @@ fn announcement(phase: &Phase, link: LinkState, other: &str) -> Option<String> {
     match phase {
         Phase::Loading => None,
         Phase::Failed(text) | Phase::Over(text) => Some(text.clone()),
-        Phase::Outgoing => Some(format!("Calling {other}, ringing")),
-        Phase::Incoming => Some(format!("Incoming call from {other}")),
+        Phase::Outgoing => Some(t_with("say-calling", &[("name", other.into())])),
+        Phase::Incoming => Some(t_with("say-incoming", &[("name", other.into())])),
         Phase::InCall => Some(link_text(link, other)),
     }
 }
@@ -115,14 +120,14 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
     move || match phase.get() {
         Phase::Loading => view! {
             <div class="call-center">
-                <p class="call-state" data-testid="call-state">"Connecting…"</p>
+                <p class="call-state" data-testid="call-state">{move || t("link-connecting")}</p>
             </div>
         }
         .into_any(),
         Phase::Failed(message) => view! {
             <div class="call-center">
                 <p class="call-error" role="alert" data-testid="call-error">{message}</p>
-                <a class="call-link" href="/contacts">"Back to contacts"</a>
+                <a class="call-link" href="/contacts">{move || t("call-back-to-contacts")}</a>
             </div>
         }
         .into_any(),
@@ -138,7 +143,7 @@ pub(super) fn body(controls: Controls, media: MediaElements) -> impl IntoView {
                     <AddFromCall view=view />
                     <Unanswered view=view />
                     <button data-testid="back-button" on:click=move |_| controls.go_contacts()>
-                        "Back to contacts"
+                        {move || t("call-back-to-contacts")}
                     </button>
                 </div>
             }
@@ -182,8 +187,8 @@ fn outgoing(controls: Controls) -> impl IntoView {
     let view = controls.view;
     let kind = move || {
         view.call.with(|c| match c.as_ref().map(|c| c.call_type) {
-            Some(CallType::Video) => "Video call",
-            _ => "Audio call",
+            Some(CallType::Video) => t("call-kind-video"),
+            _ => t("call-kind-audio"),
         })
     };
     view! {
@@ -191,7 +196,7 @@ fn outgoing(controls: Controls) -> impl IntoView {
             <PartyAvatar view=view />
             <h1 class="call-name" data-testid="callee-name">{move || view.other_name()}</h1>
             <p class="call-kind">{kind}</p>
-            <p class="call-state" data-testid="call-state">"Ringing…"</p>
+            <p class="call-state" data-testid="call-state">{move || t("call-ringing")}</p>
             <MediaMessages view=view />
             <div class="call-controls">
                 <button
@@ -200,7 +205,7 @@ fn outgoing(controls: Controls) -> impl IntoView {
                     disabled=move || view.busy.get()
                     on:click=move |_| controls.cancel()
                 >
-                    "Cancel"
+                    {move || t("call-cancel")}
                 </button>
             </div>
         </div>
@@ -214,7 +219,7 @@ fn incoming(controls: Controls) -> impl IntoView {
         <div class="call-center">
             <PartyAvatar view=view />
             <h1 class="call-name">{move || view.other_name()}</h1>
-            <p class="call-state" data-testid="call-state">"Incoming call…"</p>
+            <p class="call-state" data-testid="call-state">{move || t("call-incoming")}</p>
             <div class="call-controls">
                 <button
                     class="call-btn"
@@ -222,7 +227,7 @@ fn incoming(controls: Controls) -> impl IntoView {
                     disabled=move || view.busy.get()
                     on:click=move |_| accept_controls.answer(true)
                 >
-                    "Accept"
+                    {move || t("incoming-accept")}
                 </button>
                 <button
                     class="call-btn call-btn-end"
@@ -230,7 +235,7 @@ fn incoming(controls: Controls) -> impl IntoView {
                     disabled=move || view.busy.get()
                     on:click=move |_| controls.answer(false)
                 >
-                    "Decline"
+                    {move || t("incoming-decline")}
                 </button>
             </div>
         </div>
@@ -250,16 +255,10 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
         if remote {
             view.other_name()
         } else {
-            "You".to_owned()
+            t("call-you")
         }
     };
-    let whose = move || {
-        if remote {
-            format!("{}'s", view.other_name())
-        } else {
-            "Your".to_owned()
-        }
-    };
+    let whose = move || remote.then(|| view.other_name());
     view! {
         <span class="quality">
             <span class="quality-caption" aria-hidden="true">{caption}</span>
@@ -268,7 +267,7 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
                 role="img"
                 data-testid=testid
                 data-grade=move || grade.get().map_or("none", Grade::as_str)
-                aria-label=move || quality::label(&whose(), grade.get())
+                aria-label=move || quality::label(whose().as_deref(), grade.get())
             >
                 {(1..=3u8)
                     .map(|bar| {
@@ -285,8 +284,8 @@ fn QualityBars(view: CallView, remote: bool) -> impl IntoView {
     }
 }
 
-/// A call control that is on or off (`aria-pressed`), labelled for what a click does; `toggle`
-/// gets the state asked for.
+/// A call control that is on or off (`aria-pressed`), labelled for what a click does (`labels`:
+/// catalogue keys); `toggle` gets the state asked for.
 #[component]
 fn Toggle(
     testid: &'static str,
@@ -302,7 +301,7 @@ fn Toggle(
             aria-pressed=move || on.get().to_string()
             on:click=move |_| toggle(!on.get_untracked())
         >
-            {move || if on.get() { labels.1 } else { labels.0 }}
+            {move || t(if on.get() { labels.1 } else { labels.0 })}
         </button>
     }
 }
@@ -320,7 +319,7 @@ fn CameraControl(controls: Controls, call_type: CallType) -> impl IntoView {
                 <Toggle
                     testid="camera-button"
                     on=view.camera_off
-                    labels=("Camera off", "Camera on")
+                    labels=("call-camera-turn-off", "call-camera-turn-on")
                     toggle=move |off| controls.set_camera_off(off)
                 />
             }
@@ -334,10 +333,12 @@ fn CameraControl(controls: Controls, call_type: CallType) -> impl IntoView {
                     data-testid="video-button"
                     aria-pressed=move || view.video.get().to_string()
                     disabled=!enabled
-                    title=(!enabled).then_some("The shared screen is sent instead")
+                    title=move || (!enabled).then(|| t("call-camera-screen-instead"))
                     on:click=move |_| controls.set_video(!view.video.get_untracked())
                 >
-                    {move || if view.video.get() { "Turn camera off" } else { "Turn camera on" }}
+                    {move || {
+                        if view.video.get() { t("call-video-off") } else { t("call-video-on") }
+                    }}
                 </button>
             }
             .into_any()
@@ -349,18 +350,18 @@ fn CameraControl(controls: Controls, call_type: CallType) -> impl IntoView {
 #[component]
 fn ShortcutsHelp(view: CallView) -> impl IntoView {
     view! {
-        <section class="shortcuts-help" role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts-help">
-            <h2>"Keyboard shortcuts"</h2>
+        <section class="shortcuts-help" role="dialog" aria-label=move || t("shortcuts-title") data-testid="shortcuts-help">
+            <h2>{move || t("shortcuts-title")}</h2>
             <dl>
                 {shortcuts::HELP
                     .iter()
-                    .map(|(key, what)| view! {
-                        <dt><kbd>{*key}</kbd></dt>
-                        <dd>{*what}</dd>
+                    .map(|&(key, what)| view! {
+                        <dt><kbd>{key}</kbd></dt>
+                        <dd>{move || t(what)}</dd>
                     })
                     .collect_view()}
             </dl>
-            <button class="btn-ghost" on:click=move |_| view.shortcuts_help.set(false)>"Close"</button>
+            <button class="btn-ghost" on:click=move |_| view.shortcuts_help.set(false)>{move || t("close")}</button>
         </section>
     }
 }
@@ -380,14 +381,14 @@ fn ChatPanel(controls: Controls) -> impl IntoView {
     };
     let other = move || view.other_name();
     view! {
-        <section class="chat-panel" id="chat-panel" data-testid="chat-panel" aria-label="Chat">
+        <section class="chat-panel" id="chat-panel" data-testid="chat-panel" aria-label=move || t("chat")>
             <ol class="chat-lines" role="log" aria-live="polite" data-testid="chat-lines">
                 {move || {
                     view.chat
                         .with(|chat| chat.lines.iter().cloned().collect::<Vec<_>>())
                         .into_iter()
                         .map(|line| {
-                            let who = if line.mine { "You".to_owned() } else { other() };
+                            let who = if line.mine { t("call-you") } else { other() };
                             view! {
                                 <li class="chat-line" class:mine=line.mine data-testid="chat-line">
                                     <span class="chat-who">{who}</span>
@@ -408,8 +409,8 @@ fn ChatPanel(controls: Controls) -> impl IntoView {
                 <input
                     type="text"
                     data-testid="chat-input"
-                    aria-label="Message"
-                    placeholder="Message"
+                    aria-label=move || t("chat-message")
+                    placeholder=move || t("chat-message")
                     maxlength=MAX_CHAT_CHARS.to_string()
                     prop:value=move || draft.get()
                     on:input=move |ev| draft.set(event_target_value(&ev))
@@ -419,7 +420,7 @@ fn ChatPanel(controls: Controls) -> impl IntoView {
                     data-testid="chat-send"
                     disabled=move || view.link.get() != LinkState::Connected
                 >
-                    "Send"
+                    {move || t("voicemail-send")}
                 </button>
             </form>
         </section>
@@ -436,14 +437,14 @@ fn DeviceMenu(controls: Controls) -> impl IntoView {
         // Cameras in audio calls too: the one chosen is the one *Turn camera on* starts.
         .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked());
     view! {
-        <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label="Devices">
+        <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label=move || t("call-devices")>
             {kinds
                 .map(|kind| {
                     let controls = controls.clone();
-                    let testid = format!("device-{}", kind.name().to_lowercase());
+                    let testid = format!("device-{}", kind.key());
                     view! {
                         <label class="device-choice">
-                            <span>{kind.name()}</span>
+                            <span>{move || kind.name()}</span>
                             <select
                                 data-testid=testid
                                 prop:value=move || view.device_in_use(kind)
@@ -554,7 +555,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                         <p>
                             {move || match call_type {
                                 CallType::Video => {
-                                    format!("{} turned their camera off", view.other_name())
+                                    t_with("call-camera-off", &[("name", view.other_name().into())])
                                 }
                                 CallType::Audio => view.other_name(),
                             }}
@@ -607,7 +608,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             </p>
             <Show when=move || view.remote_muted.get()>
                 <p class="call-notice" data-testid="remote-muted">
-                    {move || format!("{} muted their microphone", view.other_name())}
+                    {move || t_with("call-muted", &[("name", view.other_name().into())])}
                 </p>
             </Show>
             <MediaMessages view=view />
@@ -624,14 +625,14 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                 <Toggle
                     testid="mute-button"
                     on=view.muted
-                    labels=("Mute", "Unmute")
+                    labels=("call-mute", "call-unmute")
                     toggle=move |muted| mute_controls.set_muted(muted)
                 />
                 <CameraControl controls=camera_controls call_type=call_type />
                 <Toggle
                     testid="share-button"
                     on=view.sharing
-                    labels=("Share screen", "Stop sharing")
+                    labels=("call-share", "call-stop-sharing")
                     toggle=move |share| share_controls.share_screen(share)
                 />
                 <Show when=move || video_stage.get()>
@@ -645,7 +646,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     aria-label=move || view.chat.with(Chat::button_label)
                     on:click=move |_| view.chat.update(|chat| chat.set_open(!chat.open))
                 >
-                    "Chat"
+                    {move || t("chat")}
                     <Show when=move || view.chat.with(|chat| chat.unread > 0)>
                         <span class="chat-unread" data-testid="chat-unread" aria-hidden="true">
                             {move || view.chat.with(|chat| chat.unread)}
@@ -659,7 +660,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     aria-controls="device-menu"
                     on:click=move |_| view.device_menu.update(|open| *open = !*open)
                 >
-                    "Devices"
+                    {move || t("call-devices")}
                 </button>
                 <button
                     class="call-btn call-btn-end"
@@ -667,7 +668,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     disabled=move || view.busy.get()
                     on:click=move |_| controls.hang_up()
                 >
-                    "Hang up"
+                    {move || t("call-hang-up")}
                 </button>
             </div>
         </div>
