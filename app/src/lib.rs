@@ -25,6 +25,7 @@ pub mod shortcuts;
 mod storage;
 pub mod tabs;
 pub mod theme;
+pub mod upgrade;
 pub mod util;
 pub mod voicemail;
 #[cfg(feature = "hydrate")]

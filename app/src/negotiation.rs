@@ -34,9 +34,12 @@
 //! - Events of a replaced connection are ignored.
 //! - A microphone or camera chosen mid-call replaces the local track of its kind on the same
 //!   connection (no new offer), once local media is there, and keeps the mute and camera state.
-//! - Screen sharing (video calls) replaces the camera's track the same way and says so in the
-//!   media state, so the other side shows it uncropped; stopping it, from the page or the
-//!   browser's own bar, puts the camera back.
+//! - Screen sharing replaces the camera's track the same way and says so in the media state, so
+//!   the other side shows it uncropped; stopping it, from the page or the browser's own bar, puts
+//!   the camera back (in an audio call only if its camera was on, else nothing is sent).
+//! - An audio call upgrades without a new offer (issue 19): its connection has an idle video
+//!   transceiver from the start, the camera turned on goes on it (replaceTrack) and off again
+//!   (replaceTrack(null)), and the media state's `video` says so (see [`crate::upgrade`]).
 //! - Chat messages go over the data channel only while it is open (never through the server),
 //!   within the length bound.
 //! - The data channel carries this side's microphone/camera state and its connection grade
@@ -109,6 +112,8 @@ pub enum Notice {
     RemoteMedia(MediaState),
     /// This side sends its screen (true) or its camera again.
     Sharing(bool),
+    /// Audio call: this side's camera is sent (true) or not any more.
+    Video(bool),
     /// A chat message went (`mine`) or came over the data channel.
     Chat {
         mine: bool,
@@ -215,6 +220,10 @@ pub enum Input {
     SendChat(String),
     /// [`Action::ShareScreen`] or [`Action::StopSharing`] is done: the screen is (not) sent.
     SharingChanged(bool),
+    /// Audio call: the user turns the camera on (true) or off.
+    SetVideo(bool),
+    /// [`Action::StartCamera`] or [`Action::StopCamera`] is done: the camera is (not) sent.
+    VideoChanged(bool),
 }
 
 /// What the engine performs, in order.
@@ -276,8 +285,16 @@ pub enum Action {
     /// getDisplayMedia, and its track in place of the camera's (replaceTrack); reports
     /// [`Input::SharingChanged`] (nothing when the user cancels).
     ShareScreen,
-    /// The camera again in place of the screen; reports [`Input::SharingChanged`].
-    StopSharing,
+    /// The camera again in place of the screen (`camera`), or nothing (an audio call whose
+    /// camera was off); reports [`Input::SharingChanged`].
+    StopSharing {
+        camera: bool,
+    },
+    /// Audio call: captures the camera and puts it on the idle video transceiver
+    /// (replaceTrack); reports [`Input::VideoChanged`] (nothing when it cannot start).
+    StartCamera,
+    /// Audio call: replaceTrack(null) and the camera stopped; reports [`Input::VideoChanged`].
+    StopCamera,
 }
 
 /// The connection as the rules see it.
@@ -472,6 +489,12 @@ impl Negotiation {
                 }
                 self.flush_candidates()
             }
+            // An audio call's camera that is off: the page remembers the choice, and turning the
+            // camera on starts that one (a swap now would send video unannounced).
+            Input::SwitchDevice {
+                kind: DeviceKind::Camera,
+                ..
+            } if self.config.call_type == CallType::Audio && !self.media.video => Vec::new(),
             // Without local media there is no track to replace (the call stays receive-only).
             Input::SwitchDevice { kind, device } if self.media_settled => {
                 vec![Action::SwitchDevice { kind, device }]
@@ -479,13 +502,32 @@ impl Negotiation {
             Input::SwitchDevice { .. } => Vec::new(),
             // A fresh track starts enabled: it takes the microphone and camera state.
             Input::DeviceSwitched => vec![self.enable_tracks()],
-            Input::ShareScreen(share) => {
-                let video = self.config.call_type == CallType::Video;
-                match (share, self.media.sharing) {
-                    (true, false) if video && self.media_settled => vec![Action::ShareScreen],
-                    (false, true) => vec![Action::StopSharing],
-                    _ => Vec::new(),
-                }
+            Input::ShareScreen(share) => match (share, self.media.sharing) {
+                (true, false) if self.media_settled => vec![Action::ShareScreen],
+                (false, true) => vec![Action::StopSharing {
+                    camera: self.config.call_type == CallType::Video || self.media.video,
+                }],
+                _ => Vec::new(),
+            },
+            // The screen has the video transceiver while shared: the camera waits.
+            Input::SetVideo(on)
+                if self.config.call_type == CallType::Audio
+                    && self.media_settled
+                    && !self.media.sharing
+                    && on != self.media.video =>
+            {
+                vec![if on {
+                    Action::StartCamera
+                } else {
+                    Action::StopCamera
+                }]
+            }
+            Input::SetVideo(_) => Vec::new(),
+            Input::VideoChanged(on) => {
+                self.media.video = on;
+                let mut actions = vec![Action::Emit(Notice::Video(on))];
+                actions.extend(self.media_changed());
+                actions
             }
             Input::SharingChanged(sharing) => {
                 self.media.sharing = sharing;
@@ -505,9 +547,11 @@ impl Negotiation {
             }
             Input::Stats(counters) => {
                 // A still screen needs little bitrate: only the camera's says something.
-                let sending_video = self.config.call_type == CallType::Video
-                    && !self.media.camera_off
-                    && !self.media.sharing;
+                let camera = match self.config.call_type {
+                    CallType::Video => !self.media.camera_off,
+                    CallType::Audio => self.media.video,
+                };
+                let sending_video = camera && !self.media.sharing;
                 match self.quality.observe(counters, sending_video) {
                     Some(grade) if self.peer.is_some() => vec![
                         Action::Emit(Notice::LocalQuality(grade)),

@@ -1,5 +1,5 @@
-import { test, expect, snap, type Party } from './fixtures';
-import { mediaGrows, videoCall } from './relay-helpers';
+import { test, expect, snap } from './fixtures';
+import { choose, countOffers, mediaGrows, sendingDevice, videoCall } from './relay-helpers';
 import type { Page } from '@playwright/test';
 
 // In-call controls (issue 19): two browser contexts with Chromium's fake camera and microphone in
@@ -54,36 +54,6 @@ test('the connection grade turns poor when the sender is capped, on both sides',
   await expect.poll(() => grade(bob.page, 'quality-remote'), { timeout: 10_000 }).not.toBe('poor');
   await expect(bob.page.getByTestId('quality-notice')).toHaveText('');
 });
-
-/** Counts the call-offer messages `party`'s pages send on their room sockets. */
-function countOffers(party: Party): () => number {
-  let offers = 0;
-  party.page.on('websocket', (socket) => {
-    socket.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string' && frame.payload.includes('"call-offer"')) offers += 1;
-    });
-  });
-  return () => offers;
-}
-
-/** The device the connection's sender of `kind` captures from. */
-async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<string> {
-  return page.evaluate((kind) => {
-    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
-    const track = pc.getSenders().find((s) => s.track?.kind === kind)?.track;
-    return track?.getSettings().deviceId ?? '';
-  }, kind);
-}
-
-/** Chooses the option labelled `label` in the select `testid`; its value (the device id). */
-async function choose(page: Page, testid: string, label: string): Promise<string> {
-  const select = page.getByTestId(testid);
-  const current = await select.inputValue();
-  await select.selectOption({ label });
-  const chosen = await select.inputValue();
-  expect(chosen).not.toBe(current);
-  return chosen;
-}
 
 test('switching camera and microphone mid-call keeps media flowing without a new offer', async ({ alice, bob }) => {
   const offers = countOffers(alice);

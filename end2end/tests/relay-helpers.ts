@@ -8,6 +8,8 @@ import type { Page } from '@playwright/test';
 export interface Stats {
   audioBytes: number;
   videoBytes: number;
+  /** Remote video tracks receiving (live and unmuted): 0 in an audio call until video is sent. */
+  videoTracks: number;
   connection: string;
   localCandidateType: string;
   remoteCandidateType: string;
@@ -33,10 +35,15 @@ export async function relayOnlyUser(party: Party): Promise<Account> {
   return account;
 }
 
-export async function startCall(party: Party, from: Account, to: Account): Promise<number> {
+export async function startCall(
+  party: Party,
+  from: Account,
+  to: Account,
+  callType: 'audio' | 'video' = 'video',
+): Promise<number> {
   const response = await api(party.page.request, from, 'POST', '/api/calls/', {
     receiver: to.id,
-    call_type: 'video',
+    call_type: callType,
   });
   expect(response.status(), await response.text()).toBe(201);
   return (await response.json()).id;
@@ -69,13 +76,48 @@ export async function mediaGrows(page: Page, timeout: number, after?: Stats): Pr
   return (await stats(page))!;
 }
 
-/** Both signed in, a video call from `caller` to `callee` accepted, both on /call/{id} and connected. */
-export async function videoCall(caller: Party, callee: Party): Promise<{ a: Account; b: Account; id: number }> {
+/** The device the connection's sender of `kind` captures from. */
+export async function sendingDevice(page: Page, kind: 'audio' | 'video'): Promise<string> {
+  return page.evaluate((kind) => {
+    const pc = (window as unknown as { __callhub_pc: RTCPeerConnection }).__callhub_pc;
+    const track = pc.getSenders().find((s) => s.track?.kind === kind)?.track;
+    return track?.getSettings().deviceId ?? '';
+  }, kind);
+}
+
+/** Chooses the option labelled `label` in the select `testid`; its value (the device id). */
+export async function choose(page: Page, testid: string, label: string): Promise<string> {
+  const select = page.getByTestId(testid);
+  const current = await select.inputValue();
+  await select.selectOption({ label });
+  const chosen = await select.inputValue();
+  expect(chosen).not.toBe(current);
+  return chosen;
+}
+
+/** Counts the call-offer messages `party`'s pages send on their room sockets. */
+export function countOffers(party: Party): () => number {
+  let offers = 0;
+  party.page.on('websocket', (socket) => {
+    socket.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string' && frame.payload.includes('"call-offer"')) offers += 1;
+    });
+  });
+  return () => offers;
+}
+
+/** Both signed in, a video call (or `callType`) from `caller` to `callee` accepted, both on
+ *  /call/{id} and connected. */
+export async function videoCall(
+  caller: Party,
+  callee: Party,
+  callType: 'audio' | 'video' = 'video',
+): Promise<{ a: Account; b: Account; id: number }> {
   const a = await registerViaApi(caller.page.request, caller.name);
   const b = await registerViaApi(callee.page.request, callee.name);
   await openSignedIn(caller.page, a);
   await openSignedIn(callee.page, b);
-  const id = await startCall(caller, a, b);
+  const id = await startCall(caller, a, b, callType);
   await acceptAndJoin(caller, callee, b, id);
   return { a, b, id };
 }

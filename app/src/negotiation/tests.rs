@@ -711,7 +711,8 @@ fn media_state_goes_on_the_data_channel() {
         [Action::SendChannel(ChannelMsg::MediaState(MediaState {
             muted: true,
             camera_off: true,
-            sharing: false
+            sharing: false,
+            video: false,
         }))]
     );
 }
@@ -916,7 +917,7 @@ fn screen_sharing_replaces_the_camera_and_is_told() {
     // The browser's own "stop sharing" ends the track: the camera comes back (still off).
     assert_eq!(
         core.handle(Input::ShareScreen(false)),
-        [Action::StopSharing]
+        [Action::StopSharing { camera: true }]
     );
     assert_eq!(
         core.handle(Input::SharingChanged(false))[1],
@@ -931,14 +932,108 @@ fn screen_sharing_replaces_the_camera_and_is_told() {
     );
 }
 
-#[test]
-fn audio_calls_do_not_share_the_screen() {
-    let mut core = Negotiation::new(Config {
+fn audio_call() -> Negotiation {
+    Negotiation::new(Config {
         call_type: CallType::Audio,
         ..config(true, true)
-    });
+    })
+}
+
+#[test]
+fn an_audio_call_turns_the_camera_on_and_off_without_a_new_offer() {
+    let mut core = audio_call();
+    assert!(
+        core.handle(Input::SetVideo(true)).is_empty(),
+        "no local media yet"
+    );
     core.handle(Input::MediaSettled);
-    assert!(core.handle(Input::ShareScreen(true)).is_empty());
+    core.handle(auth_ok());
+    let actions = core.handle(Input::SetVideo(true));
+    assert_eq!(actions, [Action::StartCamera]);
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    let camera = MediaState {
+        video: true,
+        ..MediaState::default()
+    };
+    assert_eq!(
+        core.handle(Input::VideoChanged(true)),
+        [
+            Action::Emit(Notice::Video(true)),
+            Action::EnableTracks {
+                audio: true,
+                video: true
+            },
+            Action::SendChannel(ChannelMsg::MediaState(camera)),
+        ],
+        "the other side is told, so it shows the video stage"
+    );
+    assert!(core.handle(Input::SetVideo(true)).is_empty(), "already on");
+    assert_eq!(core.handle(Input::SetVideo(false)), [Action::StopCamera]);
+    assert_eq!(
+        core.handle(Input::VideoChanged(false))[2],
+        Action::SendChannel(ChannelMsg::MediaState(MediaState::default()))
+    );
+}
+
+#[test]
+fn an_audio_call_shares_the_screen_and_stopping_puts_back_what_was_sent() {
+    let mut core = audio_call();
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    let actions = core.handle(Input::ShareScreen(true));
+    assert_eq!(actions, [Action::ShareScreen]);
+    assert_eq!(offers(&actions), 0, "no renegotiation");
+    core.handle(Input::SharingChanged(true));
+    assert!(
+        core.handle(Input::SetVideo(true)).is_empty(),
+        "the screen has the video transceiver"
+    );
+    assert_eq!(
+        core.handle(Input::ShareScreen(false)),
+        [Action::StopSharing { camera: false }],
+        "the camera was off: nothing goes back on"
+    );
+    core.handle(Input::SharingChanged(false));
+    core.handle(Input::SetVideo(true));
+    core.handle(Input::VideoChanged(true));
+    core.handle(Input::ShareScreen(true));
+    core.handle(Input::SharingChanged(true));
+    assert_eq!(
+        core.handle(Input::ShareScreen(false)),
+        [Action::StopSharing { camera: true }],
+        "the camera was on: it comes back"
+    );
+}
+
+#[test]
+fn an_audio_call_switches_its_camera_only_while_it_is_on() {
+    let mut core = audio_call();
+    core.handle(Input::MediaSettled);
+    core.handle(auth_ok());
+    let switch = || Input::SwitchDevice {
+        kind: DeviceKind::Camera,
+        device: Some("cam-2".into()),
+    };
+    assert!(
+        core.handle(switch()).is_empty(),
+        "camera off: only remembered by the page"
+    );
+    core.handle(Input::SetVideo(true));
+    core.handle(Input::VideoChanged(true));
+    assert_eq!(
+        core.handle(switch()),
+        [Action::SwitchDevice {
+            kind: DeviceKind::Camera,
+            device: Some("cam-2".into())
+        }]
+    );
+}
+
+#[test]
+fn a_video_call_has_no_camera_upgrade() {
+    let mut core = Negotiation::new(config(true, true));
+    core.handle(Input::MediaSettled);
+    assert!(core.handle(Input::SetVideo(true)).is_empty());
 }
 
 #[test]

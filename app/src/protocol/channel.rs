@@ -18,6 +18,9 @@ pub struct MediaState {
     /// The video is a shared screen, not the camera: show it whole, uncropped.
     #[serde(default)]
     pub sharing: bool,
+    /// An audio call upgraded: the sender's camera is on (issue 19). Video calls leave it false.
+    #[serde(default)]
+    pub video: bool,
 }
 
 /// How well a side's network carries the call, as that side measures it (see `app::quality`).
@@ -43,7 +46,7 @@ impl Grade {
 }
 
 /// One message on the channel: `{"type": "media-state", "muted": …, "camera_off": …,
-/// "sharing": …}`, `{"type": "quality", "grade": "good"|"fair"|"poor"}` or
+/// "sharing": …, "video": …}`, `{"type": "quality", "grade": "good"|"fair"|"poor"}` or
 /// `{"type": "chat", "text": …}`. A type this version does not know
 /// (a newer peer's) reads as [`ChannelMsg::Unknown`] and is ignored, never mistaken for another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +95,21 @@ mod tests {
         });
         assert_eq!(
             serde_json::to_string(&state).unwrap(),
-            r#"{"type":"media-state","muted":true,"camera_off":false,"sharing":false}"#
+            r#"{"type":"media-state","muted":true,"camera_off":false,"sharing":false,"video":false}"#
+        );
+        // An older peer's state has no `video`: it reads as false.
+        assert_eq!(
+            ChannelMsg::parse(
+                r#"{"type":"media-state","muted":false,"camera_off":false,"sharing":false}"#
+            ),
+            Some(ChannelMsg::MediaState(MediaState::default()))
+        );
+        assert_eq!(
+            ChannelMsg::parse(r#"{"type":"media-state","video":true}"#),
+            Some(ChannelMsg::MediaState(MediaState {
+                video: true,
+                ..MediaState::default()
+            }))
         );
         assert_eq!(
             ChannelMsg::parse(r#"{"type":"media-state","camera_off":true}"#),

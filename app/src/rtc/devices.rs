@@ -121,27 +121,59 @@ pub fn in_use(local: &MediaStream) -> Vec<(DeviceKind, String)> {
         .collect()
 }
 
+/// The senders of `pc` that send a track of `kind`; for video with none, the idle video
+/// transceiver's (an audio call turning its camera on or sharing its screen).
+fn senders(pc: &RtcPeerConnection, kind: &str) -> Vec<RtcRtpSender> {
+    let sending: Vec<RtcRtpSender> = pc
+        .get_senders()
+        .iter()
+        .map(|sender| sender.unchecked_into::<RtcRtpSender>())
+        .filter(|sender| sender.track().is_some_and(|t| t.kind() == kind))
+        .collect();
+    match (sending.is_empty(), kind) {
+        (true, "video") => super::peer::video_sender(pc).into_iter().collect(),
+        _ => sending,
+    }
+}
+
+async fn replace(sender: &RtcRtpSender, track: Option<&MediaStreamTrack>) {
+    if let Err(error) = JsFuture::from(sender.replace_track(track)).await {
+        super::log(&format!("replaceTrack failed: {}", error_text(&error)));
+    }
+}
+
 /// Puts `track` in place of the local stream's track of its kind, in `local` and on every
 /// sender of `pc` that sends that kind (replaceTrack: no renegotiation), and stops the old one.
 pub async fn swap(local: &MediaStream, pc: Option<&RtcPeerConnection>, track: &MediaStreamTrack) {
     let kind = track.kind();
     if let Some(pc) = pc {
-        for sender in pc.get_senders().iter() {
-            let sender: RtcRtpSender = sender.unchecked_into();
-            if sender.track().is_some_and(|t| t.kind() == kind) {
-                if let Err(error) = JsFuture::from(sender.replace_track(Some(track))).await {
-                    super::log(&format!("replaceTrack failed: {}", error_text(&error)));
-                }
-            }
+        for sender in senders(pc, &kind) {
+            replace(&sender, Some(track)).await;
         }
     }
+    drop_local(local, &kind, Some(track));
+    local.add_track(track);
+}
+
+/// Stops sending `kind` (replaceTrack(null): the transceiver stays for the next time) and
+/// stops the local track of that kind.
+pub async fn unsend(local: &MediaStream, pc: Option<&RtcPeerConnection>, kind: &str) {
+    if let Some(pc) = pc {
+        for sender in senders(pc, kind) {
+            replace(&sender, None).await;
+        }
+    }
+    drop_local(local, kind, None);
+}
+
+/// Removes and stops the tracks of `kind` in `local`, except `keep`.
+fn drop_local(local: &MediaStream, kind: &str, keep: Option<&MediaStreamTrack>) {
     for old in media::tracks(local) {
-        if old.kind() == kind && old != *track {
+        if old.kind() == kind && Some(&old) != keep {
             local.remove_track(&old);
             old.stop();
         }
     }
-    local.add_track(track);
 }
 
 /// Plays `element` on the speaker `device` ("" is the default) where the browser can choose.

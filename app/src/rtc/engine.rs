@@ -51,6 +51,8 @@ pub enum CallEvent {
     RemoteMedia(MediaState),
     /// This side sends its screen (true) or its camera again.
     Sharing(bool),
+    /// Audio call: this side sends its camera (true) or no video any more.
+    Video(bool),
     /// A chat message sent (`mine`) or received over the data channel.
     Chat {
         mine: bool,
@@ -167,7 +169,12 @@ impl CallHandle {
         push(&self.0, Cmd::Input(Input::SendChat(text)));
     }
 
-    /// Starts or stops sharing the screen (video calls).
+    /// Audio call: turns the camera on or off on the idle video transceiver (no new offer).
+    pub fn set_video(&self, on: bool) {
+        push(&self.0, Cmd::Input(Input::SetVideo(on)));
+    }
+
+    /// Starts or stops sharing the screen.
     pub fn share_screen(&self, share: bool) {
         push(&self.0, Cmd::Input(Input::ShareScreen(share)));
     }
@@ -243,6 +250,48 @@ async fn share_screen(engine: &Rc<Engine>) -> Option<Input> {
         _on_ended: on_ended,
     });
     Some(Input::SharingChanged(true))
+}
+
+/// Audio call: the camera (the one chosen on this browser, else the default) on the idle video
+/// transceiver; nothing when it cannot start or the other side's connection has no video.
+async fn start_camera(engine: &Rc<Engine>) -> Option<Input> {
+    let local = engine.browser.borrow().local.clone()?;
+    let pc = current_pc(engine);
+    if pc
+        .as_ref()
+        .is_some_and(|pc| peer::video_sender(pc).is_none())
+    {
+        // An older app on the other side negotiated no video for this call.
+        emit(
+            engine,
+            CallEvent::MediaNotice(crate::i18n::t("call-video-unavailable")),
+        );
+        return None;
+    }
+    let chosen = crate::devices::remembered(DeviceKind::Camera);
+    let track = match devices::capture(DeviceKind::Camera, chosen.as_deref()).await {
+        Ok(track) => Ok(track),
+        Err(_) if chosen.is_some() => devices::capture(DeviceKind::Camera, None).await,
+        Err(name) => Err(name),
+    };
+    match track {
+        Ok(track) => {
+            devices::swap(&local, pc.as_ref(), &track).await;
+            emit(engine, CallEvent::DevicesInUse(devices::in_use(&local)));
+            Some(Input::VideoChanged(true))
+        }
+        Err(name) => {
+            log(&format!("turning the camera on: {name}"));
+            emit(
+                engine,
+                CallEvent::MediaNotice(crate::i18n::t_with(
+                    "call-video-failed",
+                    &[("error", name.as_str().into())],
+                )),
+            );
+            None
+        }
+    }
 }
 
 /// Reads the current connection's statistics every [`SAMPLE_INTERVAL_MS`] while it is
@@ -444,16 +493,28 @@ async fn perform(engine: &Rc<Engine>, action: Action) -> Option<Input> {
             };
         }
         Action::ShareScreen => return share_screen(engine).await,
-        Action::StopSharing => {
+        Action::StopSharing { camera } => {
             let sharing = engine.browser.borrow_mut().sharing.take();
             let local = engine.browser.borrow().local.clone();
-            if let (Some(sharing), Some(local)) = (sharing, local) {
-                match devices::capture(DeviceKind::Camera, sharing.camera.as_deref()).await {
-                    Ok(camera) => devices::swap(&local, current_pc(engine).as_ref(), &camera).await,
-                    Err(name) => log(&format!("the camera after sharing: {name}")),
+            let pc = current_pc(engine);
+            match (sharing, local) {
+                (Some(sharing), Some(local)) if camera => {
+                    match devices::capture(DeviceKind::Camera, sharing.camera.as_deref()).await {
+                        Ok(camera) => devices::swap(&local, pc.as_ref(), &camera).await,
+                        Err(name) => log(&format!("the camera after sharing: {name}")),
+                    }
                 }
+                (Some(_), Some(local)) => devices::unsend(&local, pc.as_ref(), "video").await,
+                _ => {}
             }
             return Some(Input::SharingChanged(false));
+        }
+        Action::StartCamera => return start_camera(engine).await,
+        Action::StopCamera => {
+            let local = engine.browser.borrow().local.clone()?;
+            devices::unsend(&local, current_pc(engine).as_ref(), "video").await;
+            emit(engine, CallEvent::DevicesInUse(devices::in_use(&local)));
+            return Some(Input::VideoChanged(false));
         }
         Action::SendChannel(message) => {
             if let (Some(peer), Ok(text)) = (
@@ -484,6 +545,7 @@ fn notify(engine: &Engine, notice: Notice) {
         }
         Notice::RemoteMedia(state) => CallEvent::RemoteMedia(state),
         Notice::Sharing(sharing) => CallEvent::Sharing(sharing),
+        Notice::Video(on) => CallEvent::Video(on),
         Notice::Chat { mine, text } => CallEvent::Chat { mine, text },
         Notice::LocalQuality(grade) => CallEvent::Quality {
             remote: false,
@@ -581,9 +643,8 @@ fn new_peer(engine: &Rc<Engine>, session: Option<String>) -> Option<Input> {
         }
     });
     let mut browser = engine.browser.borrow_mut();
-    let video = engine.config.call_type == CallType::Video;
     let config = peer::configuration(&browser.ice_servers, engine.relay_only);
-    match Peer::new(&config, browser.local.as_ref(), video, on_event) {
+    match Peer::new(&config, browser.local.as_ref(), on_event) {
         Ok(peer) => {
             browser.peer = Some(peer);
             None

@@ -10,8 +10,8 @@ use web_sys::{
     MediaStream, MediaStreamTrack, MessageEvent, RtcConfiguration, RtcDataChannel,
     RtcDataChannelInit, RtcDataChannelState, RtcIceCandidateInit, RtcIceTransportPolicy,
     RtcOfferOptions, RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState,
-    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
-    RtcTrackEvent,
+    RtcRtpSender, RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType,
+    RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
 use crate::negotiation::{ConnectionState, PeerEvent};
@@ -28,22 +28,18 @@ pub struct Peer {
 }
 
 impl Peer {
-    /// A connection with the local tracks; kinds the call has but the local stream lacks are
-    /// received only.
+    /// A connection with the local tracks. Without a local microphone audio is received only;
+    /// without a local video track (an audio call, or no camera) the video transceiver is
+    /// sendrecv even so, with no track: a camera or a screen goes on it later with
+    /// replaceTrack, and the other side receives it without a new offer (issue 19).
     pub fn new(
         config: &RtcConfiguration,
         local: Option<&MediaStream>,
-        video: bool,
         on_event: Rc<dyn Fn(PeerEvent)>,
     ) -> Result<Self, String> {
         let pc = RtcPeerConnection::new_with_configuration(config).map_err(|e| error_text(&e))?;
 
-        let kinds: &[&str] = if video {
-            &["audio", "video"]
-        } else {
-            &["audio"]
-        };
-        for kind in kinds {
+        for kind in &["audio", "video"] {
             let track = local.and_then(|stream| {
                 media::tracks(stream)
                     .into_iter()
@@ -55,7 +51,10 @@ impl Peer {
                 }
                 _ => {
                     let init = RtcRtpTransceiverInit::new();
-                    init.set_direction(RtcRtpTransceiverDirection::Recvonly);
+                    init.set_direction(match *kind {
+                        "video" => RtcRtpTransceiverDirection::Sendrecv,
+                        _ => RtcRtpTransceiverDirection::Recvonly,
+                    });
                     pc.add_transceiver_with_str_and_init(kind, &init);
                 }
             }
@@ -214,6 +213,16 @@ pub async fn answer_offer(pc: &RtcPeerConnection, offer: &Value) -> Result<Value
     JsFuture::from(pc.set_remote_description(&description_init(offer, RtcSdpType::Offer)))
         .await
         .map_err(|e| error_text(&e))?;
+    // The offer's video created a receive-only transceiver here when no local track took it:
+    // sendrecv, so this side can turn a camera or a screen on later without a new offer.
+    for transceiver in transceivers(pc) {
+        if transceiver.mid().is_some()
+            && transceiver.receiver().track().kind() == "video"
+            && transceiver.direction() == RtcRtpTransceiverDirection::Recvonly
+        {
+            transceiver.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+        }
+    }
     let answer = JsFuture::from(pc.create_answer())
         .await
         .map_err(|e| error_text(&e))?;
@@ -249,4 +258,29 @@ pub async fn add_candidate(pc: &RtcPeerConnection, candidate: &Value) -> Result<
         .await
         .map(|_| ())
         .map_err(|e| error_text(&e))
+}
+
+fn transceivers(pc: &RtcPeerConnection) -> Vec<RtcRtpTransceiver> {
+    pc.get_transceivers()
+        .iter()
+        .filter_map(|t| t.dyn_into::<RtcRtpTransceiver>().ok())
+        .collect()
+}
+
+/// The sender of the negotiated video transceiver that may send (with a track or idle): where
+/// a camera or a screen goes in a call that did not start with one.
+pub fn video_sender(pc: &RtcPeerConnection) -> Option<RtcRtpSender> {
+    transceivers(pc)
+        .into_iter()
+        .find(|t| {
+            t.mid().is_some()
+                && t.receiver().track().kind() == "video"
+                && matches!(
+                    t.current_direction(),
+                    Some(
+                        RtcRtpTransceiverDirection::Sendrecv | RtcRtpTransceiverDirection::Sendonly
+                    )
+                )
+        })
+        .map(|t| t.sender())
 }

@@ -25,7 +25,9 @@ pub struct CallStats {
     pub audio_bytes: f64,
     pub video_bytes: f64,
     pub video_frames: f64,
-    /// Remote video tracks being received (0 in an audio call).
+    /// Remote video tracks being received: live and not muted. An audio call's idle video
+    /// receiver (issue 19) is muted until the other side turns a camera or screen on, so an
+    /// audio call counts 0.
     pub video_tracks: u32,
     /// Candidate types of the selected candidate pair: "relay" when media goes through TURN.
     pub local_candidate_type: String,
@@ -130,7 +132,9 @@ pub async fn read(pc: &RtcPeerConnection) -> CallStats {
         .filter_map(|r| r.dyn_into::<RtcRtpReceiver>().ok())
         .filter(|r| {
             let track = r.track();
-            track.kind() == "video" && track.ready_state() == web_sys::MediaStreamTrackState::Live
+            track.kind() == "video"
+                && track.ready_state() == web_sys::MediaStreamTrackState::Live
+                && !track.muted()
         })
         .count() as u32;
     stats

@@ -33,6 +33,9 @@ pub(super) struct CallView {
     /// A screen is shared: by this side, by the other.
     pub(super) sharing: RwSignal<bool>,
     pub(super) remote_sharing: RwSignal<bool>,
+    /// An audio call upgraded (issue 19): this side's camera is on, the other side's is.
+    pub(super) video: RwSignal<bool>,
+    pub(super) remote_video: RwSignal<bool>,
     /// Connection grades: this side's, and the other side's as it reported it (None until
     /// measured).
     pub(super) quality: RwSignal<Option<Grade>>,
@@ -71,6 +74,8 @@ impl CallView {
             shortcuts_help: RwSignal::new(false),
             sharing: RwSignal::new(false),
             remote_sharing: RwSignal::new(false),
+            video: RwSignal::new(false),
+            remote_video: RwSignal::new(false),
             quality: RwSignal::new(None),
             remote_quality: RwSignal::new(None),
             devices: RwSignal::new(Vec::new()),
@@ -156,7 +161,15 @@ impl Controls {
         self.live.with_engine(|engine| engine.set_camera_off(off));
     }
 
-    /// Performs a keyboard shortcut, during the call only (camera and screen in video calls).
+    /// Audio call: turns the camera on or off (the view follows once it is, or is not, sent).
+    pub(super) fn set_video(&self, on: bool) {
+        #[cfg(feature = "hydrate")]
+        self.live.with_engine(|engine| engine.set_video(on));
+        #[cfg(not(feature = "hydrate"))]
+        let _ = on;
+    }
+
+    /// Performs a keyboard shortcut, during the call only.
     #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
     pub(super) fn shortcut(&self, shortcut: Shortcut) {
         let view = self.view;
@@ -174,9 +187,9 @@ impl Controls {
             Shortcut::ToggleCamera if video => {
                 self.set_camera_off(!view.camera_off.get_untracked())
             }
-            Shortcut::ToggleShare if video => self.share_screen(!view.sharing.get_untracked()),
+            Shortcut::ToggleCamera => self.set_video(!view.video.get_untracked()),
+            Shortcut::ToggleShare => self.share_screen(!view.sharing.get_untracked()),
             Shortcut::Help => view.shortcuts_help.update(|shown| *shown = !*shown),
-            Shortcut::ToggleCamera | Shortcut::ToggleShare => {}
         }
     }
 
@@ -431,8 +444,14 @@ mod browser {
         }
         element.set_src_object(stream);
         if stream.is_some() {
-            // Autoplay normally starts it; play() covers browsers that wait for it.
-            let _ = element.play();
+            // Autoplay normally starts it; play() covers browsers that wait for it. Its promise
+            // rejects when the element leaves the page first (the stage turned back to audio):
+            // awaited so that is not an unhandled rejection.
+            if let Ok(playing) = element.play() {
+                spawn_local(async move {
+                    let _ = wasm_bindgen_futures::JsFuture::from(playing).await;
+                });
+            }
         }
     }
 
@@ -528,8 +547,10 @@ mod browser {
                     view.remote_muted.set(state.muted);
                     view.remote_camera_off.set(state.camera_off);
                     view.remote_sharing.set(state.sharing);
+                    view.remote_video.set(state.video);
                 }
                 CallEvent::Sharing(sharing) => view.sharing.set(sharing),
+                CallEvent::Video(on) => view.video.set(on),
                 CallEvent::Chat { mine, text } => view
                     .chat
                     .update(|chat| chat.add(crate::chat::Line { mine, text })),

@@ -16,10 +16,11 @@ use crate::devices::DeviceKind;
 use crate::i18n::{t, t_with};
 use crate::negotiation::LinkState;
 use crate::protocol::{
-    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MAX_CHAT_CHARS,
+    chat_text_fits, Call, CallStatus, CallType, EndReason, Grade, MediaState, MAX_CHAT_CHARS,
 };
 use crate::quality;
 use crate::shortcuts;
+use crate::upgrade::{self, CameraButton};
 use crate::util::duration_text;
 
 /// What the page shows.
@@ -306,6 +307,46 @@ fn Toggle(
     }
 }
 
+/// The camera button: pauses the camera of a video call, or turns one on in an audio call
+/// (which then shows the video stage on both sides; see [`upgrade::camera_button`]).
+#[component]
+fn CameraControl(controls: Controls, call_type: CallType) -> impl IntoView {
+    let view = controls.view;
+    let button = move || upgrade::camera_button(call_type, view.sharing.get());
+    move || match button() {
+        CameraButton::Pause => {
+            let controls = controls.clone();
+            view! {
+                <Toggle
+                    testid="camera-button"
+                    on=view.camera_off
+                    labels=("call-camera-turn-off", "call-camera-turn-on")
+                    toggle=move |off| controls.set_camera_off(off)
+                />
+            }
+            .into_any()
+        }
+        CameraButton::Upgrade { enabled } => {
+            let controls = controls.clone();
+            view! {
+                <button
+                    class="call-btn"
+                    data-testid="video-button"
+                    aria-pressed=move || view.video.get().to_string()
+                    disabled=!enabled
+                    title=move || (!enabled).then(|| t("call-camera-screen-instead"))
+                    on:click=move |_| controls.set_video(!view.video.get_untracked())
+                >
+                    {move || {
+                        if view.video.get() { t("call-video-off") } else { t("call-video-on") }
+                    }}
+                </button>
+            }
+            .into_any()
+        }
+    }
+}
+
 /// The keyboard shortcuts, shown with "?".
 #[component]
 fn ShortcutsHelp(view: CallView) -> impl IntoView {
@@ -394,13 +435,8 @@ fn DeviceMenu(controls: Controls) -> impl IntoView {
     let view = controls.view;
     let kinds = DeviceKind::ALL
         .into_iter()
-        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked())
-        .filter(|kind| {
-            *kind != DeviceKind::Camera
-                || view
-                    .call
-                    .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video))
-        });
+        // Cameras in audio calls too: the one chosen is the one *Turn camera on* starts.
+        .filter(|kind| *kind != DeviceKind::Speaker || view.can_choose_speaker.get_untracked());
     view! {
         <div class="device-menu" id="device-menu" data-testid="device-menu" role="group" aria-label=move || t("call-devices")>
             {kinds
@@ -442,9 +478,23 @@ fn MediaMessages(view: CallView) -> impl IntoView {
 
 fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
     let view = controls.view;
-    let video = view
+    let call_type = view
         .call
-        .with_untracked(|c| c.as_ref().is_some_and(|c| c.call_type == CallType::Video));
+        .with_untracked(|c| c.as_ref().map_or(CallType::Audio, |c| c.call_type));
+    // An audio call's stage turns into the video stage while either side sends video.
+    let remote_state = move || MediaState {
+        muted: false,
+        camera_off: view.remote_camera_off.get(),
+        sharing: view.remote_sharing.get(),
+        video: view.remote_video.get(),
+    };
+    let local_state = move || MediaState {
+        sharing: view.sharing.get(),
+        video: view.video.get(),
+        ..MediaState::default()
+    };
+    let video_stage =
+        Memo::new(move |_| upgrade::video_stage(call_type, local_state(), remote_state()));
     let timer = move || {
         let accepted = view
             .call
@@ -453,7 +503,7 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
             .map(|at| duration_text((view.now.get() - at) / 1000))
             .unwrap_or_else(|| duration_text(0))
     };
-    let stage = if video {
+    let video_view = move || {
         view! {
             <div class="call-stage call-stage-video">
                 <video
@@ -471,29 +521,41 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     class="local-video"
                     class:local-screen=move || view.sharing.get()
                     data-testid="local-video"
+                    hidden=move || !upgrade::local_preview(call_type, local_state())
                     node_ref=media.local_video
                     autoplay=true
                     playsinline=true
                     muted=true
                     prop:muted=true
                 ></video>
-                <Show when=move || view.remote_camera_off.get()>
+                <Show when=move || upgrade::remote_picture_off(call_type, remote_state())>
                     <div class="remote-camera-off" data-testid="remote-camera-off">
                         <PartyAvatar view=view />
-                        <p>{move || t_with("call-camera-off", &[("name", view.other_name().into())])}</p>
+                        <p>
+                            {move || match call_type {
+                                CallType::Video => {
+                                    t_with("call-camera-off", &[("name", view.other_name().into())])
+                                }
+                                CallType::Audio => view.other_name(),
+                            }}
+                        </p>
                     </div>
                 </Show>
             </div>
         }
-        .into_any()
-    } else {
-        view! {
-            <div class="call-stage call-stage-audio" data-testid="audio-stage">
-                <PartyAvatar view=view />
-                <p class="call-name">{move || view.other_name()}</p>
-            </div>
+    };
+    let stage = move || {
+        if video_stage.get() {
+            video_view().into_any()
+        } else {
+            view! {
+                <div class="call-stage call-stage-audio" data-testid="audio-stage">
+                    <PartyAvatar view=view />
+                    <p class="call-name">{move || view.other_name()}</p>
+                </div>
+            }
+            .into_any()
         }
-        .into_any()
     };
     let mute_controls = controls.clone();
     let camera_controls = controls.clone();
@@ -545,24 +607,16 @@ fn in_call(controls: Controls, media: MediaElements) -> impl IntoView {
                     labels=("call-mute", "call-unmute")
                     toggle=move |muted| mute_controls.set_muted(muted)
                 />
-                {video
-                    .then(|| {
-                        view! {
-                            <Toggle
-                                testid="camera-button"
-                                on=view.camera_off
-                                labels=("call-camera-turn-off", "call-camera-turn-on")
-                                toggle=move |off| camera_controls.set_camera_off(off)
-                            />
-                            <Toggle
-                                testid="share-button"
-                                on=view.sharing
-                                labels=("call-share", "call-stop-sharing")
-                                toggle=move |share| share_controls.share_screen(share)
-                            />
-                            <PipButton video=media.remote_video />
-                        }
-                    })}
+                <CameraControl controls=camera_controls call_type=call_type />
+                <Toggle
+                    testid="share-button"
+                    on=view.sharing
+                    labels=("call-share", "call-stop-sharing")
+                    toggle=move |share| share_controls.share_screen(share)
+                />
+                <Show when=move || video_stage.get()>
+                    <PipButton video=media.remote_video />
+                </Show>
                 <button
                     class="call-btn"
                     data-testid="chat-button"
