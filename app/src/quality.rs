@@ -177,15 +177,20 @@ pub fn bars(grade: Option<Grade>) -> u8 {
     }
 }
 
-/// The grade in words, for the bars' accessible label: "Your connection: good" (`other`: None),
-/// "Bob's connection: poor".
-pub fn label(other: Option<&str>, grade: Option<Grade>) -> String {
-    let grade = t(match grade {
+/// The catalogue key of a grade in words ("measuring" before the first).
+pub fn grade_key(grade: Option<Grade>) -> &'static str {
+    match grade {
         None => "quality-measuring",
         Some(Grade::Good) => "quality-good",
         Some(Grade::Fair) => "quality-fair",
         Some(Grade::Poor) => "quality-poor",
-    });
+    }
+}
+
+/// The grade in words, for the bars' accessible label: "Your connection: good" (`other`: None),
+/// "Bob's connection: poor".
+pub fn label(other: Option<&str>, grade: Option<Grade>) -> String {
+    let grade = t(grade_key(grade));
     match other {
         None => t_with("quality-label-yours", &[("grade", grade.into())]),
         Some(name) => t_with(

@@ -133,11 +133,7 @@ fn ms_words(ms: i64) -> String {
 }
 
 fn grade_words(grade: Grade) -> String {
-    t(match grade {
-        Grade::Good => "quality-good",
-        Grade::Fair => "quality-fair",
-        Grade::Poor => "quality-poor",
-    })
+    t(super::grade_key(Some(grade)))
 }
 
 /// One line for a history row: "Direct · 42 ms · 0.1% loss · worst: fair".
