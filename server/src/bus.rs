@@ -62,9 +62,10 @@ pub trait Bus: Send + Sync + 'static {
     /// best effort: the database has the state).
     fn send(&self, message: BusMessage);
 
-    /// Adds `delta` to this instance's count of open user sockets of `user`, as the other
-    /// instances see it.
-    fn count_open(&self, user: UserId, delta: i64) -> BusFuture<'_, ()>;
+    /// This instance's count of open user sockets of `user` changed (presence holds the
+    /// count); resolves once the other instances can see the new count, or at once when they
+    /// cannot be told.
+    fn open_count_changed(&self, user: UserId) -> BusFuture<'_, ()>;
 
     /// Whether `user` has an open user socket on another live instance; None when that cannot
     /// be told (the caller then goes by this instance alone).
@@ -78,7 +79,7 @@ pub struct NoBus;
 impl Bus for NoBus {
     fn send(&self, _message: BusMessage) {}
 
-    fn count_open(&self, _user: UserId, _delta: i64) -> BusFuture<'_, ()> {
+    fn open_count_changed(&self, _user: UserId) -> BusFuture<'_, ()> {
         Box::pin(std::future::ready(()))
     }
 
@@ -108,8 +109,8 @@ impl Bus for RecordingBus {
         self.sent.lock().unwrap().push(message);
     }
 
-    fn count_open(&self, user: UserId, delta: i64) -> BusFuture<'_, ()> {
-        NoBus.count_open(user, delta)
+    fn open_count_changed(&self, user: UserId) -> BusFuture<'_, ()> {
+        NoBus.open_count_changed(user)
     }
 
     fn open_elsewhere(&self, user: UserId) -> BusFuture<'_, Option<bool>> {

@@ -120,6 +120,11 @@ impl Presence {
             .collect()
     }
 
+    /// Open user sockets of `user` on this instance.
+    pub fn open_count(&self, user: UserId) -> usize {
+        self.state().open.get(&user).copied().unwrap_or(0)
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -136,7 +141,7 @@ impl Presence {
             *count += 1;
             *count == 1
         };
-        self.bus.count_open(user, 1).await;
+        self.bus.open_count_changed(user).await;
         if first {
             self.sync(user).await;
         }
@@ -158,7 +163,7 @@ impl Presence {
                 None => return,
             }
         };
-        self.bus.count_open(user, -1).await;
+        self.bus.open_count_changed(user).await;
         if !last {
             return;
         }
