@@ -10,11 +10,13 @@ pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// Read and write buffer of one socket. tungstenite's defaults (128 KiB each) made an idle socket
 /// cost about 140 KB of server memory (bench/: idle), and 4 KiB still made the read buffer the
-/// largest allocation of an idle socket (heaptrack). An ICE candidate fits in 1 KiB; the buffer
-/// grows to the size of a larger message (an SDP of a few KiB) when one arrives, up to
-/// [`MAX_MESSAGE_BYTES`]. A write buffer of zero sends each message at once, which is what a
-/// relay wants anyway.
-pub const READ_BUFFER_BYTES: usize = 1024;
+/// largest allocation of an idle socket (heaptrack). The buffer grows to the size of a larger
+/// message when one arrives, up to [`MAX_MESSAGE_BYTES`]; this is also the most one read takes,
+/// so an ICE candidate of a few hundred bytes takes one or two reads. 256 bytes instead of
+/// 1 KiB: 6.7 -> 6.0 KiB per socket at 100,000 sockets, relay latency and CPU per message
+/// unchanged within the run-to-run spread (README, Benchmarks). A write buffer of zero sends
+/// each message at once, which is what a relay wants anyway.
+pub const READ_BUFFER_BYTES: usize = 256;
 pub const WRITE_BUFFER_BYTES: usize = 0;
 
 /// Sustained messages per second from one socket. Signaling is a handful of messages per call
