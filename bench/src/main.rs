@@ -66,15 +66,18 @@ struct Args {
     /// Runs as a socket holder for the curves (bench/src/holder.rs), not a benchmark.
     #[arg(long, hide = true)]
     hold_sockets: bool,
-    /// curve-sockets: seconds of idle CPU measured at each step.
-    #[arg(long, default_value_t = 10)]
+    /// curve-sockets: seconds of idle CPU measured at each step. This and --curve-calls-secs
+    /// are a whole number of the server's heartbeat intervals (WS_HEARTBEAT_SECS, 20 s), so
+    /// each window holds one ping of every socket however the sockets' openings line up: with
+    /// 10 s windows the step's first pings fell inside or outside by chance.
+    #[arg(long, default_value_t = 20)]
     curve_idle_secs: u64,
     /// curve-sockets: calls/s between separate pairs while the sockets are held.
     #[arg(long, default_value_t = 50.0)]
     curve_call_rate: f64,
     #[arg(long, default_value_t = 10)]
     curve_call_pairs: usize,
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     curve_calls_secs: u64,
     /// curve-relay-rate: offered msgs/s over --relay-pairs pairs.
     #[arg(
