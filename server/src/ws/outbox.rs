@@ -2,7 +2,7 @@
 //! the socket (its own reader, the other party's relay, the hub) only ever `try_send`s, so a slow
 //! client can never block them; when its queue is full it is closed instead.
 
-use std::{sync::Arc, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket};
 use futures_util::{stream::SplitSink, SinkExt};
@@ -138,52 +138,56 @@ async fn stopped(stopping: &mut watch::Receiver<bool>) {
     }
 }
 
-async fn write(
+/// The writer task's future (a plain function for the reason told in the module `ws`: an
+/// `async fn` would hold its arguments twice).
+pub(super) fn write(
     mut sink: SplitSink<WebSocket, Message>,
     queue: flume::Receiver<Message>,
     close_tx: Arc<watch::Sender<CloseReason>>,
     mut stopping: watch::Receiver<bool>,
-) {
+) -> impl Future<Output = ()> + Send {
     let mut closed = close_tx.subscribe();
-    loop {
-        let message = tokio::select! {
-            biased;
-            _ = closed.wait_for(Option::is_some) => break,
-            () = stopped(&mut stopping) => break,
-            message = queue.recv_async() => message.ok(),
-        };
-        let Some(message) = message else { break };
-        let last = matches!(message, Message::Close(_));
-        // A client that stopped reading blocks the send; a close must still get through.
-        let sent = tokio::select! {
-            biased;
-            _ = closed.wait_for(Option::is_some) => break,
-            () = stopped(&mut stopping) => break,
-            sent = sink.send(message) => sent,
-        };
-        if last {
-            // The close frame is out (close_after_queued): the reader winds down too.
-            request_close(&close_tx, close::NORMAL, "closed");
-            return;
+    async move {
+        loop {
+            let message = tokio::select! {
+                biased;
+                _ = closed.wait_for(Option::is_some) => break,
+                () = stopped(&mut stopping) => break,
+                message = queue.recv_async() => message.ok(),
+            };
+            let Some(message) = message else { break };
+            let last = matches!(message, Message::Close(_));
+            // A client that stopped reading blocks the send; a close must still get through.
+            let sent = tokio::select! {
+                biased;
+                _ = closed.wait_for(Option::is_some) => break,
+                () = stopped(&mut stopping) => break,
+                sent = sink.send(message) => sent,
+            };
+            if last {
+                // The close frame is out (close_after_queued): the reader winds down too.
+                request_close(&close_tx, close::NORMAL, "closed");
+                return;
+            }
+            if sent.is_err() {
+                return;
+            }
         }
-        if sent.is_err() {
-            return;
+        if *stopping.borrow() {
+            // Also ends the socket's reader, so its loop winds down like on any other close.
+            request_close(&close_tx, close::SERVICE_RESTART, "server restarting");
         }
+        let reason = *closed.borrow();
+        let frame = reason.map(|(code, reason)| CloseFrame {
+            code,
+            reason: reason.into(),
+        });
+        let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+            match frame {
+                Some(frame) => sink.send(Message::Close(Some(frame))).await,
+                None => sink.close().await,
+            }
+        })
+        .await;
     }
-    if *stopping.borrow() {
-        // Also ends the socket's reader, so its loop winds down like on any other close.
-        request_close(&close_tx, close::SERVICE_RESTART, "server restarting");
-    }
-    let reason = *closed.borrow();
-    let frame = reason.map(|(code, reason)| CloseFrame {
-        code,
-        reason: reason.into(),
-    });
-    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
-        match frame {
-            Some(frame) => sink.send(Message::Close(Some(frame))).await,
-            None => sink.close().await,
-        }
-    })
-    .await;
 }

@@ -2,10 +2,9 @@
 //! the user is a party of the room's live call, then relay offer/answer/ICE to the other party
 //! and hand ringing and call-end to the call service.
 
-use std::time::Duration;
+use std::{future::Future, time::Duration};
 
 use axum::extract::ws::WebSocket;
-use futures_util::StreamExt;
 
 use app::protocol::{
     Call, CallId, CallStatus, ClientMsg, EndReason, ServerMsg, UserEvent, UserId, WsError,
@@ -27,34 +26,36 @@ use super::{
     rooms::{Party, Rooms},
 };
 
-pub async fn run(state: AppState, room_id: String, query_token: Option<String>, socket: WebSocket) {
-    let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(
-        sink,
-        state.config.ws_outgoing_queue(),
-        state.drain.subscribe(),
-    );
-    let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
-    match admit(&state, &room_id, query_token, &mut reader).await {
-        Ok((user, call, events)) => {
-            let _open = crate::metrics::socket_open("room");
-            // A room lives as long as its call, however the call ends (REST, the ring timeout,
-            // the other party, another instance): nothing is relayed or logged after that.
-            let watcher = tokio::spawn(close_when_over(
-                state.calls.clone(),
-                user,
-                call.id,
-                events,
-                outbox.clone(),
-            ));
-            serve(&state, &room_id, user, call, &mut reader, &outbox).await;
-            watcher.abort();
+/// The socket's future (a plain function: see the module `ws`).
+pub fn run(
+    state: AppState,
+    room_id: String,
+    query_token: Option<String>,
+    socket: WebSocket,
+) -> impl Future<Output = ()> + Send {
+    let (mut reader, outbox, writer) = super::open(&state, socket);
+    async move {
+        match admit(&state, &room_id, query_token, &mut reader).await {
+            Ok((user, call, events)) => {
+                let _open = crate::metrics::socket_open("room");
+                // A room lives as long as its call, however the call ends (REST, the ring timeout,
+                // the other party, another instance): nothing is relayed or logged after that.
+                let watcher = tokio::spawn(close_when_over(
+                    state.calls.clone(),
+                    user,
+                    call.id,
+                    events,
+                    outbox.clone(),
+                ));
+                serve(&state, &room_id, user, call, &mut reader, &outbox).await;
+                watcher.abort();
+            }
+            Err((code, reason)) => outbox.close(code, reason),
         }
-        Err((code, reason)) => outbox.close(code, reason),
+        drop(reader);
+        drop(outbox);
+        let _ = writer.await;
     }
-    drop(reader);
-    drop(outbox);
-    let _ = writer.await;
 }
 
 /// Who the user is, the room's call and the user's events from before the call was read, or

@@ -2,10 +2,9 @@
 //! calls, call status changes, presence of the users it watches) and keeps the user online while
 //! at least one is open.
 
-use std::sync::Arc;
+use std::{future::Future, pin::pin, pin::Pin, sync::Arc};
 
 use axum::extract::ws::WebSocket;
-use futures_util::StreamExt;
 use tokio::sync::broadcast::error::RecvError;
 
 use app::protocol::{ClientMsg, ServerMsg, UserId, WsError};
@@ -19,34 +18,36 @@ use super::{
     reader::Reader,
 };
 
-pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket) {
-    let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(
-        sink,
-        state.config.ws_outgoing_queue(),
-        state.drain.subscribe(),
-    );
-    let mut reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
-    match auth::authenticate(&mut reader, query_token, &state.users).await {
-        Ok(auth::Authenticated { user, valid_for }) => {
-            let _open = crate::metrics::socket_open("user");
-            // Subscribed before auth-ok, so a client that waits for it misses nothing.
-            let events = state.hub.subscribe(user);
-            if state.presence.connected(user, limits::USER_SOCKETS).await {
-                outbox.send(&ServerMsg::AuthOk { user_id: user });
-                let expiry = tokio::time::sleep(valid_for);
-                let watched = serve(&state, user, events, expiry, &mut reader, &outbox).await;
-                state.presence.unwatch(user, &watched);
-                state.presence.disconnected(user).await;
-            } else {
-                outbox.close(close::POLICY, "too many open sockets for this user");
+/// The socket's future (a plain function: see the module `ws`).
+pub fn run(
+    state: AppState,
+    query_token: Option<String>,
+    socket: WebSocket,
+) -> impl Future<Output = ()> + Send {
+    let (mut reader, outbox, writer) = super::open(&state, socket);
+    async move {
+        match auth::authenticate(&mut reader, query_token, &state.users).await {
+            Ok(auth::Authenticated { user, valid_for }) => {
+                let _open = crate::metrics::socket_open("user");
+                // Subscribed before auth-ok, so a client that waits for it misses nothing.
+                let mut events = state.hub.subscribe(user);
+                if state.presence.connected(user, limits::USER_SOCKETS).await {
+                    outbox.send(&ServerMsg::AuthOk { user_id: user });
+                    let expiry = pin!(tokio::time::sleep(valid_for));
+                    let watched =
+                        serve(&state, user, &mut events, expiry, &mut reader, &outbox).await;
+                    state.presence.unwatch(user, &watched);
+                    state.presence.disconnected(user).await;
+                } else {
+                    outbox.close(close::POLICY, "too many open sockets for this user");
+                }
             }
+            Err(refused) => outbox.close(refused.code, refused.reason),
         }
-        Err(refused) => outbox.close(refused.code, refused.reason),
+        drop(reader);
+        drop(outbox);
+        let _ = writer.await;
     }
-    drop(reader);
-    drop(outbox);
-    let _ = writer.await;
 }
 
 /// Forwards events and answers messages until either side ends or the token expires; returns
@@ -58,13 +59,12 @@ pub async fn run(state: AppState, query_token: Option<String>, socket: WebSocket
 async fn serve(
     state: &AppState,
     user: UserId,
-    mut events: Subscription,
-    expiry: tokio::time::Sleep,
+    events: &mut Subscription,
+    mut expiry: Pin<&mut tokio::time::Sleep>,
     reader: &mut Reader,
     outbox: &Outbox,
 ) -> Vec<UserId> {
     let mut watched = Vec::new();
-    tokio::pin!(expiry);
     loop {
         tokio::select! {
             () = &mut expiry => {
