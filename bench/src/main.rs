@@ -6,6 +6,7 @@ mod bulk;
 mod chaos;
 mod client;
 mod curves;
+mod dbstats;
 mod holder;
 mod idle;
 mod plot;
@@ -304,11 +305,13 @@ async fn main() -> Result<()> {
         )
         .await?;
         eprintln!("rest: start + accept + end x {}", args.rest_concurrency);
+        let mut probe = dbstats::Probe::new(args.database_url.as_deref(), args.server_pid).await?;
         rest::calls(
             &api,
             &accounts,
             args.rest_concurrency,
             duration,
+            &mut probe,
             &mut report,
         )
         .await?;

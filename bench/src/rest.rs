@@ -1,5 +1,6 @@
 //! REST: `GET /api/users/me/` and the call cycle `POST /api/calls/` + accept + end, each from
-//! `concurrency` clients for a fixed time.
+//! `concurrency` clients for a fixed time; the cycle also with what each one cost the server,
+//! the bench and MariaDB (`dbstats`).
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +9,7 @@ use hdrhistogram::Histogram;
 
 use crate::{
     client::{Account, Api, Connection},
+    dbstats::{self, Probe},
     report::{self, Report},
 };
 
@@ -77,6 +79,7 @@ pub async fn calls(
     accounts: &[Account],
     concurrency: usize,
     duration: Duration,
+    probe: &mut Probe,
     report: &mut Report,
 ) -> Result<()> {
     let pairs: Vec<(Account, Account)> = accounts
@@ -84,6 +87,7 @@ pub async fn calls(
         .take(concurrency)
         .map(|pair| (pair[0].clone(), pair[1].clone()))
         .collect();
+    let before = probe.snapshot().await?;
     let deadline = Instant::now() + duration;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -116,13 +120,12 @@ pub async fn calls(
     let workers = tasks.len();
     let (histogram, errors) = merge(tasks).await?;
     let elapsed = started.elapsed().as_secs_f64();
+    let after = probe.snapshot().await?;
+    let cycles = histogram.len() as f64 / 3.0;
     report.add("rest.calls.concurrency", workers as f64, "");
     report.add("rest.calls.rps", histogram.len() as f64 / elapsed, "req/s");
-    report.add(
-        "rest.calls.cycles_per_s",
-        histogram.len() as f64 / 3.0 / elapsed,
-        "/s",
-    );
+    report.add("rest.calls.cycles_per_s", cycles / elapsed, "/s");
+    dbstats::report_per(report, "rest.calls", "cycle", cycles, &before, &after);
     report.latencies("rest.calls.latency", &histogram, false);
     report.add("rest.calls.errors", errors as f64, "");
     Ok(())
