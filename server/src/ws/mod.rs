@@ -75,17 +75,42 @@ async fn room_socket(
         .into_response()
 }
 
-/// The reading half of `socket`, the outbox everyone sends through and the writer task draining
-/// it: how each socket kind starts.
-fn open(state: &AppState, socket: WebSocket) -> (Reader, Outbox, JoinHandle<()>) {
-    let (sink, stream) = socket.split();
-    let (outbox, writer) = Outbox::spawn(
-        sink,
-        state.config.ws_outgoing_queue(),
-        state.drain.subscribe(),
-    );
-    let reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
-    (reader, outbox, writer)
+/// A socket split: the reading half, the outbox everyone sends through and the writer task
+/// draining it. How each socket kind starts and ends.
+struct Opened {
+    reader: Reader,
+    outbox: Outbox,
+    writer: JoinHandle<()>,
+}
+
+impl Opened {
+    fn new(state: &AppState, socket: WebSocket) -> Self {
+        let (sink, stream) = socket.split();
+        let (outbox, writer) = Outbox::spawn(
+            sink,
+            state.config.ws_outgoing_queue(),
+            state.drain.subscribe(),
+        );
+        let reader = Reader::new(stream, outbox.clone(), state.config.ws_heartbeat());
+        Self {
+            reader,
+            outbox,
+            writer,
+        }
+    }
+
+    /// The writer task, to be awaited: with the reader and this outbox handle gone it sends what
+    /// is queued, closes the socket and ends (awaited with them alive, it would never end).
+    fn finish(self) -> JoinHandle<()> {
+        let Self {
+            reader,
+            outbox,
+            writer,
+        } = self;
+        drop(reader);
+        drop(outbox);
+        writer
+    }
 }
 
 fn bounded(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {

@@ -33,9 +33,9 @@ pub fn run(
     query_token: Option<String>,
     socket: WebSocket,
 ) -> impl Future<Output = ()> + Send {
-    let (mut reader, outbox, writer) = super::open(&state, socket);
+    let mut socket = super::Opened::new(&state, socket);
     async move {
-        match admit(&state, &room_id, query_token, &mut reader).await {
+        match admit(&state, &room_id, query_token, &mut socket.reader).await {
             Ok((user, call, events)) => {
                 let _open = crate::metrics::socket_open("room");
                 // A room lives as long as its call, however the call ends (REST, the ring timeout,
@@ -45,16 +45,22 @@ pub fn run(
                     user,
                     call.id,
                     events,
-                    outbox.clone(),
+                    socket.outbox.clone(),
                 ));
-                serve(&state, &room_id, user, call, &mut reader, &outbox).await;
+                serve(
+                    &state,
+                    &room_id,
+                    user,
+                    call,
+                    &mut socket.reader,
+                    &socket.outbox,
+                )
+                .await;
                 watcher.abort();
             }
-            Err((code, reason)) => outbox.close(code, reason),
+            Err((code, reason)) => socket.outbox.close(code, reason),
         }
-        drop(reader);
-        drop(outbox);
-        let _ = writer.await;
+        let _ = socket.finish().await;
     }
 }
 

@@ -24,29 +24,36 @@ pub fn run(
     query_token: Option<String>,
     socket: WebSocket,
 ) -> impl Future<Output = ()> + Send {
-    let (mut reader, outbox, writer) = super::open(&state, socket);
+    let mut socket = super::Opened::new(&state, socket);
     async move {
-        match auth::authenticate(&mut reader, query_token, &state.users).await {
+        match auth::authenticate(&mut socket.reader, query_token, &state.users).await {
             Ok(auth::Authenticated { user, valid_for }) => {
                 let _open = crate::metrics::socket_open("user");
                 // Subscribed before auth-ok, so a client that waits for it misses nothing.
                 let mut events = state.hub.subscribe(user);
                 if state.presence.connected(user, limits::USER_SOCKETS).await {
-                    outbox.send(&ServerMsg::AuthOk { user_id: user });
+                    socket.outbox.send(&ServerMsg::AuthOk { user_id: user });
                     let expiry = pin!(tokio::time::sleep(valid_for));
-                    let watched =
-                        serve(&state, user, &mut events, expiry, &mut reader, &outbox).await;
+                    let watched = serve(
+                        &state,
+                        user,
+                        &mut events,
+                        expiry,
+                        &mut socket.reader,
+                        &socket.outbox,
+                    )
+                    .await;
                     state.presence.unwatch(user, &watched);
                     state.presence.disconnected(user).await;
                 } else {
-                    outbox.close(close::POLICY, "too many open sockets for this user");
+                    socket
+                        .outbox
+                        .close(close::POLICY, "too many open sockets for this user");
                 }
             }
-            Err(refused) => outbox.close(refused.code, refused.reason),
+            Err(refused) => socket.outbox.close(refused.code, refused.reason),
         }
-        drop(reader);
-        drop(outbox);
-        let _ = writer.await;
+        let _ = socket.finish().await;
     }
 }
 
