@@ -32,7 +32,9 @@ pub struct Probe {
 
 /// One reading of everything a [`Probe`] measures.
 pub struct Snapshot {
-    counters: HashMap<String, f64>,
+    counters: HashMap<&'static str, f64>,
+    /// MariaDB's `innodb_flush_log_at_trx_commit`: a setting, told beside the counters.
+    flush_log_at_trx_commit: Option<u64>,
     cpu_secs: HashMap<&'static str, f64>,
 }
 
@@ -54,6 +56,7 @@ impl Probe {
 
     pub async fn snapshot(&mut self) -> Result<Snapshot> {
         let mut counters = HashMap::new();
+        let mut flush_log_at_trx_commit = None;
         if let Some(connection) = &mut self.mariadb {
             for row in sqlx::query("SHOW GLOBAL STATUS")
                 .fetch_all(&mut *connection)
@@ -62,20 +65,25 @@ impl Probe {
                 let name: String = row.try_get(0)?;
                 if let Some((_, key)) = COUNTERS.iter().find(|(counter, _)| *counter == name) {
                     let value: String = row.try_get(1)?;
-                    counters.insert((*key).to_string(), value.parse().unwrap_or(0.0));
+                    counters.insert(*key, value.parse().unwrap_or(0.0));
                 }
             }
-            let flush: u64 = sqlx::query_scalar("SELECT @@innodb_flush_log_at_trx_commit")
-                .fetch_one(&mut *connection)
-                .await?;
-            counters.insert("flush_log_at_trx_commit".into(), flush as f64);
+            flush_log_at_trx_commit = Some(
+                sqlx::query_scalar("SELECT @@innodb_flush_log_at_trx_commit")
+                    .fetch_one(&mut *connection)
+                    .await?,
+            );
         }
         let cpu_secs = self
             .pids
             .iter()
             .filter_map(|(name, pid)| Some((*name, ProcStat::read(*pid)?.cpu_secs())))
             .collect();
-        Ok(Snapshot { counters, cpu_secs })
+        Ok(Snapshot {
+            counters,
+            flush_log_at_trx_commit,
+            cpu_secs,
+        })
     }
 }
 
@@ -100,10 +108,10 @@ pub fn report_per(
             );
         }
     }
-    if let Some(flush) = after.counters.get("flush_log_at_trx_commit") {
+    if let Some(flush) = after.flush_log_at_trx_commit {
         report.add(
             format!("{prefix}.mariadb.flush_log_at_trx_commit"),
-            *flush,
+            flush as f64,
             "",
         );
     }
